@@ -1,0 +1,139 @@
+//! 公民身份号码 (GB 11643-1999): 18 characters, 6-digit region, 8-digit birth date, 3-digit sequence
+//! (odd for men, even for women), one check character computed with ISO 7064 MOD 11-2.
+
+use chrono::NaiveDate;
+
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+/// What an ID number says about its holder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdNumber {
+    /// Normalised: upper-case `X`.
+    pub number: String,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdNumberError {
+    #[error("公民身份号码应为18位")]
+    Length,
+    #[error("公民身份号码前17位应为数字，最后一位为数字或X")]
+    Characters,
+    #[error("公民身份号码中的出生日期无效")]
+    BirthDate,
+    #[error("公民身份号码校验位错误")]
+    CheckDigit,
+}
+
+/// The check character for the first 17 digits.
+pub fn check_char(first17: &str) -> Option<char> {
+    if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = first17
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    Some(CHECK_CHARS[(sum % 11) as usize])
+}
+
+/// Parses and validates an 18-character ID number.
+pub fn parse(input: &str) -> Result<IdNumber, IdNumberError> {
+    let number = input.trim().to_ascii_uppercase();
+    if number.chars().count() != 18 {
+        return Err(IdNumberError::Length);
+    }
+    let (body, last) = number.split_at(17);
+    if !body.bytes().all(|b| b.is_ascii_digit()) || !matches!(last.as_bytes()[0], b'0'..=b'9' | b'X')
+    {
+        return Err(IdNumberError::Characters);
+    }
+    let birth_date =
+        NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdNumberError::BirthDate)?;
+    if birth_date < NaiveDate::from_ymd_opt(1880, 1, 1).expect("valid date") {
+        return Err(IdNumberError::BirthDate);
+    }
+    if check_char(body) != last.chars().next() {
+        return Err(IdNumberError::CheckDigit);
+    }
+    let sequence_digit = body.as_bytes()[16] - b'0';
+    let gender = if sequence_digit % 2 == 1 { Gender::Male } else { Gender::Female };
+    Ok(IdNumber { number, birth_date, gender })
+}
+
+/// Shows the region code and the last four characters only: `110101********123X`.
+pub fn mask(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() < 10 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
+}
+
+/// Shows the first three and last four digits of a phone number.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() < 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The worked example of GB 11643-1999 appendix: 11010519491231002X.
+    #[test]
+    fn gb11643_example_is_valid_and_female() {
+        let id = parse("11010519491231002x").unwrap();
+        assert_eq!(id.number, "11010519491231002X");
+        assert_eq!(id.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(id.gender, Gender::Female);
+    }
+
+    #[test]
+    fn male_from_odd_sequence_digit() {
+        // 440524188001010014: the other example of the standard.
+        let id = parse("440524188001010014").unwrap();
+        assert_eq!(id.gender, Gender::Male);
+    }
+
+    #[test]
+    fn wrong_check_digit_is_rejected() {
+        assert_eq!(parse("110105194912310021"), Err(IdNumberError::CheckDigit));
+    }
+
+    #[test]
+    fn impossible_birth_date_is_rejected() {
+        let body = "11010519490231002";
+        let full = format!("{body}{}", check_char(body).unwrap());
+        assert_eq!(parse(&full), Err(IdNumberError::BirthDate));
+    }
+
+    #[test]
+    fn length_and_characters() {
+        assert_eq!(parse("1101051949123100"), Err(IdNumberError::Length));
+        assert_eq!(parse("11010519491231002Y"), Err(IdNumberError::Characters));
+        assert_eq!(parse("1101051949123100A2"), Err(IdNumberError::Characters));
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("11010519491231002X"), "110105********002X");
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+    }
+}

@@ -1,0 +1,390 @@
+//! The demo enterprise: a fictional SOE group with four levels of Party organizations, about 600
+//! members with checksum-valid (fictional) ID numbers, and a user for every role. Generated from a
+//! fixed seed, so every load is the same apart from the password.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use dangwu_rules::idcard;
+use dangwu_store::accounts::NewUser;
+use dangwu_store::members::MemberInput;
+use dangwu_store::orgs::{CommitteeSeat, OrgInput};
+use dangwu_store::{Actor, Db, Role, StoreError, SystemRole};
+use uuid::Uuid;
+
+/// A small deterministic generator (xorshift64*): the demo needs variety, not security.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于",
+    "蒋", "蔡",
+];
+const GIVEN_MALE: &[&str] = &[
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宁",
+    "建国", "志强", "海涛", "国栋", "晓东", "文博", "宇航", "子豪", "振华", "立新", "卫东",
+];
+const GIVEN_FEMALE: &[&str] = &[
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "玲", "婷", "雪", "慧", "颖", "琳", "晶", "红梅", "秀英", "丽华",
+    "晓燕", "雅琴", "思雨", "欣怡", "佳琪", "梦洁", "文静",
+];
+/// Region codes of real county-level divisions, so the numbers look right; the people are invented.
+const REGIONS: &[&str] = &[
+    "110105", "110108", "120101", "130102", "140105", "210102", "310104", "320102", "370102", "410105", "420106",
+    "510104", "610113", "620102",
+];
+const ETHNICITIES: &[&str] =
+    &["汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "回族", "满族", "蒙古族", "壮族", "土家族"];
+
+/// One organization of the demo tree.
+struct Node {
+    name: &'static str,
+    short: &'static str,
+    kind: &'static str,
+    /// Index of the parent in [`TREE`].
+    parent: Option<usize>,
+    /// Members to generate (branches only).
+    members: u32,
+    units: &'static [&'static str],
+}
+
+const fn n(
+    name: &'static str,
+    short: &'static str,
+    kind: &'static str,
+    parent: Option<usize>,
+    members: u32,
+    units: &'static [&'static str],
+) -> Node {
+    Node { name, short, kind, parent, members, units }
+}
+
+const GROUP: &str = "华夏能源集团有限公司";
+const POWER: &str = "华夏电力有限公司";
+const COAL: &str = "华夏煤业有限公司";
+const TECH: &str = "华夏智能科技有限公司";
+
+const TREE: &[Node] = &[
+    /* 0 */ n("中共华夏能源集团有限公司委员会", "集团党委", "group_committee", None, 0, &[GROUP]),
+    /* 1 */ n("中共华夏能源集团有限公司机关委员会", "集团机关党委", "primary_committee", Some(0), 0, &[GROUP]),
+    /* 2 */ n("中共华夏能源集团有限公司机关第一支部委员会", "机关第一党支部", "branch", Some(1), 24, &[GROUP]),
+    /* 3 */ n("中共华夏能源集团有限公司机关第二支部委员会", "机关第二党支部", "branch", Some(1), 19, &[GROUP]),
+    /* 4 */ n("中共华夏能源集团有限公司机关第三支部委员会", "机关第三党支部", "branch", Some(1), 15, &[GROUP]),
+    /* 5 */ n("中共华夏能源集团有限公司离退休职工支部委员会", "离退休党支部", "branch", Some(1), 38, &[GROUP]),
+    /* 6 */ n("中共华夏电力有限公司委员会", "电力公司党委", "primary_committee", Some(0), 0, &[POWER]),
+    /* 7 */
+    n("中共华夏电力有限公司发电运行总支部委员会", "发电运行党总支", "general_branch", Some(6), 0, &[POWER]),
+    /* 8 */ n("中共华夏电力有限公司运行一值支部委员会", "运行一值党支部", "branch", Some(7), 31, &[POWER]),
+    /* 9 */ n("中共华夏电力有限公司运行二值支部委员会", "运行二值党支部", "branch", Some(7), 27, &[POWER]),
+    /* 10 */ n("中共华夏电力有限公司检修支部委员会", "检修党支部", "branch", Some(7), 36, &[POWER]),
+    /* 11 */ n("运行一值第一党小组", "一值一组", "party_group", Some(8), 0, &[POWER]),
+    /* 12 */ n("运行一值第二党小组", "一值二组", "party_group", Some(8), 0, &[POWER]),
+    /* 13 */ n("中共华夏电力有限公司营销支部委员会", "电力营销党支部", "branch", Some(6), 22, &[POWER]),
+    /* 14 */ n("中共华夏电力有限公司机关支部委员会", "电力机关党支部", "branch", Some(6), 29, &[POWER]),
+    /* 15 */
+    n(
+        "中共华夏电力有限公司西部新能源项目临时支部委员会",
+        "新能源项目临时党支部",
+        "temporary_branch",
+        Some(6),
+        9,
+        &[POWER],
+    ),
+    /* 16 */ n("中共华夏煤业有限公司委员会", "煤业公司党委", "primary_committee", Some(0), 0, &[COAL]),
+    /* 17 */ n("中共华夏煤业有限公司综采一队支部委员会", "综采一队党支部", "branch", Some(16), 33, &[COAL]),
+    /* 18 */ n("中共华夏煤业有限公司综采二队支部委员会", "综采二队党支部", "branch", Some(16), 28, &[COAL]),
+    /* 19 */ n("中共华夏煤业有限公司机电队支部委员会", "机电队党支部", "branch", Some(16), 54, &[COAL]),
+    /* 20 */ n("中共华夏煤业有限公司通风队支部委员会", "通风队党支部", "branch", Some(16), 6, &[COAL]),
+    /* 21 */
+    n("中共华夏煤业有限公司洗选中心总支部委员会", "洗选中心党总支", "general_branch", Some(16), 0, &[COAL]),
+    /* 22 */ n("中共华夏煤业有限公司洗选一车间支部委员会", "洗选一车间党支部", "branch", Some(21), 25, &[COAL]),
+    /* 23 */ n("中共华夏煤业有限公司洗选二车间支部委员会", "洗选二车间党支部", "branch", Some(21), 21, &[COAL]),
+    /* 24 */ n("中共华夏煤业有限公司机关支部委员会", "煤业机关党支部", "branch", Some(16), 26, &[COAL]),
+    /* 25 */ n("中共华夏智能科技有限公司总支部委员会", "科技公司党总支", "general_branch", Some(0), 0, &[TECH]),
+    /* 26 */ n("中共华夏智能科技有限公司研发支部委员会", "研发党支部", "branch", Some(25), 30, &[TECH]),
+    /* 27 */ n("中共华夏智能科技有限公司信息技术支部委员会", "信息技术党支部", "branch", Some(25), 23, &[TECH]),
+    /* 28 */
+    n(
+        "中共华夏能源集团所属企业联合支部委员会",
+        "所属企业联合党支部",
+        "joint_branch",
+        Some(0),
+        12,
+        &["华夏物业服务有限公司", "华夏能源培训中心", "华夏招标咨询有限公司", "华夏新材料研究院"],
+    ),
+    /* 29 */ n("中共华夏能源集团有限公司审计中心支部委员会", "审计中心党支部", "branch", Some(0), 2, &[GROUP]),
+];
+
+/// Users created by the demo, with what they may do — printed at start so people can log in.
+pub struct DemoUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+pub struct DemoSummary {
+    pub organizations: usize,
+    pub members: usize,
+    pub users: Vec<DemoUser>,
+}
+
+fn id_number(dice: &mut Dice, birth: NaiveDate, male: bool, taken: &mut std::collections::HashSet<String>) -> String {
+    loop {
+        let region = dice.pick(REGIONS);
+        let mut seq = dice.below(1000) as u32;
+        if (seq % 2 == 1) != male {
+            seq = (seq + 1) % 1000;
+        }
+        let body = format!("{region}{}{seq:03}", birth.format("%Y%m%d"));
+        let full = format!("{body}{}", idcard::check_char(&body).expect("17 digits"));
+        if taken.insert(full.clone()) {
+            return full;
+        }
+    }
+}
+
+fn day_between(dice: &mut Dice, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+    let span = (to - from).num_days().max(1) as u64;
+    from + Duration::days(dice.below(span) as i64)
+}
+
+/// Generates the members of one branch.
+fn members_for(
+    dice: &mut Dice,
+    node: &Node,
+    org: Uuid,
+    today: NaiveDate,
+    taken: &mut std::collections::HashSet<String>,
+) -> Vec<MemberInput> {
+    let retired = node.short.contains("离退休");
+    (0..node.members)
+        .map(|_| {
+            let male = dice.chance(if retired { 70 } else { 68 });
+            let name = format!("{}{}", dice.pick(SURNAMES), dice.pick(if male { GIVEN_MALE } else { GIVEN_FEMALE }));
+            let (young, old) = if retired { (62, 88) } else { (22, 59) };
+            let birth = day_between(dice, today - Duration::days(old * 365), today - Duration::days(young * 365));
+            let adult = dangwu_rules::member::birthday(birth, 18);
+            let earliest = adult.max(dangwu_rules::member::birthday(birth, 20));
+            let mut joined = day_between(dice, earliest, today - Duration::days(30));
+            // About one in twelve joined within the last year and is still probationary.
+            let probationary = !retired && dice.chance(8);
+            if probationary {
+                joined = day_between(dice, (today - Duration::days(330)).max(earliest), today - Duration::days(20));
+            } else if joined > today - Duration::days(400) {
+                joined -= Duration::days(400);
+            }
+            let converted = (!probationary).then(|| dangwu_rules::member::birthday(joined, 1));
+            let occupation = if retired {
+                "retired"
+            } else {
+                *dice.pick(&[
+                    "professional",
+                    "professional",
+                    "manager",
+                    "worker",
+                    "worker",
+                    "professional",
+                    "manager",
+                    "other",
+                ])
+            };
+            let education = if retired {
+                *dice.pick(&["高中", "中等专科", "大学专科", "初中及以下", "大学本科"])
+            } else {
+                *dice.pick(&["大学本科", "大学本科", "研究生", "大学专科", "大学本科", "中等专科", "研究生"])
+            };
+            let post = match occupation {
+                "manager" => *dice.pick(&["部门经理", "副经理", "主管", "科长"]),
+                "worker" => *dice.pick(&["值班员", "检修工", "操作工", "班组长"]),
+                "retired" => "退休",
+                _ => *dice.pick(&["工程师", "高级工程师", "助理工程师", "经济师", "会计师"]),
+            };
+            MemberInput {
+                name,
+                gender: if male { "male" } else { "female" }.into(),
+                ethnicity: dice.pick(ETHNICITIES).to_string(),
+                birth_date: birth,
+                id_number: id_number(dice, birth, male, taken),
+                education: education.into(),
+                occupation: occupation.into(),
+                work_unit: node.units[dice.below(node.units.len() as u64) as usize].into(),
+                post: post.into(),
+                phone: format!("1{}{:09}", dice.pick(&[3, 5, 7, 8, 9]), dice.below(1_000_000_000)),
+                joined_on: joined,
+                converted_on: converted,
+                status: if probationary { "probationary" } else { "full" }.into(),
+                organization_id: org,
+            }
+        })
+        .collect()
+}
+
+/// Loads the demo enterprise into an empty database. Every user gets `password`.
+pub async fn load(db: &Db, password: &str, now: DateTime<Utc>) -> Result<DemoSummary, StoreError> {
+    let today = (now + Duration::hours(8)).date_naive();
+    let actor = Actor { user_id: Uuid::nil(), name: "demo".into(), ip: None };
+    let mut dice = Dice(0x5EED_DA26_2026_1129);
+    let mut taken = std::collections::HashSet::new();
+    let mut ids: Vec<Uuid> = Vec::with_capacity(TREE.len());
+    let mut members_by_org: Vec<Vec<dangwu_store::members::Member>> = Vec::new();
+    for (i, node) in TREE.iter().enumerate() {
+        let years = if node.kind.ends_with("committee") { 5 } else { 3 };
+        // Terms started at different times; a few have already run out (re-election overdue).
+        let start = today - Duration::days(dice.below(years * 365 + 200) as i64);
+        let start = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).unwrap_or(start);
+        let end = NaiveDate::from_ymd_opt(start.year() + years as i32, start.month(), start.day())
+            .map(|d| d - Duration::days(1));
+        let input = OrgInput {
+            name: node.name.into(),
+            short_name: node.short.into(),
+            kind: node.kind.into(),
+            units: node.units.iter().map(|u| u.to_string()).collect(),
+            established_on: NaiveDate::from_ymd_opt(1985 + (i as i32 % 30), 1 + (i as u32 % 12), 1),
+            term_start: (node.kind != "party_group").then_some(start),
+            term_end: if node.kind != "party_group" { end } else { None },
+            committee: Vec::new(),
+        };
+        let org = db.seed_org(&actor, node.parent.map(|p| ids[p]), &input, now).await?;
+        ids.push(org.id);
+        let members = members_for(&mut dice, node, org.id, today, &mut taken);
+        members_by_org.push(db.seed_members(&actor, &members, now).await?);
+    }
+
+    // Committees: branches with seven or more full members elect a committee; smaller ones a secretary.
+    let hash = crate::auth::hash_password(password).map_err(|e| StoreError::Config(e.to_string()))?;
+    let mut users = Vec::new();
+    let mut add_user = async |username: &str,
+                              display: &str,
+                              member: Option<Uuid>,
+                              system: Option<SystemRole>,
+                              role_text: &str|
+           -> Result<Uuid, StoreError> {
+        let user = db
+            .create_user(
+                &actor,
+                &NewUser {
+                    username,
+                    display_name: display,
+                    password_hash: &hash,
+                    member_id: member,
+                    system_role: system,
+                },
+                now,
+            )
+            .await?;
+        users.push(DemoUser { username: username.into(), display_name: display.into(), role: role_text.into() });
+        Ok(user.id)
+    };
+    let mut letters = b'a'..=b'z';
+    let mut secretaries = Vec::new();
+    for (i, node) in TREE.iter().enumerate() {
+        let full: Vec<_> = members_by_org[i]
+            .iter()
+            .filter(|m| {
+                m.status == "full" && m.occupation != "retired" || node.short.contains("离退休") && m.status == "full"
+            })
+            .collect();
+        if full.is_empty() {
+            continue;
+        }
+        let posts: &[&str] = if full.len() >= 7 {
+            &["secretary", "deputy_secretary", "organization", "publicity", "discipline"]
+        } else {
+            &["secretary"]
+        };
+        let committee: Vec<CommitteeSeat> = posts
+            .iter()
+            .zip(full.iter())
+            .map(|(post, m)| CommitteeSeat { member_id: Some(m.id), name: m.name.clone(), post: post.to_string() })
+            .collect();
+        db.seed_committee(&actor, ids[i], &committee, now).await?;
+        let secretary = full[0];
+        if let Some(letter) = letters.next() {
+            secretaries.push((
+                format!("sec_{}", letter as char),
+                secretary.name.clone(),
+                secretary.id,
+                ids[i],
+                node.short,
+            ));
+        }
+    }
+    let group = ids[0];
+    let admin =
+        add_user("admin", "集团党建工作部管理员", None, None, "组织部管理员（集团党委，可管理全部组织和党员）").await?;
+    db.grant(&actor, admin, Role::OrgAdmin, group, now).await?;
+    let power_admin =
+        add_user("dianli_admin", "电力公司党委组织委员", None, None, "组织部管理员（电力公司党委）").await?;
+    db.grant(&actor, power_admin, Role::OrgAdmin, ids[6], now).await?;
+    let inspector = add_user("inspector", "集团党建督查组", None, None, "督查（集团党委，只读，证件号脱敏）").await?;
+    db.grant(&actor, inspector, Role::Inspector, group, now).await?;
+    for (username, name, member, org, short) in &secretaries {
+        let id = add_user(username, name, Some(*member), None, &format!("支部书记（{short}）")).await?;
+        db.grant(&actor, id, Role::Secretary, *org, now).await?;
+    }
+    for (k, org_index) in [2usize, 8, 17].iter().enumerate() {
+        let m = &members_by_org[*org_index][members_by_org[*org_index].len() - 1];
+        let username = format!("member{:02}", k + 1);
+        let id =
+            add_user(&username, &m.name, Some(m.id), None, &format!("党员本人（{}）", TREE[*org_index].short)).await?;
+        db.grant(&actor, id, Role::Member, ids[*org_index], now).await?;
+    }
+    add_user("sysadmin", "系统管理员", None, Some(SystemRole::SystemAdmin), "系统管理员（账号）").await?;
+    add_user("secadmin", "安全保密管理员", None, Some(SystemRole::SecurityAdmin), "安全保密管理员（授权）").await?;
+    add_user("auditor", "安全审计员", None, Some(SystemRole::AuditAdmin), "安全审计员（审计日志）").await?;
+
+    Ok(DemoSummary { organizations: TREE.len(), members: members_by_org.iter().map(Vec::len).sum(), users })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tree_shape_follows_the_rules() {
+        for node in TREE {
+            let parent = node.parent.map(|p| dangwu_rules::org::OrgKind::from_code(TREE[p].kind).unwrap());
+            let kind = dangwu_rules::org::OrgKind::from_code(node.kind).unwrap();
+            assert!(dangwu_rules::org::allowed_under(parent, kind), "{}", node.name);
+        }
+    }
+
+    #[test]
+    fn generated_id_numbers_are_valid_and_match_birth_and_gender() {
+        let mut dice = Dice(7);
+        let mut taken = std::collections::HashSet::new();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let members = members_for(&mut dice, &TREE[2], Uuid::nil(), today, &mut taken);
+        assert_eq!(members.len(), 24);
+        for m in members {
+            let id = idcard::parse(&m.id_number).unwrap();
+            assert_eq!(id.birth_date, m.birth_date);
+            assert_eq!(id.gender == idcard::Gender::Male, m.gender == "male");
+            let status = if m.status == "full" {
+                dangwu_rules::member::Status::Full
+            } else {
+                dangwu_rules::member::Status::Probationary
+            };
+            assert!(
+                dangwu_rules::member::check_dates(m.birth_date, m.joined_on, m.converted_on, status, today).is_empty(),
+                "{m:?}"
+            );
+        }
+    }
+}

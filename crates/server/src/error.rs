@@ -1,0 +1,100 @@
+//! The one error type of the HTTP layer, mapped once to a status and the JSON shape of docs/API.md.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dangwu_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A problem with one field of the request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine code, e.g. `validation_failed`.
+    pub code: String,
+    /// Chinese message for people.
+    pub message: String,
+    pub fields: Vec<FieldError>,
+    /// The rule id when a rule was violated.
+    pub rule: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody { code: code.into(), message: message.into(), fields: Vec::new(), rule: None },
+        }
+    }
+
+    pub fn validation(fields: Vec<FieldError>) -> ApiError {
+        let mut e = ApiError::new(StatusCode::BAD_REQUEST, "validation_failed", "提交的数据有误，请按提示修改");
+        e.body.fields = fields;
+        e
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::validation(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录")
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "记录不存在或无权访问")
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> ApiError {
+        tracing::error!("internal error: {detail}");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试或联系管理员")
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound => ApiError::not_found(),
+            StoreError::Forbidden(m) => ApiError::forbidden(m),
+            StoreError::Conflict { code: "unknown_organization", message, .. } => {
+                ApiError::field("organization_id", message)
+            }
+            StoreError::Conflict { code: "duplicate_id_number", message, .. } => {
+                let mut err = ApiError::new(StatusCode::CONFLICT, "duplicate_id_number", message.clone());
+                err.body.fields.push(FieldError { field: "id_number".into(), message });
+                err
+            }
+            StoreError::Conflict { code, message, rule } => {
+                let mut err = ApiError::new(StatusCode::CONFLICT, code, message);
+                err.body.rule = rule;
+                err
+            }
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

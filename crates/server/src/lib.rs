@@ -1,0 +1,116 @@
+//! The Dangwu web platform: REST API under `/api/v1`, sessions and permissions, audit, the OpenAPI
+//! document and the embedded web app.
+//!
+//! Request path: route (here) → handler (`routes::*`) → rules check (`dangwu_rules`) → store
+//! (`dangwu_store`, scoped by the caller's grants, one transaction with its audit record).
+
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod json;
+pub mod routes;
+mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use chrono::{DateTime, NaiveDate, Utc};
+use dangwu_store::Db;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Settings of the HTTP server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Mark the session cookie `Secure` (on whenever the platform is reached over HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// Where "now" comes from: the system clock, or a fixed instant in tests.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    fixed: Option<DateTime<Utc>>,
+}
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock { fixed: None }
+    }
+
+    pub fn fixed(at: DateTime<Utc>) -> Clock {
+        Clock { fixed: Some(at) }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.fixed.unwrap_or_else(Utc::now)
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<ServerConfig>,
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: ServerConfig, clock: Clock) -> AppState {
+        AppState { db, config: Arc::new(config), clock }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today in China Standard Time (UTC+8), the calendar every rule is judged by.
+    pub fn today(&self) -> NaiveDate {
+        (self.now() + chrono::Duration::hours(8)).date_naive()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Dangwu 党务 API", description = "党建工作平台的 REST 接口。错误统一为 ErrorBody。"),
+    components(schemas(error::ErrorBody, error::FieldError))
+)]
+struct ApiDoc;
+
+/// The OpenAPI router with every API route, and the document describing them.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::session::router())
+        .merge(routes::orgs::router())
+        .merge(routes::members::router())
+        .merge(routes::audit::router())
+        .merge(routes::users::router())
+        .split_for_parts()
+}
+
+/// The OpenAPI document as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = api();
+    Router::new()
+        .merge(api)
+        .route("/healthz", axum::routing::get(routes::session::healthz))
+        .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
+        .fallback(web::static_file)
+        .layer(DefaultBodyLimit::max(json::MAX_BODY))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}

@@ -1,0 +1,108 @@
+//! The audit log, readable by the audit admin (安全审计员) only.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use chrono::{DateTime, NaiveDate, Utc};
+use dangwu_store::SystemRole;
+use dangwu_store::audit::AuditFilter;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search_audit))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditParams {
+    /// User name of the actor.
+    pub actor: Option<String>,
+    /// e.g. `member.update`, `member.read_unmasked`, `session.login`.
+    pub action: Option<String>,
+    /// `member`, `organization`, `user`, `grant`, `token`.
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    /// First day included (China time).
+    pub from: Option<NaiveDate>,
+    /// Last day included (China time).
+    pub to: Option<NaiveDate>,
+    pub limit: Option<i64>,
+    pub after: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditView {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub actor: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditView>,
+    pub next_cursor: Option<Uuid>,
+}
+
+fn china_midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc() - chrono::Duration::hours(8)
+}
+
+/// 审计日志查询（新记录在前）
+#[utoipa::path(get, path = "/api/v1/audit", tag = "审计", params(AuditParams),
+    responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
+async fn search_audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<AuditParams>,
+) -> ApiResult<Json<AuditPage>> {
+    caller.require_system(&[SystemRole::AuditAdmin])?;
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("limit", "每页条数应在1到500之间"));
+    }
+    let empty = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
+    let filter = AuditFilter {
+        actor: empty(p.actor),
+        action: empty(p.action),
+        entity_type: empty(p.entity_type),
+        entity_id: p.entity_id,
+        from: p.from.map(china_midnight),
+        to: p.to.map(|d| china_midnight(d + chrono::Duration::days(1))),
+        before_id: p.after,
+        limit,
+    };
+    let rows = state.db.search_audit(&filter).await?;
+    let next_cursor = if rows.len() as i64 == limit { rows.last().map(|r| r.id) } else { None };
+    let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+    let items = rows
+        .into_iter()
+        .map(|r| AuditView {
+            id: r.id,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor: r.actor_name,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            organization_id: r.organization_id,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+            ip: r.ip,
+        })
+        .collect();
+    Ok(Json(AuditPage { items, next_cursor }))
+}

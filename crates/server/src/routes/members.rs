@@ -1,0 +1,455 @@
+//! Members (党员): list with filters, Excel roster, one member (masked or, audited, unmasked), create,
+//! edit, history.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use dangwu_rules::idcard::{self, Gender};
+use dangwu_rules::member::{Status, check_dates};
+use dangwu_store::members::{Member, MemberFilter, MemberInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{Change, history};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::json::ApiJson;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_members, create_member))
+        .routes(routes!(export_members))
+        .routes(routes!(get_member, update_member))
+        .routes(routes!(member_history))
+}
+
+/// 学历 (highest education), in the coded order of the member information form.
+pub const EDUCATION: [&str; 6] = ["研究生", "大学本科", "大学专科", "中等专科", "高中", "初中及以下"];
+/// 职业 (occupation) categories of the Party statistics (regulations 10.4).
+pub const OCCUPATIONS: [(&str, &str); 8] = [
+    ("worker", "工人（工勤技能人员）"),
+    ("farmer", "农牧渔民"),
+    ("professional", "专业技术人员"),
+    ("manager", "管理人员"),
+    ("official", "党政机关工作人员"),
+    ("student", "学生"),
+    ("other", "其他职业"),
+    ("retired", "离退休人员"),
+];
+
+pub fn occupation_label(code: &str) -> &str {
+    OCCUPATIONS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or(code)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberView {
+    pub id: Uuid,
+    pub name: String,
+    /// `male` or `female`.
+    pub gender: String,
+    pub ethnicity: String,
+    pub birth_date: NaiveDate,
+    /// Masked (`110101********123X`) unless `id_number_masked` is false.
+    pub id_number: String,
+    pub id_number_masked: bool,
+    pub education: String,
+    pub occupation: String,
+    pub work_unit: String,
+    pub post: String,
+    pub phone: String,
+    pub joined_on: NaiveDate,
+    pub converted_on: Option<NaiveDate>,
+    /// `full` (正式党员) or `probationary` (预备党员).
+    pub status: String,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub version: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub fn member_view(m: Member, unmasked: bool) -> MemberView {
+    MemberView {
+        id_number: if unmasked { m.id_number } else { idcard::mask(&m.id_number) },
+        phone: if unmasked { m.phone } else { idcard::mask_phone(&m.phone) },
+        id_number_masked: !unmasked,
+        id: m.id,
+        name: m.name,
+        gender: m.gender,
+        ethnicity: m.ethnicity,
+        birth_date: m.birth_date,
+        education: m.education,
+        occupation: m.occupation,
+        work_unit: m.work_unit,
+        post: m.post,
+        joined_on: m.joined_on,
+        converted_on: m.converted_on,
+        status: m.status,
+        organization_id: m.organization_id,
+        organization_name: m.organization_name,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MemberFields {
+    pub name: String,
+    pub gender: String,
+    pub ethnicity: String,
+    pub birth_date: NaiveDate,
+    pub id_number: String,
+    pub education: String,
+    pub occupation: String,
+    pub work_unit: String,
+    #[serde(default)]
+    pub post: String,
+    #[serde(default)]
+    pub phone: String,
+    pub joined_on: NaiveDate,
+    pub converted_on: Option<NaiveDate>,
+    pub status: String,
+    pub organization_id: Uuid,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateMember {
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: MemberFields,
+}
+
+fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, required: bool, label: &str) -> String {
+    let v = value.trim().to_owned();
+    if required && v.is_empty() {
+        errors.push(FieldError { field: field.into(), message: format!("{label}必填") });
+    } else if v.chars().count() > max {
+        errors.push(FieldError { field: field.into(), message: format!("{label}不超过{max}字") });
+    }
+    v
+}
+
+/// Checks a member record at the edge: every field, the ID number's check digit and its agreement with
+/// the birth date and gender, and the dates against the rules. All problems are reported together.
+pub fn validate(f: MemberFields, today: NaiveDate) -> ApiResult<MemberInput> {
+    let mut errors = Vec::new();
+    let name = text(&mut errors, "name", &f.name, 50, true, "姓名");
+    let ethnicity = text(&mut errors, "ethnicity", &f.ethnicity, 20, true, "民族");
+    let work_unit = text(&mut errors, "work_unit", &f.work_unit, 100, true, "工作单位");
+    let post = text(&mut errors, "post", &f.post, 50, false, "职务");
+    let phone = f.phone.trim().to_owned();
+    if !phone.is_empty() && !(phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit()))
+    {
+        errors.push(FieldError { field: "phone".into(), message: "手机号码应为以1开头的11位数字".into() });
+    }
+    let gender = match f.gender.as_str() {
+        "male" => Some(Gender::Male),
+        "female" => Some(Gender::Female),
+        _ => {
+            errors.push(FieldError { field: "gender".into(), message: "性别应为男或女".into() });
+            None
+        }
+    };
+    if !EDUCATION.contains(&f.education.as_str()) {
+        errors.push(FieldError {
+            field: "education".into(), message: format!("学历应为：{}", EDUCATION.join("、"))
+        });
+    }
+    if !OCCUPATIONS.iter().any(|(c, _)| *c == f.occupation) {
+        errors.push(FieldError { field: "occupation".into(), message: "职业类别无效".into() });
+    }
+    let status = match f.status.as_str() {
+        "full" => Some(Status::Full),
+        "probationary" => Some(Status::Probationary),
+        _ => {
+            errors.push(FieldError {
+                field: "status".into(), message: "党员状态应为正式党员或预备党员".into()
+            });
+            None
+        }
+    };
+    let id_number = match idcard::parse(&f.id_number) {
+        Ok(id) => {
+            if id.birth_date != f.birth_date {
+                errors.push(FieldError {
+                    field: "birth_date".into(),
+                    message: format!("出生日期与公民身份号码不一致（号码中为 {}）", id.birth_date),
+                });
+            }
+            if gender.is_some_and(|g| g != id.gender) {
+                errors.push(FieldError {
+                    field: "gender".into(), message: "性别与公民身份号码不一致".into()
+                });
+            }
+            id.number
+        }
+        Err(e) => {
+            errors.push(FieldError { field: "id_number".into(), message: e.to_string() });
+            f.id_number.clone()
+        }
+    };
+    if let Some(status) = status {
+        for p in check_dates(f.birth_date, f.joined_on, f.converted_on, status, today) {
+            errors.push(FieldError { field: p.field.into(), message: p.message });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    Ok(MemberInput {
+        name,
+        gender: f.gender,
+        ethnicity,
+        birth_date: f.birth_date,
+        id_number,
+        education: f.education,
+        occupation: f.occupation,
+        work_unit,
+        post,
+        phone,
+        joined_on: f.joined_on,
+        converted_on: f.converted_on,
+        status: f.status,
+        organization_id: f.organization_id,
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Only members of this organization (and, with `subtree`, those below it).
+    pub organization_id: Option<Uuid>,
+    /// Include sub-organizations (default true).
+    pub subtree: Option<bool>,
+    /// Part of the name, or a whole ID number or phone number.
+    pub q: Option<String>,
+    /// `full` or `probationary`.
+    pub status: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<Uuid>,
+    /// Export only: full ID numbers and phones (roles that may see them; audited).
+    pub unmask: Option<bool>,
+}
+
+impl ListParams {
+    fn filter(&self, limit: i64) -> ApiResult<MemberFilter> {
+        if let Some(s) = &self.status {
+            if s != "full" && s != "probationary" {
+                return Err(ApiError::field("status", "党员状态应为 full 或 probationary"));
+            }
+        }
+        if self.q.as_ref().is_some_and(|q| q.chars().count() > 50) {
+            return Err(ApiError::field("q", "关键词不超过50字"));
+        }
+        Ok(MemberFilter {
+            organization_id: self.organization_id,
+            subtree: self.subtree.unwrap_or(true),
+            text: self.q.clone(),
+            status: self.status.clone().filter(|s| !s.is_empty()),
+            after: self.after,
+            limit,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberPage {
+    pub items: Vec<MemberView>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_cursor: Option<Uuid>,
+    pub total: i64,
+}
+
+/// 党员列表
+#[utoipa::path(get, path = "/api/v1/members", tag = "党员", params(ListParams),
+    responses((status = 200, body = MemberPage), (status = 400, body = ErrorBody)))]
+async fn list_members(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<MemberPage>> {
+    let user = caller.domain()?;
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::field("limit", "每页条数应在1到200之间"));
+    }
+    let (items, total) = state.db.list_members(user, &p.filter(limit)?).await?;
+    let next_cursor = if items.len() as i64 == limit { items.last().map(|m| m.id) } else { None };
+    Ok(Json(MemberPage { items: items.into_iter().map(|m| member_view(m, false)).collect(), next_cursor, total }))
+}
+
+/// Rows exported in one roster at most.
+const EXPORT_MAX: i64 = 100_000;
+
+/// 导出党员花名册（Excel）
+#[utoipa::path(get, path = "/api/v1/members/export.xlsx", tag = "党员", params(ListParams),
+    responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = ErrorBody)))]
+async fn export_members(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Response> {
+    let user = caller.domain()?;
+    let unmask = p.unmask.unwrap_or(false);
+    if unmask {
+        let allowed = match p.organization_id {
+            Some(org) => state.db.may_unmask(user, org).await?,
+            None => false,
+        };
+        if !allowed {
+            return Err(ApiError::forbidden("导出完整证件号须选定组织，且您的角色有权查看该组织党员的完整信息"));
+        }
+    }
+    let mut filter = p.filter(1000)?;
+    filter.after = None;
+    let mut rows = Vec::new();
+    loop {
+        let (page, _) = state.db.list_members(user, &filter).await?;
+        let done = (page.len() as i64) < filter.limit;
+        filter.after = page.last().map(|m| m.id);
+        rows.extend(page);
+        if done || rows.len() as i64 >= EXPORT_MAX {
+            break;
+        }
+    }
+    if unmask {
+        state.db.record_export(&caller.actor, p.organization_id, rows.len(), state.now()).await?;
+    }
+    let roster: Vec<dangwu_reports::RosterRow> = rows
+        .into_iter()
+        .map(|m| dangwu_reports::RosterRow {
+            organization: m.organization_name.clone(),
+            gender: if m.gender == "male" { "男" } else { "女" }.into(),
+            occupation: occupation_label(&m.occupation).into(),
+            status: if m.status == "full" { "正式党员" } else { "预备党员" }.into(),
+            id_number: if unmask { m.id_number.clone() } else { idcard::mask(&m.id_number) },
+            phone: if unmask { m.phone.clone() } else { idcard::mask_phone(&m.phone) },
+            name: m.name,
+            birth_date: m.birth_date,
+            ethnicity: m.ethnicity,
+            education: m.education,
+            work_unit: m.work_unit,
+            post: m.post,
+            joined_on: m.joined_on,
+            converted_on: m.converted_on,
+        })
+        .collect();
+    let bytes = tokio::task::spawn_blocking(move || dangwu_reports::member_roster(&roster))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let filename = format!("党员花名册-{}.xlsx", state.today());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"members.xlsx\"; filename*=UTF-8''{}", percent_encode(&filename)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct GetParams {
+    /// Full ID number and phone (only roles that may see them; the read is audited).
+    pub unmask: Option<bool>,
+}
+
+/// 党员详情
+#[utoipa::path(get, path = "/api/v1/members/{id}", tag = "党员", params(("id" = Uuid, Path), GetParams),
+    responses((status = 200, body = MemberView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(p): Query<GetParams>,
+) -> ApiResult<Json<MemberView>> {
+    let user = caller.domain()?;
+    if p.unmask.unwrap_or(false) {
+        let member = state.db.read_member_unmasked(&caller.actor, id, state.now()).await?;
+        return Ok(Json(member_view(member, true)));
+    }
+    let member = state.db.get_member(user, id).await?;
+    Ok(Json(member_view(member, false)))
+}
+
+/// 新增党员
+#[utoipa::path(post, path = "/api/v1/members", tag = "党员", request_body = MemberFields,
+    responses((status = 201, body = MemberView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<MemberFields>,
+) -> ApiResult<(StatusCode, Json<MemberView>)> {
+    caller.domain()?;
+    let input = validate(req, state.today())?;
+    let member = state.db.create_member(&caller.actor, &input, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(member_view(member, false))))
+}
+
+/// 编辑党员信息
+#[utoipa::path(put, path = "/api/v1/members/{id}", tag = "党员", params(("id" = Uuid, Path)), request_body = UpdateMember,
+    responses((status = 200, body = MemberView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<UpdateMember>,
+) -> ApiResult<Json<MemberView>> {
+    caller.domain()?;
+    let input = validate(req.fields, state.today())?;
+    let member = state.db.update_member(&caller.actor, id, &input, req.version, state.now()).await?;
+    Ok(Json(member_view(member, false)))
+}
+
+/// 党员信息变更记录（证件号、手机号以脱敏形式显示）
+#[utoipa::path(get, path = "/api/v1/members/{id}/history", tag = "党员", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<Change>), (status = 404, body = ErrorBody)))]
+async fn member_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<Change>>> {
+    state.db.get_member(caller.domain()?, id).await?;
+    let rows = state.db.entity_history("member", id).await?;
+    let mut changes = history(rows, &["organization_id"]);
+    for change in &mut changes {
+        for f in &mut change.changes {
+            let mask: fn(&str) -> String = match f.field.as_str() {
+                "id_number" => idcard::mask,
+                "phone" => idcard::mask_phone,
+                _ => continue,
+            };
+            for v in [&mut f.before, &mut f.after] {
+                if let Some(s) = v.as_str() {
+                    *v = serde_json::Value::String(mask(s));
+                }
+            }
+        }
+    }
+    Ok(Json(changes))
+}

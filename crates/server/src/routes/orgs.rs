@@ -1,0 +1,372 @@
+//! Organizations (组织): the tree, one organization, the level below, create, edit, move, dissolve.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use dangwu_rules::org::OrgKind;
+use dangwu_store::orgs::{CommitteeSeat, OrgInput, OrgNode, Organization};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{Change, history};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::json::ApiJson;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_orgs, create_org))
+        .routes(routes!(get_org, update_org))
+        .routes(routes!(org_children))
+        .routes(routes!(move_org))
+        .routes(routes!(dissolve_org))
+        .routes(routes!(org_history))
+}
+
+pub const POSTS: [(&str, &str); 7] = [
+    ("secretary", "书记"),
+    ("deputy_secretary", "副书记"),
+    ("organization", "组织委员"),
+    ("publicity", "宣传委员"),
+    ("discipline", "纪检委员"),
+    ("youth", "青年委员"),
+    ("member", "委员"),
+];
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgNodeView {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub status: String,
+    pub depth: i64,
+}
+
+impl From<OrgNode> for OrgNodeView {
+    fn from(n: OrgNode) -> OrgNodeView {
+        OrgNodeView {
+            id: n.id,
+            parent_id: n.parent_id,
+            name: n.name,
+            short_name: n.short_name,
+            kind: n.kind,
+            status: n.status,
+            depth: n.depth,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SeatView {
+    pub member_id: Option<Uuid>,
+    pub name: String,
+    /// `secretary`, `deputy_secretary`, `organization`, `publicity`, `discipline`, `youth`, `member`.
+    pub post: String,
+}
+
+/// A finding of the organization-setup rules, shown on the organization page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckView {
+    /// `info`, `warning` or `error`.
+    pub level: String,
+    pub rule: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgView {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub parent_name: Option<String>,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub units: Vec<String>,
+    pub established_on: Option<NaiveDate>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+    pub status: String,
+    pub dissolved_on: Option<NaiveDate>,
+    pub dissolve_reason: Option<String>,
+    pub committee: Vec<SeatView>,
+    pub secretary_name: Option<String>,
+    pub full_members: i64,
+    pub probationary_members: i64,
+    pub children: i64,
+    pub version: i64,
+    pub checks: Vec<CheckView>,
+}
+
+pub fn org_view(org: Organization, today: NaiveDate) -> OrgView {
+    let checks = crate::routes::orgs::checks(&org, today);
+    OrgView {
+        secretary_name: org.secretary_name().map(str::to_owned),
+        kind_label: org.kind().map(OrgKind::label).unwrap_or("").to_owned(),
+        id: org.id,
+        parent_id: org.parent_id,
+        parent_name: org.parent_name,
+        name: org.name,
+        short_name: org.short_name,
+        kind: org.kind,
+        units: org.units,
+        established_on: org.established_on,
+        term_start: org.term_start,
+        term_end: org.term_end,
+        status: org.status,
+        dissolved_on: org.dissolved_on,
+        dissolve_reason: org.dissolve_reason,
+        committee: org
+            .committee
+            .into_iter()
+            .map(|s| SeatView { member_id: s.member_id, name: s.name, post: s.post })
+            .collect(),
+        full_members: org.full_members,
+        probationary_members: org.probationary_members,
+        children: org.children,
+        version: org.version,
+        checks,
+    }
+}
+
+/// The organization-setup findings for an organization (rules crate, evaluated as of today).
+pub fn checks(_org: &Organization, _today: NaiveDate) -> Vec<CheckView> {
+    Vec::new() // WIRE: rules crate setup checks
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrgFields {
+    pub name: String,
+    #[serde(default)]
+    pub short_name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub units: Vec<String>,
+    pub established_on: Option<NaiveDate>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+    #[serde(default)]
+    pub committee: Vec<SeatView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateOrg {
+    pub parent_id: Uuid,
+    #[serde(flatten)]
+    pub fields: OrgFields,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateOrg {
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: OrgFields,
+}
+
+/// Validates the fields at the edge; every problem is reported at once.
+fn validate(f: OrgFields, today: NaiveDate) -> ApiResult<OrgInput> {
+    let mut errors = Vec::new();
+    let mut err = |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
+    let name = f.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        err("name", "组织全称必填，不超过100字");
+    }
+    let short_name = if f.short_name.trim().is_empty() { name.clone() } else { f.short_name.trim().to_owned() };
+    if short_name.chars().count() > 100 {
+        err("short_name", "简称不超过100字");
+    }
+    if OrgKind::from_code(&f.kind).is_none() {
+        err("kind", "组织类型无效");
+    }
+    let units: Vec<String> = f.units.iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
+    if units.len() > 50 || units.iter().any(|u| u.chars().count() > 100) {
+        err("units", "所在单位最多50个，每个不超过100字");
+    }
+    let founded = dangwu_rules::member::party_founded();
+    if let Some(d) = f.established_on {
+        if d < founded || d > today {
+            err("established_on", "成立日期应在1921年7月1日至今天之间");
+        }
+    }
+    match (f.term_start, f.term_end) {
+        (Some(s), Some(e)) if e <= s => err("term_end", "任期届满日期须晚于任期开始日期"),
+        (Some(s), _) if s < founded => err("term_start", "任期开始日期不能早于1921年7月1日"),
+        (None, Some(_)) => err("term_start", "填写任期届满日期时须同时填写任期开始日期"),
+        _ => {}
+    }
+    if f.committee.len() > 30 {
+        err("committee", "班子成员不超过30人");
+    }
+    for (i, seat) in f.committee.iter().enumerate() {
+        if seat.name.trim().is_empty() || seat.name.chars().count() > 50 {
+            errors.push(FieldError {
+                field: format!("committee[{i}].name"), message: "姓名必填，不超过50字".into()
+            });
+        }
+        if !POSTS.iter().any(|(code, _)| *code == seat.post) {
+            errors.push(FieldError { field: format!("committee[{i}].post"), message: "职务无效".into() });
+        }
+    }
+    if f.committee.iter().filter(|s| s.post == "secretary").count() > 1 {
+        errors.push(FieldError { field: "committee".into(), message: "书记只能有一名".into() });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    Ok(OrgInput {
+        name,
+        short_name,
+        kind: f.kind,
+        units,
+        established_on: f.established_on,
+        term_start: f.term_start,
+        term_end: f.term_end,
+        committee: f
+            .committee
+            .into_iter()
+            .map(|s| CommitteeSeat { member_id: s.member_id, name: s.name.trim().to_owned(), post: s.post })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Include dissolved organizations.
+    #[serde(default)]
+    pub include_dissolved: bool,
+}
+
+/// 组织树：the organizations the caller may see, parents first.
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "组织", params(ListParams),
+    responses((status = 200, body = Vec<OrgNodeView>), (status = 401, body = ErrorBody)))]
+async fn list_orgs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<Vec<OrgNodeView>>> {
+    // The security admin grants roles on organizations, so sees their names (and nothing else of them).
+    if caller.user.system_role() == Some(dangwu_store::SystemRole::SecurityAdmin) {
+        let nodes = state.db.all_org_nodes().await?;
+        return Ok(Json(nodes.into_iter().map(OrgNodeView::from).collect()));
+    }
+    let user = caller.domain()?;
+    let nodes = state.db.visible_orgs(user, p.include_dissolved).await?;
+    Ok(Json(nodes.into_iter().map(OrgNodeView::from).collect()))
+}
+
+/// 组织详情
+#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "组织", params(("id" = Uuid, Path)),
+    responses((status = 200, body = OrgView), (status = 404, body = ErrorBody)))]
+async fn get_org(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<Json<OrgView>> {
+    let org = state.db.get_org(caller.domain()?, id).await?;
+    Ok(Json(org_view(org, state.today())))
+}
+
+/// 下级组织
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/children", tag = "组织", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<OrgView>), (status = 404, body = ErrorBody)))]
+async fn org_children(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<OrgView>>> {
+    let today = state.today();
+    let orgs = state.db.org_children(caller.domain()?, id).await?;
+    Ok(Json(orgs.into_iter().map(|o| org_view(o, today)).collect()))
+}
+
+/// 新建下级组织（组织部管理员）
+#[utoipa::path(post, path = "/api/v1/organizations", tag = "组织", request_body = CreateOrg,
+    responses((status = 201, body = OrgView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_org(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateOrg>,
+) -> ApiResult<(StatusCode, Json<OrgView>)> {
+    caller.domain()?;
+    let input = validate(req.fields, state.today())?;
+    let org = state.db.create_org(&caller.actor, req.parent_id, &input, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(org_view(org, state.today()))))
+}
+
+/// 编辑组织
+#[utoipa::path(put, path = "/api/v1/organizations/{id}", tag = "组织", params(("id" = Uuid, Path)), request_body = UpdateOrg,
+    responses((status = 200, body = OrgView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_org(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<UpdateOrg>,
+) -> ApiResult<Json<OrgView>> {
+    caller.domain()?;
+    let input = validate(req.fields, state.today())?;
+    let org = state.db.update_org(&caller.actor, id, &input, req.version, state.now()).await?;
+    Ok(Json(org_view(org, state.today())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MoveOrg {
+    pub parent_id: Uuid,
+}
+
+/// 调整上级组织
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/move", tag = "组织", params(("id" = Uuid, Path)), request_body = MoveOrg,
+    responses((status = 200, body = OrgView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn move_org(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<MoveOrg>,
+) -> ApiResult<Json<OrgView>> {
+    caller.domain()?;
+    let org = state.db.move_org(&caller.actor, id, req.parent_id, state.now()).await?;
+    Ok(Json(org_view(org, state.today())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DissolveOrg {
+    pub dissolved_on: NaiveDate,
+    pub reason: String,
+}
+
+/// 撤销组织（保留历史，不删除）
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/dissolve", tag = "组织", params(("id" = Uuid, Path)), request_body = DissolveOrg,
+    responses((status = 200, body = OrgView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn dissolve_org(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<DissolveOrg>,
+) -> ApiResult<Json<OrgView>> {
+    caller.domain()?;
+    let reason = req.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::field("reason", "撤销原因必填，不超过500字"));
+    }
+    if req.dissolved_on > state.today() || req.dissolved_on < dangwu_rules::member::party_founded() {
+        return Err(ApiError::field("dissolved_on", "撤销日期不能晚于今天"));
+    }
+    let org = state.db.dissolve_org(&caller.actor, id, req.dissolved_on, reason, state.now()).await?;
+    Ok(Json(org_view(org, state.today())))
+}
+
+/// 组织变更记录
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/history", tag = "组织", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<Change>), (status = 404, body = ErrorBody)))]
+async fn org_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<Change>>> {
+    state.db.get_org(caller.domain()?, id).await?;
+    let rows = state.db.entity_history("organization", id).await?;
+    Ok(Json(history(rows, &[])))
+}

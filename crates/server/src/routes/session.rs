@@ -1,0 +1,269 @@
+//! Login, logout, the current user, own password and API tokens; the health check.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use dangwu_store::Actor;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_IDLE, Via};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiJson;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.is_empty().await {
+        Ok(_) => Json(Health { status: "ok".into(), database: state.db.engine().name().into() }).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health { status: format!("error: {e}"), database: state.db.engine().name().into() }),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantView {
+    pub id: Uuid,
+    /// `org_admin`, `secretary`, `inspector` or `member`.
+    pub role: String,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+}
+
+impl From<dangwu_store::accounts::Grant> for GrantView {
+    fn from(g: dangwu_store::accounts::Grant) -> GrantView {
+        GrantView { id: g.id, role: g.role, organization_id: g.organization_id, organization_name: g.organization_name }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub member_id: Option<Uuid>,
+    /// `system_admin`, `security_admin`, `audit_admin` or null.
+    pub system_role: Option<String>,
+    pub grants: Vec<GrantView>,
+    /// Send back in `X-CSRF-Token` on every write made with the session cookie.
+    pub csrf_token: Option<String>,
+}
+
+fn me_of(caller: Caller) -> Me {
+    Me {
+        id: caller.user.id,
+        username: caller.user.username,
+        display_name: caller.user.display_name,
+        member_id: caller.user.member_id,
+        system_role: caller.user.system_role,
+        grants: caller.grants.into_iter().map(GrantView::from).collect(),
+        csrf_token: caller.csrf_token,
+    }
+}
+
+/// The client address, when known.
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientIp, Self::Rejection> {
+        Ok(ClientIp(auth::ip_of(parts)))
+    }
+}
+
+fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .expect("cookie is ASCII")
+}
+
+/// 登录：checks the password, opens a session and sets its cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "会话", request_body = LoginRequest,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let now = state.now();
+    let bad = || ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误");
+    let Some(user) = state.db.user_by_name(req.username.trim()).await? else {
+        return Err(bad());
+    };
+    if user.locked_until.is_some_and(|t| t > now) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "密码错误次数过多，账号已临时锁定，请15分钟后再试",
+        ));
+    }
+    let hash = user.password_hash.clone();
+    let password = req.password.clone();
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(ApiError::internal)?;
+    if !ok || user.disabled {
+        state.db.record_login_failure(&user, auth::MAX_FAILED_LOGINS, now + auth::LOCK_TIME, now).await?;
+        return Err(if user.disabled {
+            ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "账号已停用")
+        } else {
+            bad()
+        });
+    }
+    let token = auth::random_token();
+    let csrf = auth::random_token();
+    let actor = Actor { user_id: user.id, name: user.username.clone(), ip };
+    state.db.create_session(&actor, &auth::token_hash(&token), &csrf, now + SESSION_IDLE, now).await?;
+    let grants = state.db.grants_of(user.id).await?;
+    let caller = Caller { user, grants, actor, via: Via::Session, csrf_token: Some(csrf), session_hash: None };
+    let mut response = Json(me_of(caller)).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, SESSION_IDLE.num_seconds()));
+    Ok(response)
+}
+
+/// 退出登录
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "会话", responses((status = 204)))]
+async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    if let Some(hash) = &caller.session_hash {
+        state.db.end_session(&caller.actor, hash, state.now()).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(response)
+}
+
+/// 当前用户
+#[utoipa::path(get, path = "/api/v1/me", tag = "会话", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(caller: Caller) -> Json<Me> {
+    Json(me_of(caller))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangePassword {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+/// Minimum password rules (等保: length and more than one kind of character).
+pub fn check_password_strength(password: &str) -> ApiResult<()> {
+    let kinds = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if password.chars().count() < 8 || kinds.iter().filter(|k| **k).count() < 2 {
+        return Err(ApiError::field("password", "密码至少8位，且包含字母、数字、符号中的至少两类"));
+    }
+    Ok(())
+}
+
+/// 修改本人密码
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "会话", request_body = ChangePassword,
+    responses((status = 204), (status = 400, body = ErrorBody)))]
+async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<ChangePassword>,
+) -> ApiResult<StatusCode> {
+    if !auth::verify_password(&req.old_password, &caller.user.password_hash) {
+        return Err(ApiError::field("old_password", "原密码不正确"));
+    }
+    check_password_strength(&req.new_password)
+        .map_err(|_| ApiError::field("new_password", "密码至少8位，且包含字母、数字、符号中的至少两类"))?;
+    let hash = auth::hash_password(&req.new_password).map_err(ApiError::internal)?;
+    state.db.set_password(&caller.actor, caller.id(), &hash, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateToken {
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedToken {
+    pub id: Uuid,
+    pub name: String,
+    /// Shown once: only its hash is stored.
+    pub token: String,
+}
+
+/// 本人的 API 令牌
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "会话", responses((status = 200, body = Vec<TokenView>)))]
+async fn list_tokens(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<TokenView>>> {
+    let tokens = state.db.tokens_of(caller.id()).await?;
+    Ok(Json(
+        tokens
+            .into_iter()
+            .map(|t| TokenView { id: t.id, name: t.name, created_at: t.created_at, last_used_at: t.last_used_at })
+            .collect(),
+    ))
+}
+
+/// 新建 API 令牌（令牌只显示这一次）
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "会话", request_body = CreateToken,
+    responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody)))]
+async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateToken>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(ApiError::field("name", "令牌名称必填，不超过50字"));
+    }
+    if caller.via == Via::Token {
+        return Err(ApiError::forbidden("不能用 API 令牌创建新的令牌"));
+    }
+    let token = format!("dw_{}", auth::random_token());
+    let created = state.db.create_token(&caller.actor, name, &auth::token_hash(&token), state.now()).await?;
+    Ok((StatusCode::CREATED, Json(CreatedToken { id: created.id, name: created.name, token })))
+}
+
+/// 吊销 API 令牌
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "会话", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn revoke_token(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+    state.db.revoke_token(&caller.actor, id, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,197 @@
+//! Accounts (system admin) and role grants (security admin). Neither role reads domain data.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use dangwu_store::accounts::NewUser;
+use dangwu_store::{Role, SystemRole};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::session::{GrantView, check_password_strength};
+use crate::AppState;
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiJson;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(reset_password))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
+        .routes(routes!(grant_role))
+        .routes(routes!(revoke_grant))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub member_id: Option<Uuid>,
+    pub system_role: Option<String>,
+    pub disabled: bool,
+    pub grants: Vec<GrantView>,
+}
+
+/// 用户列表（系统管理员、安全保密管理员）
+#[utoipa::path(get, path = "/api/v1/users", tag = "账号与授权", responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
+async fn list_users(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UserView>>> {
+    caller.require_system(&[SystemRole::SystemAdmin, SystemRole::SecurityAdmin])?;
+    let users = state.db.list_users().await?;
+    let mut grants = state.db.all_grants().await?;
+    let views = users
+        .into_iter()
+        .map(|u| {
+            let mine: Vec<GrantView> = grants.extract_if(.., |g| g.user_id == u.id).map(GrantView::from).collect();
+            UserView {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                member_id: u.member_id,
+                system_role: u.system_role,
+                disabled: u.disabled,
+                grants: mine,
+            }
+        })
+        .collect();
+    Ok(Json(views))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub member_id: Option<Uuid>,
+}
+
+/// 新建用户（系统管理员）。三员账号只能由命令行创建。
+#[utoipa::path(post, path = "/api/v1/users", tag = "账号与授权", request_body = CreateUser,
+    responses((status = 201, body = UserView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateUser>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    caller.require_system(&[SystemRole::SystemAdmin])?;
+    let username = req.username.trim();
+    if username.len() < 3
+        || username.len() > 32
+        || !username.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+    {
+        return Err(ApiError::field("username", "用户名为3到32位字母、数字、下划线或点"));
+    }
+    let display = req.display_name.trim();
+    if display.is_empty() || display.chars().count() > 50 {
+        return Err(ApiError::field("display_name", "姓名必填，不超过50字"));
+    }
+    check_password_strength(&req.password)?;
+    let hash = auth::hash_password(&req.password).map_err(ApiError::internal)?;
+    let user = state
+        .db
+        .create_user(
+            &caller.actor,
+            &NewUser {
+                username,
+                display_name: display,
+                password_hash: &hash,
+                member_id: req.member_id,
+                system_role: None,
+            },
+            state.now(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UserView {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            member_id: user.member_id,
+            system_role: None,
+            disabled: false,
+            grants: Vec::new(),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResetPassword {
+    pub password: String,
+}
+
+/// 重置密码（系统管理员）
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "账号与授权", params(("id" = Uuid, Path)), request_body = ResetPassword,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn reset_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<ResetPassword>,
+) -> ApiResult<StatusCode> {
+    caller.require_system(&[SystemRole::SystemAdmin])?;
+    check_password_strength(&req.password)?;
+    let hash = auth::hash_password(&req.password).map_err(ApiError::internal)?;
+    state.db.set_password(&caller.actor, id, &hash, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 停用账号（系统管理员）
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "账号与授权", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn disable_user(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+    caller.require_system(&[SystemRole::SystemAdmin])?;
+    if id == caller.id() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "不能停用自己的账号"));
+    }
+    state.db.set_disabled(&caller.actor, id, true, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 启用账号（系统管理员）
+#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "账号与授权", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn enable_user(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+    caller.require_system(&[SystemRole::SystemAdmin])?;
+    state.db.set_disabled(&caller.actor, id, false, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GrantRole {
+    /// `org_admin`, `secretary`, `inspector` or `member`.
+    pub role: String,
+    pub organization_id: Uuid,
+}
+
+/// 授予组织角色（安全保密管理员）
+#[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "账号与授权", params(("id" = Uuid, Path)), request_body = GrantRole,
+    responses((status = 201, body = GrantView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn grant_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<GrantRole>,
+) -> ApiResult<(StatusCode, Json<GrantView>)> {
+    caller.require_system(&[SystemRole::SecurityAdmin])?;
+    let role = Role::from_code(&req.role).ok_or_else(|| ApiError::field("role", "角色无效"))?;
+    let grant =
+        state.db.grant(&caller.actor, id, role, req.organization_id, state.now()).await.map_err(|e| match e {
+            dangwu_store::StoreError::Conflict { code: "unknown_organization", message, .. } => {
+                ApiError::field("organization_id", message)
+            }
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(grant.into())))
+}
+
+/// 撤销组织角色（安全保密管理员）
+#[utoipa::path(delete, path = "/api/v1/grants/{id}", tag = "账号与授权", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn revoke_grant(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+    caller.require_system(&[SystemRole::SecurityAdmin])?;
+    state.db.revoke(&caller.actor, id, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

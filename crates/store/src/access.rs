@@ -1,0 +1,139 @@
+//! Who may see and do what. Roles are granted on an organization and cover its subtree; the SQL
+//! fragments here put that rule into every query, so a handler cannot forget it.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A role on an organization (and everything below it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 组织部管理员
+    OrgAdmin,
+    /// 支部书记 / 党务工作者
+    Secretary,
+    /// 督查组 / 评议人
+    Inspector,
+    /// 党员本人
+    Member,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::OrgAdmin, Role::Secretary, Role::Inspector, Role::Member];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::OrgAdmin => "org_admin",
+            Role::Secretary => "secretary",
+            Role::Inspector => "inspector",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// The three security roles (三员), kept apart from domain data and from each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SystemRole {
+    /// 系统管理员: accounts.
+    SystemAdmin,
+    /// 安全保密管理员: grants.
+    SecurityAdmin,
+    /// 安全审计员: the audit log.
+    AuditAdmin,
+}
+
+impl SystemRole {
+    pub const ALL: [SystemRole; 3] = [SystemRole::SystemAdmin, SystemRole::SecurityAdmin, SystemRole::AuditAdmin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SystemRole::SystemAdmin => "system_admin",
+            SystemRole::SecurityAdmin => "security_admin",
+            SystemRole::AuditAdmin => "audit_admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SystemRole> {
+        SystemRole::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// The person (or token) acting, as recorded in the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub name: String,
+    pub ip: Option<String>,
+}
+
+/// What an action needs. Each maps to the roles that allow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// See organizations and members of the subtree.
+    Read,
+    /// See full ID numbers and phone numbers.
+    Unmask,
+    /// Edit an organization's own fields.
+    EditOrg,
+    /// Create, move and dissolve organizations.
+    ManageOrgs,
+    /// Create and edit member records.
+    WriteMembers,
+}
+
+impl Access {
+    /// The roles that allow this, as an SQL list of literals (constants, never user input).
+    pub fn role_list(self) -> &'static str {
+        match self {
+            Access::Read => "('org_admin','secretary','inspector')",
+            Access::Unmask | Access::EditOrg | Access::WriteMembers => "('org_admin','secretary')",
+            Access::ManageOrgs => "('org_admin')",
+        }
+    }
+
+    pub fn allows(self, role: Role) -> bool {
+        self.role_list().contains(&format!("'{}'", role.code()))
+    }
+}
+
+/// SQL condition: the user (placeholder `user`) holds a role allowing `access` on an ancestor-or-self
+/// of the organization in column `org_column`.
+pub fn covers(access: Access, user: &str, org_column: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM grants g JOIN org_closure c ON c.ancestor = g.organization_id \
+         WHERE g.user_id = {user} AND c.descendant = {org_column} AND g.role IN {roles})",
+        roles = access.role_list()
+    )
+}
+
+/// SQL condition: the member in column `member_column` is the user's own member record.
+pub fn is_self(user: &str, member_column: &str) -> String {
+    format!("{member_column} = (SELECT u.member_id FROM users u WHERE u.id = {user})")
+}
+
+/// SQL condition: the organization in `org_column` holds the user's own member record.
+pub fn is_own_org(user: &str, org_column: &str) -> String {
+    format!(
+        "{org_column} = (SELECT m.organization_id FROM users u JOIN members m ON m.id = u.member_id \
+         WHERE u.id = {user})"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_lists() {
+        assert!(Access::Read.allows(Role::Inspector));
+        assert!(!Access::Unmask.allows(Role::Inspector));
+        assert!(Access::ManageOrgs.allows(Role::OrgAdmin));
+        assert!(!Access::ManageOrgs.allows(Role::Secretary));
+        assert!(!Access::Read.allows(Role::Member));
+    }
+}

@@ -1,0 +1,289 @@
+//! One database handle over SQLite and PostgreSQL.
+//!
+//! Repository code builds a [`Q`] (SQL text with `$1, $2…` placeholders and typed arguments) and runs it
+//! through [`Db`] or [`Tx`]; only this file knows which engine is behind them. Arguments carry their type
+//! even when NULL, because PostgreSQL rejects an untyped NULL in a typed column.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use uuid::Uuid;
+
+use crate::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// A typed query argument.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Uuid(Option<Uuid>),
+    Text(Option<String>),
+    I64(Option<i64>),
+    Bool(Option<bool>),
+    Date(Option<NaiveDate>),
+    Ts(Option<DateTime<Utc>>),
+}
+
+macro_rules! arg_from {
+    ($variant:ident, $t:ty) => {
+        impl From<$t> for Arg {
+            fn from(v: $t) -> Arg {
+                Arg::$variant(Some(v.into()))
+            }
+        }
+        impl From<Option<$t>> for Arg {
+            fn from(v: Option<$t>) -> Arg {
+                Arg::$variant(v.map(Into::into))
+            }
+        }
+    };
+}
+arg_from!(Uuid, Uuid);
+arg_from!(Text, String);
+arg_from!(Text, &str);
+arg_from!(I64, i64);
+arg_from!(Bool, bool);
+arg_from!(Date, NaiveDate);
+arg_from!(Ts, DateTime<Utc>);
+
+/// SQL text plus its arguments, in placeholder order.
+#[derive(Debug, Clone)]
+pub struct Q {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+/// Starts a query.
+pub fn q(sql: &str) -> Q {
+    Q { sql: sql.to_owned(), args: Vec::new() }
+}
+
+impl Q {
+    /// Adds the next argument (`$1` is the first bound).
+    pub fn bind(mut self, arg: impl Into<Arg>) -> Q {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Puts SQL text in front (a shared WHERE clause under different SELECTs).
+    pub fn prepend(&mut self, sql: &str) -> &mut Q {
+        self.sql.insert_str(0, sql);
+        self
+    }
+
+    /// Appends SQL text.
+    pub fn push(&mut self, sql: &str) -> &mut Q {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends `sql_before` followed by the placeholder of a new argument, for filters built at run time.
+    pub fn push_bind(&mut self, sql_before: &str, arg: impl Into<Arg>) -> &mut Q {
+        self.args.push(arg.into());
+        self.sql.push_str(sql_before);
+        self.sql.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// The placeholder the next bound argument will take.
+    pub fn next_placeholder(&self) -> String {
+        format!("${}", self.args.len() + 1)
+    }
+}
+
+/// Rows that decode from both engines (every `#[derive(FromRow)]` struct of supported types).
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static {}
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static {}
+
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Uuid(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.clone()),
+                Arg::I64(v) => query.bind(*v),
+                Arg::Bool(v) => query.bind(*v),
+                Arg::Date(v) => query.bind(*v),
+                Arg::Ts(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+/// Runs one query on any executor of a known engine; expands once per engine.
+macro_rules! run {
+    (execute, $db:ty, $exec:expr, $q:expr) => {{
+        let query = bind_args!(sqlx::query::<$db>(AssertSqlSafe($q.sql.clone())), &$q.args);
+        query.execute($exec).await.map(|r| r.rows_affected()).map_err(StoreError::from)
+    }};
+    (fetch_all, $db:ty, $exec:expr, $q:expr) => {{
+        let query = bind_args!(sqlx::query_as::<$db, _>(AssertSqlSafe($q.sql.clone())), &$q.args);
+        query.fetch_all($exec).await.map_err(StoreError::from)
+    }};
+    (fetch_optional, $db:ty, $exec:expr, $q:expr) => {{
+        let query = bind_args!(sqlx::query_as::<$db, _>(AssertSqlSafe($q.sql.clone())), &$q.args);
+        query.fetch_optional($exec).await.map_err(StoreError::from)
+    }};
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database: a pool on one engine.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+/// One open transaction. Dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Db {
+    /// Connects by URL: `sqlite://path` (created if missing, WAL mode) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Ok(Db { pool: Pool::Postgres(pool) })
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            Ok(Db { pool: Pool::Sqlite(pool) })
+        } else {
+            Err(StoreError::Config(format!("数据库地址应以 sqlite: 或 postgres:// 开头，收到：{url}")))
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations of this engine.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Begins a write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so two
+    /// writers queue on the busy timeout instead of failing when a read lock cannot be upgraded.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Begins a transaction that only reads (no write lock on SQLite).
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn execute(&self, q: Q) -> Result<u64, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => run!(execute, Sqlite, p, q),
+            Pool::Postgres(p) => run!(execute, Postgres, p, q),
+        }
+    }
+
+    pub async fn fetch_all<T: Record>(&self, q: Q) -> Result<Vec<T>, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => run!(fetch_all, Sqlite, p, q),
+            Pool::Postgres(p) => run!(fetch_all, Postgres, p, q),
+        }
+    }
+
+    pub async fn fetch_optional<T: Record>(&self, q: Q) -> Result<Option<T>, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => run!(fetch_optional, Sqlite, p, q),
+            Pool::Postgres(p) => run!(fetch_optional, Postgres, p, q),
+        }
+    }
+
+    pub async fn fetch_one<T: Record>(&self, q: Q) -> Result<T, StoreError> {
+        self.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn execute(&mut self, q: Q) -> Result<u64, StoreError> {
+        match self {
+            Tx::Sqlite(t) => run!(execute, Sqlite, &mut **t, q),
+            Tx::Postgres(t) => run!(execute, Postgres, &mut **t, q),
+        }
+    }
+
+    pub async fn fetch_all<T: Record>(&mut self, q: Q) -> Result<Vec<T>, StoreError> {
+        match self {
+            Tx::Sqlite(t) => run!(fetch_all, Sqlite, &mut **t, q),
+            Tx::Postgres(t) => run!(fetch_all, Postgres, &mut **t, q),
+        }
+    }
+
+    pub async fn fetch_optional<T: Record>(&mut self, q: Q) -> Result<Option<T>, StoreError> {
+        match self {
+            Tx::Sqlite(t) => run!(fetch_optional, Sqlite, &mut **t, q),
+            Tx::Postgres(t) => run!(fetch_optional, Postgres, &mut **t, q),
+        }
+    }
+
+    pub async fn fetch_one<T: Record>(&mut self, q: Q) -> Result<T, StoreError> {
+        self.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,58 @@
+//! Persistence for Dangwu: the only crate that writes SQL.
+//!
+//! Every read of domain data is scoped by the caller's grants inside the query (see [`access`]); every
+//! write runs in one transaction together with its audit record (see [`audit`]).
+
+pub mod access;
+pub mod accounts;
+pub mod audit;
+mod db;
+pub mod members;
+pub mod orgs;
+
+pub use access::{Actor, Role, SystemRole};
+pub use db::{Arg, Db, Engine, Q, Record, Tx, q};
+
+/// Errors of the store layer. The server maps each to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Does not exist, or lies outside the caller's organizations (not told apart on purpose).
+    #[error("记录不存在或无权访问")]
+    NotFound,
+    /// The caller may see the record but its role does not allow the action.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Conflicts with stored data or with a rule; `code` is stable, `rule` names the rule if any.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String, rule: Option<String> },
+    #[error("配置错误：{0}")]
+    Config(String),
+    #[error("数据库错误：{0}")]
+    Database(#[from] sqlx::Error),
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("数据格式错误：{0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl StoreError {
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> StoreError {
+        StoreError::Conflict { code, message: message.into(), rule: None }
+    }
+
+    pub fn rule(rule: &str, message: impl Into<String>) -> StoreError {
+        StoreError::Conflict { code: "rule_violation", message: message.into(), rule: Some(rule.to_owned()) }
+    }
+
+    /// Whether the database refused a duplicate value of a unique column.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Application-generated, time-ordered identifiers: ordering by id is ordering by creation.
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

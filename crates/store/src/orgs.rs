@@ -1,0 +1,564 @@
+//! Organizations (组织) and their tree, kept as a closure table so that "this organization and
+//! everything below it" is one join.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use dangwu_rules::org::{OrgKind, allowed_under};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::access::{Access, covers, is_own_org};
+use crate::audit::Event;
+use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+
+/// A seat on the organization's committee (班子成员).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommitteeSeat {
+    pub member_id: Option<Uuid>,
+    pub name: String,
+    /// `secretary`, `deputy_secretary`, `organization`, `publicity`, `discipline`, `youth`, `member`.
+    pub post: String,
+}
+
+/// The editable fields of an organization.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgInput {
+    pub name: String,
+    pub short_name: String,
+    pub kind: OrgKindCode,
+    pub units: Vec<String>,
+    pub established_on: Option<NaiveDate>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+    pub committee: Vec<CommitteeSeat>,
+}
+
+/// An organization kind as stored (its code), checked against the rules crate on the way in.
+pub type OrgKindCode = String;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Organization {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub parent_name: Option<String>,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub units: Vec<String>,
+    pub established_on: Option<NaiveDate>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+    pub status: String,
+    pub dissolved_on: Option<NaiveDate>,
+    pub dissolve_reason: Option<String>,
+    pub committee: Vec<CommitteeSeat>,
+    pub version: i64,
+    /// Full and probationary members in the whole subtree.
+    pub full_members: i64,
+    pub probationary_members: i64,
+    /// Active direct sub-organizations.
+    pub children: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Organization {
+    pub fn kind(&self) -> Option<OrgKind> {
+        OrgKind::from_code(&self.kind)
+    }
+
+    pub fn secretary_name(&self) -> Option<&str> {
+        self.committee.iter().find(|s| s.post == "secretary").map(|s| s.name.as_str())
+    }
+
+    /// The fields an audit record keeps of an organization.
+    fn audit_value(&self) -> serde_json::Value {
+        serde_json::json!({
+            "parent_id": self.parent_id, "name": self.name, "short_name": self.short_name,
+            "kind": self.kind, "units": self.units, "established_on": self.established_on,
+            "term_start": self.term_start, "term_end": self.term_end, "status": self.status,
+            "dissolved_on": self.dissolved_on, "dissolve_reason": self.dissolve_reason,
+            "committee": self.committee,
+        })
+    }
+}
+
+/// A node of the organization tree as the tree view needs it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OrgNode {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub status: String,
+    pub depth: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: Uuid,
+    parent_id: Option<Uuid>,
+    parent_name: Option<String>,
+    name: String,
+    short_name: String,
+    kind: String,
+    units_json: String,
+    established_on: Option<NaiveDate>,
+    term_start: Option<NaiveDate>,
+    term_end: Option<NaiveDate>,
+    status: String,
+    dissolved_on: Option<NaiveDate>,
+    dissolve_reason: Option<String>,
+    committee_json: String,
+    version: i64,
+    full_members: i64,
+    probationary_members: i64,
+    children: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<OrgRow> for Organization {
+    type Error = StoreError;
+    fn try_from(r: OrgRow) -> Result<Organization> {
+        Ok(Organization {
+            id: r.id,
+            parent_id: r.parent_id,
+            parent_name: r.parent_name,
+            name: r.name,
+            short_name: r.short_name,
+            kind: r.kind,
+            units: serde_json::from_str(&r.units_json)?,
+            established_on: r.established_on,
+            term_start: r.term_start,
+            term_end: r.term_end,
+            status: r.status,
+            dissolved_on: r.dissolved_on,
+            dissolve_reason: r.dissolve_reason,
+            committee: serde_json::from_str(&r.committee_json)?,
+            version: r.version,
+            full_members: r.full_members,
+            probationary_members: r.probationary_members,
+            children: r.children,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+const ORG_SELECT: &str = "SELECT o.id, o.parent_id, p.name AS parent_name, o.name, o.short_name, o.kind, \
+    o.units_json, o.established_on, o.term_start, o.term_end, o.status, o.dissolved_on, \
+    o.dissolve_reason, o.committee_json, o.version, \
+    (SELECT COUNT(CASE WHEN m.status = 'full' THEN 1 END) FROM members m \
+       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) AS full_members, \
+    (SELECT COUNT(CASE WHEN m.status = 'probationary' THEN 1 END) FROM members m \
+       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) AS probationary_members, \
+    (SELECT COUNT(*) FROM organizations k WHERE k.parent_id = o.id AND k.status = 'active') AS children, \
+    o.created_at, o.updated_at \
+    FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id";
+
+/// SQL condition: user `$1` may read organization `o`.
+fn readable() -> String {
+    format!("({} OR {})", covers(Access::Read, "$1", "o.id"), is_own_org("$1", "o.id"))
+}
+
+fn parse_kind(code: &str) -> Result<OrgKind> {
+    OrgKind::from_code(code).ok_or_else(|| StoreError::conflict("unknown_kind", format!("未知的组织类型：{code}")))
+}
+
+impl Tx {
+    async fn org_by_id(&mut self, id: Uuid) -> Result<Organization> {
+        let row: OrgRow = self.fetch_one(q(&format!("{ORG_SELECT} WHERE o.id = $1")).bind(id)).await?;
+        row.try_into()
+    }
+
+    /// Whether `user` holds a role allowing `access` over organization `org`.
+    pub async fn has_access(&mut self, user: Uuid, org: Uuid, access: Access) -> Result<bool> {
+        let found: Option<(i64,)> = self
+            .fetch_optional(
+                q(&format!("SELECT 1 FROM organizations o WHERE o.id = $2 AND {}", covers(access, "$1", "o.id")))
+                    .bind(user)
+                    .bind(org),
+            )
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// Loads an organization the user can read, or NotFound; then Forbidden unless `access` is allowed.
+    pub async fn org_for(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Organization> {
+        let visible: Option<(i64,)> = self
+            .fetch_optional(
+                q(&format!("SELECT 1 FROM organizations o WHERE o.id = $2 AND {}", readable())).bind(user).bind(id),
+            )
+            .await?;
+        if visible.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        if access != Access::Read && !self.has_access(user, id, access).await? {
+            return Err(StoreError::Forbidden("您的角色无权执行此操作".into()));
+        }
+        self.org_by_id(id).await
+    }
+
+    async fn insert_org(
+        &mut self,
+        actor: &Actor,
+        parent: Option<&Organization>,
+        input: &OrgInput,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let kind = parse_kind(&input.kind)?;
+        if let Some(p) = parent {
+            if p.status != "active" {
+                return Err(StoreError::rule("org.parent_active", "上级组织已撤销，不能在其下新建组织"));
+            }
+        }
+        let parent_kind = parent.and_then(Organization::kind);
+        if !allowed_under(parent_kind, kind) {
+            return Err(StoreError::rule(
+                "org.tree_shape",
+                format!("{}不能设在{}之下", kind.label(), parent_kind.map(OrgKind::label).unwrap_or("顶层")),
+            ));
+        }
+        let id = new_id();
+        self.execute(
+            q("INSERT INTO organizations (id, parent_id, name, short_name, kind, units_json, established_on, \
+               term_start, term_end, status, committee_json, version, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, 1, $11, $11)")
+            .bind(id)
+            .bind(parent.map(|p| p.id))
+            .bind(input.name.as_str())
+            .bind(input.short_name.as_str())
+            .bind(kind.code())
+            .bind(serde_json::to_string(&input.units)?)
+            .bind(input.established_on)
+            .bind(input.term_start)
+            .bind(input.term_end)
+            .bind(serde_json::to_string(&input.committee)?)
+            .bind(now),
+        )
+        .await?;
+        self.execute(q("INSERT INTO org_closure (ancestor, descendant, depth) VALUES ($1, $1, 0)").bind(id)).await?;
+        if let Some(p) = parent {
+            self.execute(
+                q("INSERT INTO org_closure (ancestor, descendant, depth) \
+                   SELECT ancestor, $1, depth + 1 FROM org_closure WHERE descendant = $2")
+                .bind(id)
+                .bind(p.id),
+            )
+            .await?;
+        }
+        let org = self.org_by_id(id).await?;
+        self.audit(
+            actor,
+            now,
+            Event {
+                action: "organization.create",
+                entity_type: "organization",
+                entity_id: Some(id),
+                organization_id: Some(id),
+                before: None,
+                after: Some(org.audit_value()),
+            },
+        )
+        .await?;
+        Ok(org)
+    }
+}
+
+impl Db {
+    /// Every organization the user may see, parents before children.
+    pub async fn visible_orgs(&self, user: Uuid, include_dissolved: bool) -> Result<Vec<OrgNode>> {
+        let status = if include_dissolved { "" } else { " AND o.status = 'active'" };
+        self.fetch_all(
+            q(&format!(
+                "SELECT o.id, o.parent_id, o.name, o.short_name, o.kind, o.status, \
+                 (SELECT COUNT(*) FROM org_closure d WHERE d.descendant = o.id) - 1 AS depth \
+                 FROM organizations o WHERE {}{status} ORDER BY depth, o.id",
+                readable()
+            ))
+            .bind(user),
+        )
+        .await
+    }
+
+    pub async fn get_org(&self, user: Uuid, id: Uuid) -> Result<Organization> {
+        let mut tx = self.begin_read().await?;
+        tx.org_for(user, id, Access::Read).await
+    }
+
+    /// Direct sub-organizations the user may see (the "level below" list).
+    pub async fn org_children(&self, user: Uuid, id: Uuid) -> Result<Vec<Organization>> {
+        self.get_org(user, id).await?;
+        let rows: Vec<OrgRow> = self
+            .fetch_all(
+                q(&format!("{ORG_SELECT} WHERE o.parent_id = $2 AND {} ORDER BY o.id", readable())).bind(user).bind(id),
+            )
+            .await?;
+        rows.into_iter().map(Organization::try_from).collect()
+    }
+
+    /// Creates an organization under `parent` (needs org-admin over the parent).
+    pub async fn create_org(
+        &self,
+        actor: &Actor,
+        parent: Uuid,
+        input: &OrgInput,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let mut tx = self.begin().await?;
+        let parent = tx.org_for(actor.user_id, parent, Access::ManageOrgs).await?;
+        let org = tx.insert_org(actor, Some(&parent), input, now).await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    /// Creates an organization without checking grants: for the command line, the demo and tests,
+    /// never reachable from the API. Still audited.
+    pub async fn seed_org(
+        &self,
+        actor: &Actor,
+        parent: Option<Uuid>,
+        input: &OrgInput,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let mut tx = self.begin().await?;
+        let parent = match parent {
+            Some(p) => Some(tx.org_by_id(p).await?),
+            None => None,
+        };
+        let org = tx.insert_org(actor, parent.as_ref(), input, now).await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    /// Sets an organization's committee without checking grants (demo and tests). Audited.
+    pub async fn seed_committee(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        committee: &[CommitteeSeat],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let before = tx.org_by_id(id).await?;
+        tx.execute(
+            q("UPDATE organizations SET committee_json = $2, version = version + 1, updated_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(serde_json::to_string(committee)?)
+                .bind(now),
+        )
+        .await?;
+        let after = tx.org_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: "organization.update",
+                entity_type: "organization",
+                entity_id: Some(id),
+                organization_id: Some(id),
+                before: Some(before.audit_value()),
+                after: Some(after.audit_value()),
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Every organization (names and tree only), for the security admin who grants roles on them.
+    pub async fn all_org_nodes(&self) -> Result<Vec<OrgNode>> {
+        self.fetch_all(q("SELECT o.id, o.parent_id, o.name, o.short_name, o.kind, o.status, \
+             (SELECT COUNT(*) FROM org_closure d WHERE d.descendant = o.id) - 1 AS depth \
+             FROM organizations o WHERE o.status = 'active' ORDER BY depth, o.id"))
+            .await
+    }
+
+    /// Edits an organization's own fields; `version` must be the one the editor saw.
+    pub async fn update_org(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &OrgInput,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let mut tx = self.begin().await?;
+        let before = tx.org_for(actor.user_id, id, Access::EditOrg).await?;
+        if before.version != version {
+            return Err(StoreError::conflict("stale_version", "该组织已被他人修改，请刷新后重试"));
+        }
+        let kind = parse_kind(&input.kind)?;
+        if kind.code() != before.kind {
+            let parent_kind = match before.parent_id {
+                Some(p) => tx.org_by_id(p).await?.kind(),
+                None => None,
+            };
+            if !allowed_under(parent_kind, kind) {
+                return Err(StoreError::rule("org.tree_shape", "新的组织类型与上级组织不相符"));
+            }
+            if !before.kind().is_some_and(|k| k.is_committee()) || !kind.is_committee() {
+                // A child set up under the old kind may not fit the new one.
+                let kids: Vec<(String,)> = tx
+                    .fetch_all(q("SELECT kind FROM organizations WHERE parent_id = $1 AND status = 'active'").bind(id))
+                    .await?;
+                if kids.iter().any(|(k,)| OrgKind::from_code(k).is_none_or(|k| !allowed_under(Some(kind), k))) {
+                    return Err(StoreError::rule("org.tree_shape", "下级组织与新的组织类型不相符，请先调整下级组织"));
+                }
+            }
+        }
+        tx.execute(
+            q("UPDATE organizations SET name = $2, short_name = $3, kind = $4, units_json = $5, \
+               established_on = $6, term_start = $7, term_end = $8, committee_json = $9, \
+               version = version + 1, updated_at = $10 WHERE id = $1")
+            .bind(id)
+            .bind(input.name.as_str())
+            .bind(input.short_name.as_str())
+            .bind(kind.code())
+            .bind(serde_json::to_string(&input.units)?)
+            .bind(input.established_on)
+            .bind(input.term_start)
+            .bind(input.term_end)
+            .bind(serde_json::to_string(&input.committee)?)
+            .bind(now),
+        )
+        .await?;
+        let after = tx.org_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: "organization.update",
+                entity_type: "organization",
+                entity_id: Some(id),
+                organization_id: Some(id),
+                before: Some(before.audit_value()),
+                after: Some(after.audit_value()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Moves an organization (with its subtree) under a new parent, keeping the closure table right.
+    pub async fn move_org(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        new_parent: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let mut tx = self.begin().await?;
+        let before = tx.org_for(actor.user_id, id, Access::ManageOrgs).await?;
+        let parent = tx.org_for(actor.user_id, new_parent, Access::ManageOrgs).await?;
+        let inside: Option<(i64,)> = tx
+            .fetch_optional(
+                q("SELECT 1 FROM org_closure WHERE ancestor = $1 AND descendant = $2").bind(id).bind(new_parent),
+            )
+            .await?;
+        if inside.is_some() {
+            return Err(StoreError::rule("org.tree_cycle", "不能把组织移到它自己或它的下级组织之下"));
+        }
+        if parent.status != "active" {
+            return Err(StoreError::rule("org.parent_active", "目标上级组织已撤销"));
+        }
+        if !before.kind().is_some_and(|k| allowed_under(parent.kind(), k)) {
+            return Err(StoreError::rule(
+                "org.tree_shape",
+                format!("{}不能设在该上级组织之下", before.kind().map(OrgKind::label).unwrap_or("")),
+            ));
+        }
+        // Cut every path from the old ancestors into the subtree, then join the subtree to the new ones.
+        tx.execute(
+            q("DELETE FROM org_closure WHERE descendant IN (SELECT descendant FROM org_closure WHERE ancestor = $1) \
+               AND ancestor IN (SELECT ancestor FROM org_closure WHERE descendant = $1 AND ancestor <> $1)")
+            .bind(id),
+        )
+        .await?;
+        tx.execute(
+            q("INSERT INTO org_closure (ancestor, descendant, depth) \
+               SELECT a.ancestor, d.descendant, a.depth + d.depth + 1 \
+               FROM org_closure a, org_closure d WHERE a.descendant = $2 AND d.ancestor = $1")
+            .bind(id)
+            .bind(new_parent),
+        )
+        .await?;
+        tx.execute(
+            q("UPDATE organizations SET parent_id = $2, version = version + 1, updated_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(new_parent)
+                .bind(now),
+        )
+        .await?;
+        let after = tx.org_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: "organization.move",
+                entity_type: "organization",
+                entity_id: Some(id),
+                organization_id: Some(id),
+                before: Some(before.audit_value()),
+                after: Some(after.audit_value()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Dissolves an organization: it stays with its history, marked dissolved. Refused while members
+    /// or active sub-organizations remain (they must be moved first).
+    pub async fn dissolve_org(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        on: NaiveDate,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let mut tx = self.begin().await?;
+        let before = tx.org_for(actor.user_id, id, Access::ManageOrgs).await?;
+        if before.status != "active" {
+            return Err(StoreError::conflict("already_dissolved", "该组织已撤销"));
+        }
+        if before.children > 0 {
+            return Err(StoreError::rule("org.dissolve_children", "该组织还有下级组织，请先撤销或移走下级组织"));
+        }
+        let (members,): (i64,) =
+            tx.fetch_one(q("SELECT COUNT(*) FROM members WHERE organization_id = $1").bind(id)).await?;
+        if members > 0 {
+            return Err(StoreError::rule(
+                "org.dissolve_members",
+                format!("该组织还有 {members} 名党员，请先转接其组织关系"),
+            ));
+        }
+        tx.execute(
+            q("UPDATE organizations SET status = 'dissolved', dissolved_on = $2, dissolve_reason = $3, \
+               version = version + 1, updated_at = $4 WHERE id = $1")
+            .bind(id)
+            .bind(on)
+            .bind(reason)
+            .bind(now),
+        )
+        .await?;
+        let after = tx.org_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: "organization.dissolve",
+                entity_type: "organization",
+                entity_id: Some(id),
+                organization_id: Some(id),
+                before: Some(before.audit_value()),
+                after: Some(after.audit_value()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
