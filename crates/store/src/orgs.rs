@@ -174,9 +174,9 @@ impl Tx {
 
     /// Whether `user` holds a role allowing `access` over organization `org`.
     pub async fn has_access(&mut self, user: Uuid, org: Uuid, access: Access) -> Result<bool> {
-        let found: Option<(i64,)> = self
+        let found: Option<(Uuid,)> = self
             .fetch_optional(
-                q(&format!("SELECT 1 FROM organizations o WHERE o.id = $2 AND {}", covers(access, "$1", "o.id")))
+                q(&format!("SELECT o.id FROM organizations o WHERE o.id = $2 AND {}", covers(access, "$1", "o.id")))
                     .bind(user)
                     .bind(org),
             )
@@ -186,9 +186,9 @@ impl Tx {
 
     /// Loads an organization the user can read, or NotFound; then Forbidden unless `access` is allowed.
     pub async fn org_for(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Organization> {
-        let visible: Option<(i64,)> = self
+        let visible: Option<(Uuid,)> = self
             .fetch_optional(
-                q(&format!("SELECT 1 FROM organizations o WHERE o.id = $2 AND {}", readable())).bind(user).bind(id),
+                q(&format!("SELECT o.id FROM organizations o WHERE o.id = $2 AND {}", readable())).bind(user).bind(id),
             )
             .await?;
         if visible.is_none() {
@@ -454,7 +454,7 @@ impl Db {
         let parent = tx.org_for(actor.user_id, new_parent, Access::ManageOrgs).await?;
         let inside: Option<(i64,)> = tx
             .fetch_optional(
-                q("SELECT 1 FROM org_closure WHERE ancestor = $1 AND descendant = $2").bind(id).bind(new_parent),
+                q("SELECT depth FROM org_closure WHERE ancestor = $1 AND descendant = $2").bind(id).bind(new_parent),
             )
             .await?;
         if inside.is_some() {
