@@ -169,6 +169,8 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| settings.log.clone().into()),
         )
         .init();
+    // A broken rule pack or override stops the start, naming the file, line and rule.
+    let rules = rule_book(cli.config.as_deref())?;
     let db = open_db(&settings.database_url).await?;
     let system = Actor { user_id: uuid_nil(), name: "cli".into(), ip: None };
     match cli.command {
@@ -186,7 +188,7 @@ async fn main() -> anyhow::Result<()> {
                 "党务平台已启动：http://{addr}  （数据库：{}，API 文档：http://{addr}/api/v1/docs/）",
                 db.engine().name()
             );
-            let state = AppState::new(db, ServerConfig { secure_cookies: secure }, Clock::system());
+            let state = AppState::new(db, ServerConfig { secure_cookies: secure }, Clock::system(), rules);
             dangwu_server::serve(state, listener).await?;
         }
         Command::User { action } => match action {
@@ -235,6 +237,21 @@ async fn main() -> anyhow::Result<()> {
         },
     }
     Ok(())
+}
+
+/// The built-in rule packs with the deployment's `[rules.overrides]` from the config file applied.
+fn rule_book(config: Option<&str>) -> anyhow::Result<dangwu_rules::RuleBook> {
+    let mut book = dangwu_rules::RuleBook::builtin().map_err(|e| anyhow::anyhow!("规则包有误：{e}"))?;
+    let path = config.unwrap_or("dangwu.toml");
+    if std::path::Path::new(path).exists() {
+        let text = std::fs::read_to_string(path).with_context(|| format!("无法读取配置文件 {path}"))?;
+        let overrides = dangwu_rules::book::parse_overrides(path, &text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        book.apply_overrides(&overrides).map_err(|e| anyhow::anyhow!("规则覆盖无效：{e}"))?;
+        for o in &overrides {
+            tracing::info!("本地规则覆盖：{} = {} （{}）", o.rule, o.value, o.origin);
+        }
+    }
+    Ok(book)
 }
 
 fn uuid_nil() -> uuid::Uuid {

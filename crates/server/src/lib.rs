@@ -54,13 +54,15 @@ impl Clock {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The rule packs in force, with this deployment's overrides.
+    pub rules: Arc<dangwu_rules::RuleBook>,
     pub config: Arc<ServerConfig>,
     pub clock: Clock,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: ServerConfig, clock: Clock) -> AppState {
-        AppState { db, config: Arc::new(config), clock }
+    pub fn new(db: Db, config: ServerConfig, clock: Clock, rules: dangwu_rules::RuleBook) -> AppState {
+        AppState { db, config: Arc::new(config), clock, rules: Arc::new(rules) }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

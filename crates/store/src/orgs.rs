@@ -40,6 +40,7 @@ pub struct Organization {
     pub id: Uuid,
     pub parent_id: Option<Uuid>,
     pub parent_name: Option<String>,
+    pub parent_kind: Option<String>,
     pub name: String,
     pub short_name: String,
     pub kind: String,
@@ -99,6 +100,7 @@ struct OrgRow {
     id: Uuid,
     parent_id: Option<Uuid>,
     parent_name: Option<String>,
+    parent_kind: Option<String>,
     name: String,
     short_name: String,
     kind: String,
@@ -125,6 +127,7 @@ impl TryFrom<OrgRow> for Organization {
             id: r.id,
             parent_id: r.parent_id,
             parent_name: r.parent_name,
+            parent_kind: r.parent_kind,
             name: r.name,
             short_name: r.short_name,
             kind: r.kind,
@@ -146,7 +149,7 @@ impl TryFrom<OrgRow> for Organization {
     }
 }
 
-const ORG_SELECT: &str = "SELECT o.id, o.parent_id, p.name AS parent_name, o.name, o.short_name, o.kind, \
+const ORG_SELECT: &str = "SELECT o.id, o.parent_id, p.name AS parent_name, p.kind AS parent_kind, o.name, o.short_name, o.kind, \
     o.units_json, o.established_on, o.term_start, o.term_end, o.status, o.dissolved_on, \
     o.dissolve_reason, o.committee_json, o.version, \
     (SELECT COUNT(CASE WHEN m.status = 'full' THEN 1 END) FROM members m \

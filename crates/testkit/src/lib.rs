@@ -88,7 +88,12 @@ impl TestApp {
         let fixture = load_fixture(&db).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = AppState::new(db.clone(), ServerConfig { secure_cookies: false }, Clock::system());
+        let state = AppState::new(
+            db.clone(),
+            ServerConfig { secure_cookies: false },
+            Clock::system(),
+            dangwu_rules::RuleBook::builtin().expect("rule packs"),
+        );
         let server = tokio::spawn(async move {
             dangwu_server::serve(state, listener).await.expect("serve");
         });

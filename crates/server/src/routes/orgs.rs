@@ -4,7 +4,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use dangwu_rules::org::OrgKind;
+use dangwu_rules::org::{OrgFacts, OrgKind};
+use dangwu_rules::{Level, RuleBook};
 use dangwu_store::orgs::{CommitteeSeat, OrgInput, OrgNode, Organization};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -105,8 +106,8 @@ pub struct OrgView {
     pub checks: Vec<CheckView>,
 }
 
-pub fn org_view(org: Organization, today: NaiveDate) -> OrgView {
-    let checks = crate::routes::orgs::checks(&org, today);
+pub fn org_view(rules: &RuleBook, org: Organization, today: NaiveDate) -> OrgView {
+    let checks = checks(rules, &org, today);
     OrgView {
         secretary_name: org.secretary_name().map(str::to_owned),
         kind_label: org.kind().map(OrgKind::label).unwrap_or("").to_owned(),
@@ -136,9 +137,36 @@ pub fn org_view(org: Organization, today: NaiveDate) -> OrgView {
     }
 }
 
-/// The organization-setup findings for an organization (rules crate, evaluated as of today).
-pub fn checks(_org: &Organization, _today: NaiveDate) -> Vec<CheckView> {
-    Vec::new() // WIRE: rules crate setup checks
+/// The organization-setup and term findings for an organization, by the rules in force today.
+pub fn checks(rules: &RuleBook, org: &Organization, today: NaiveDate) -> Vec<CheckView> {
+    let Some(kind) = org.kind() else { return Vec::new() };
+    if org.status != "active" {
+        return Vec::new();
+    }
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    let facts = OrgFacts {
+        kind,
+        parent: org.parent_kind.as_deref().and_then(OrgKind::from_code),
+        full_members: count(org.full_members),
+        probationary_members: count(org.probationary_members),
+        units: Some(count(org.units.len() as i64)),
+        committee_size: count(org.committee.len() as i64),
+        term_start: org.term_start,
+        term_end: org.term_end,
+    };
+    dangwu_rules::org::check_organization(rules, &facts, today)
+        .into_iter()
+        .map(|c| CheckView {
+            level: match c.level {
+                Level::Info => "info",
+                Level::Warning => "warning",
+                Level::Error => "error",
+            }
+            .to_owned(),
+            rule: c.rule.to_owned(),
+            message: c.message,
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -266,7 +294,7 @@ async fn list_orgs(
     responses((status = 200, body = OrgView), (status = 404, body = ErrorBody)))]
 async fn get_org(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<Json<OrgView>> {
     let org = state.db.get_org(caller.domain()?, id).await?;
-    Ok(Json(org_view(org, state.today())))
+    Ok(Json(org_view(&state.rules, org, state.today())))
 }
 
 /// 下级组织
@@ -279,7 +307,7 @@ async fn org_children(
 ) -> ApiResult<Json<Vec<OrgView>>> {
     let today = state.today();
     let orgs = state.db.org_children(caller.domain()?, id).await?;
-    Ok(Json(orgs.into_iter().map(|o| org_view(o, today)).collect()))
+    Ok(Json(orgs.into_iter().map(|o| org_view(&state.rules, o, today)).collect()))
 }
 
 /// 新建下级组织（组织部管理员）
@@ -294,7 +322,7 @@ async fn create_org(
     caller.domain()?;
     let input = validate(req.fields, state.today())?;
     let org = state.db.create_org(&caller.actor, req.parent_id, &input, state.now()).await?;
-    Ok((StatusCode::CREATED, Json(org_view(org, state.today()))))
+    Ok((StatusCode::CREATED, Json(org_view(&state.rules, org, state.today()))))
 }
 
 /// 编辑组织
@@ -309,7 +337,7 @@ async fn update_org(
     caller.domain()?;
     let input = validate(req.fields, state.today())?;
     let org = state.db.update_org(&caller.actor, id, &input, req.version, state.now()).await?;
-    Ok(Json(org_view(org, state.today())))
+    Ok(Json(org_view(&state.rules, org, state.today())))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -328,7 +356,7 @@ async fn move_org(
 ) -> ApiResult<Json<OrgView>> {
     caller.domain()?;
     let org = state.db.move_org(&caller.actor, id, req.parent_id, state.now()).await?;
-    Ok(Json(org_view(org, state.today())))
+    Ok(Json(org_view(&state.rules, org, state.today())))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -355,7 +383,7 @@ async fn dissolve_org(
         return Err(ApiError::field("dissolved_on", "撤销日期不能晚于今天"));
     }
     let org = state.db.dissolve_org(&caller.actor, id, req.dissolved_on, reason, state.now()).await?;
-    Ok(Json(org_view(org, state.today())))
+    Ok(Json(org_view(&state.rules, org, state.today())))
 }
 
 /// 组织变更记录
