@@ -296,9 +296,7 @@ pub async fn load(db: &Db, password: &str, now: DateTime<Utc>) -> Result<DemoSum
     for (i, node) in TREE.iter().enumerate() {
         let full: Vec<_> = members_by_org[i]
             .iter()
-            .filter(|m| {
-                m.status == "full" && m.occupation != "retired" || node.short.contains("离退休") && m.status == "full"
-            })
+            .filter(|m| m.status == "full" && (m.occupation != "retired" || node.short.contains("离退休")))
             .collect();
         if full.is_empty() {
             continue;

@@ -114,10 +114,10 @@ impl Tx {
         let Some((kind, status)) = row else {
             return Err(StoreError::conflict("unknown_organization", "所属组织不存在"));
         };
-        if let Some(user) = user {
-            if !self.has_access(user, org, Access::WriteMembers).await? {
-                return Err(StoreError::Forbidden("您无权在该组织下管理党员".into()));
-            }
+        if let Some(user) = user
+            && !self.has_access(user, org, Access::WriteMembers).await?
+        {
+            return Err(StoreError::Forbidden("您无权在该组织下管理党员".into()));
         }
         if status != "active" {
             return Err(StoreError::rule("org.parent_active", "所属组织已撤销"));

@@ -211,10 +211,8 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<Organization> {
         let kind = parse_kind(&input.kind)?;
-        if let Some(p) = parent {
-            if p.status != "active" {
-                return Err(StoreError::rule("org.parent_active", "上级组织已撤销，不能在其下新建组织"));
-            }
+        if parent.is_some_and(|p| p.status != "active") {
+            return Err(StoreError::rule("org.parent_active", "上级组织已撤销，不能在其下新建组织"));
         }
         let parent_kind = parent.and_then(Organization::kind);
         if !allowed_under(parent_kind, kind) {

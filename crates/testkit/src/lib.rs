@@ -223,7 +223,9 @@ async fn load_fixture(db: &Db) -> Fixture {
     let members_a = db.seed_members(&actor, &members_a, now).await.expect("members a");
     let members_b = db.seed_members(&actor, &members_b, now).await.expect("members b");
     let hash = auth::hash_password(PASSWORD).expect("hash");
-    let users: [(&str, Option<Uuid>, Option<SystemRole>, Option<(Role, Uuid)>); 8] = [
+    // (user name, linked member, system role, organization role)
+    type FixtureUser<'a> = (&'a str, Option<Uuid>, Option<SystemRole>, Option<(Role, Uuid)>);
+    let users: [FixtureUser; 8] = [
         ("admin", None, None, Some((Role::OrgAdmin, group.id))),
         ("sec_a", None, None, Some((Role::Secretary, a.id))),
         ("sec_b", None, None, Some((Role::Secretary, b.id))),

@@ -145,8 +145,8 @@ pub fn validate(f: MemberFields, today: NaiveDate) -> ApiResult<MemberInput> {
     let work_unit = text(&mut errors, "work_unit", &f.work_unit, 100, true, "工作单位");
     let post = text(&mut errors, "post", &f.post, 50, false, "职务");
     let phone = f.phone.trim().to_owned();
-    if !phone.is_empty() && !(phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit()))
-    {
+    let mobile = phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit());
+    if !phone.is_empty() && !mobile {
         errors.push(FieldError { field: "phone".into(), message: "手机号码应为以1开头的11位数字".into() });
     }
     let gender = match f.gender.as_str() {
@@ -241,10 +241,8 @@ pub struct ListParams {
 
 impl ListParams {
     fn filter(&self, limit: i64) -> ApiResult<MemberFilter> {
-        if let Some(s) = &self.status {
-            if s != "full" && s != "probationary" {
-                return Err(ApiError::field("status", "党员状态应为 full 或 probationary"));
-            }
+        if self.status.as_deref().is_some_and(|s| s != "full" && s != "probationary") {
+            return Err(ApiError::field("status", "党员状态应为 full 或 probationary"));
         }
         if self.q.as_ref().is_some_and(|q| q.chars().count() > 50) {
             return Err(ApiError::field("q", "关键词不超过50字"));

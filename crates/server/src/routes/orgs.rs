@@ -218,10 +218,8 @@ fn validate(f: OrgFields, today: NaiveDate) -> ApiResult<OrgInput> {
         err("units", "所在单位最多50个，每个不超过100字");
     }
     let founded = dangwu_rules::member::party_founded();
-    if let Some(d) = f.established_on {
-        if d < founded || d > today {
-            err("established_on", "成立日期应在1921年7月1日至今天之间");
-        }
+    if f.established_on.is_some_and(|d| d < founded || d > today) {
+        err("established_on", "成立日期应在1921年7月1日至今天之间");
     }
     match (f.term_start, f.term_end) {
         (Some(s), Some(e)) if e <= s => err("term_end", "任期届满日期须晚于任期开始日期"),
