@@ -38,11 +38,7 @@ pub fn check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     Some(CHECK_CHARS[(sum % 11) as usize])
 }
 
@@ -53,12 +49,10 @@ pub fn parse(input: &str) -> Result<IdNumber, IdNumberError> {
         return Err(IdNumberError::Length);
     }
     let (body, last) = number.split_at(17);
-    if !body.bytes().all(|b| b.is_ascii_digit()) || !matches!(last.as_bytes()[0], b'0'..=b'9' | b'X')
-    {
+    if !body.bytes().all(|b| b.is_ascii_digit()) || !matches!(last.as_bytes()[0], b'0'..=b'9' | b'X') {
         return Err(IdNumberError::Characters);
     }
-    let birth_date =
-        NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdNumberError::BirthDate)?;
+    let birth_date = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdNumberError::BirthDate)?;
     if birth_date < NaiveDate::from_ymd_opt(1880, 1, 1).expect("valid date") {
         return Err(IdNumberError::BirthDate);
     }

@@ -4,8 +4,11 @@ use chrono::{Datelike, NaiveDate};
 
 /// 中国共产党成立 — no membership date can precede it.
 pub const PARTY_FOUNDED: (i32, u32, u32) = (1921, 7, 1);
-/// 党章 第一条: 年满十八岁 (rule `member.min_age`).
+/// 党章 第一条: 年满十八岁 (rule `member.min_age`; the pack value must equal this constant, which a
+/// test checks, because [`check_dates`] takes no rule book).
 pub const MIN_AGE_YEARS: i32 = 18;
+/// Rule id of the minimum age in the rule packs.
+pub const RULE_MIN_AGE: &str = "member.min_age";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -56,21 +59,13 @@ pub fn check_dates(
     }
     let adult = birthday(birth, MIN_AGE_YEARS);
     if joined < adult {
-        push(
-            "joined_on",
-            "member.min_age",
-            format!("入党时应年满十八周岁（{adult} 起），入党日期早于十八岁生日"),
-        );
+        push("joined_on", "member.min_age", format!("入党时应年满十八周岁（{adult} 起），入党日期早于十八岁生日"));
     }
     match (status, converted) {
-        (Status::Full, None) => {
-            push("converted_on", "member.conversion_date", "正式党员须填写转正日期".into())
+        (Status::Full, None) => push("converted_on", "member.conversion_date", "正式党员须填写转正日期".into()),
+        (Status::Probationary, Some(_)) => {
+            push("converted_on", "member.conversion_date", "预备党员不应有转正日期".into())
         }
-        (Status::Probationary, Some(_)) => push(
-            "converted_on",
-            "member.conversion_date",
-            "预备党员不应有转正日期".into(),
-        ),
         (_, Some(c)) if c <= joined => {
             push("converted_on", "member.conversion_after_joining", "转正日期须晚于入党日期".into())
         }

@@ -1,5 +1,12 @@
 //! Organization kinds and which kind may sit under which (组织设置).
 
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::book::{Resolved, RuleBook};
+use crate::check::{Check, Level};
+use crate::dates::{add_years, sub_months};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OrgKind {
     /// 集团党委: the enterprise group's top committee.
@@ -83,6 +90,408 @@ pub fn allowed_under(parent: Option<OrgKind>, child: OrgKind) -> bool {
         Some(GeneralBranch) => child.is_branch(),
         Some(Branch) | Some(JointBranch) | Some(TemporaryBranch) => child == PartyGroup,
         Some(PartyGroup) => false,
+    }
+}
+
+impl serde::Serialize for OrgKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OrgKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<OrgKind, D::Error> {
+        let code = String::deserialize(d)?;
+        OrgKind::from_code(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown organization kind {code:?}")))
+    }
+}
+
+// ---- organization checks (组织设置检查) ------------------------------------------------------------
+
+pub const RULE_ALLOWED_UNDER: &str = "org.structure.allowed_under";
+pub const RULE_BRANCH_MIN_FULL: &str = "org.branch.min_full_members";
+pub const RULE_BRANCH_MAX_MEMBERS: &str = "org.branch.max_members";
+pub const RULE_COMMITTEE_REQUIRED: &str = "org.branch.committee_required";
+pub const RULE_COMMITTEE_SIZE_MIN: &str = "org.branch.committee_size_min";
+pub const RULE_COMMITTEE_SIZE_MAX: &str = "org.branch.committee_size_max";
+pub const RULE_GENERAL_BRANCH_MIN: &str = "org.general_branch.min_members";
+pub const RULE_PRIMARY_COMMITTEE_MIN: &str = "org.primary_committee.min_members";
+pub const RULE_COUNTS_PROBATIONARY: &str = "org.size_counts_probationary";
+pub const RULE_JOINT_MAX_UNITS: &str = "org.joint_branch.max_units";
+pub const RULE_TERM_COMMITTEE: &str = "org.term.committee_years";
+pub const RULE_TERM_GENERAL_BRANCH: &str = "org.term.general_branch_years";
+pub const RULE_TERM_BRANCH: &str = "org.term.branch_years";
+pub const RULE_TERM_REMINDER: &str = "org.term.reminder_months";
+pub const RULE_TERM_MAX_ADJUST: &str = "org.term.max_adjust_years";
+pub const RULE_DELEGATES_CONGRESS: &str = "org.delegates_congress_min_members";
+
+/// What the engine needs to know about an organization to check its setup and term of office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgFacts {
+    pub kind: OrgKind,
+    /// Kind of the parent organization; `None` for a root.
+    #[serde(default)]
+    pub parent: Option<OrgKind>,
+    /// 正式党员 whose formal relationship is here.
+    pub full_members: u32,
+    /// 预备党员.
+    #[serde(default)]
+    pub probationary_members: u32,
+    /// Number of units (单位) a joint branch covers.
+    #[serde(default)]
+    pub units: Option<u32>,
+    /// People on the committee list (书记, 副书记, 委员 …); 3 or more means a committee is set up.
+    #[serde(default)]
+    pub committee_size: u32,
+    /// First day of the current term (本届任期开始, the election date).
+    #[serde(default)]
+    pub term_start: Option<NaiveDate>,
+    /// Recorded last day of the term, if the organization keeps one (e.g. after an approved delay).
+    #[serde(default)]
+    pub term_end: Option<NaiveDate>,
+}
+
+/// A term of office (任期) computed from its start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Term {
+    pub kind: OrgKind,
+    pub years: u32,
+    pub start: NaiveDate,
+    /// Last day of the term (start + years − 1 day).
+    pub end: NaiveDate,
+    /// From this day the higher organization should remind (届满前6个月).
+    pub reminder_from: NaiveDate,
+    /// Earliest day of an early election (提前换届 ≤ 1 year, with approval).
+    pub earliest_early_election: NaiveDate,
+    /// Last day of a delayed term (延期换届 ≤ 1 year, with approval).
+    pub latest_with_delay: NaiveDate,
+    /// The rule that sets the length.
+    pub rule: &'static str,
+}
+
+/// Where a term stands on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermStatus {
+    /// 任期内.
+    Running,
+    /// 届满前6个月内: prepare the election.
+    ReminderDue,
+    /// 已届满未换届 (within the one-year delay limit: needs approval).
+    Expired,
+    /// 超过延期上限.
+    BeyondDelayLimit,
+}
+
+/// The rule that sets the term length of a kind (`None`: 党小组 has no term).
+/// Applies org.term.committee_years (党委, incl. 集团党委), org.term.general_branch_years,
+/// org.term.branch_years (支部, 联合支部, 临时支部).
+pub fn term_rule(kind: OrgKind) -> Option<&'static str> {
+    match kind {
+        OrgKind::GroupCommittee | OrgKind::PrimaryCommittee => Some(RULE_TERM_COMMITTEE),
+        OrgKind::GeneralBranch => Some(RULE_TERM_GENERAL_BRANCH),
+        OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch => Some(RULE_TERM_BRANCH),
+        OrgKind::PartyGroup => None,
+    }
+}
+
+/// The term that starts on `start`, with the lengths in force on that day (党委 5 years, 总支/支部
+/// 3 years: org.term.*_years), the reminder date (org.term.reminder_months) and the one-year
+/// delay/advance limits (org.term.max_adjust_years). `Ok(None)` for 党小组.
+pub fn term(book: &RuleBook, kind: OrgKind, start: NaiveDate) -> Result<Option<Term>, crate::book::RuleError> {
+    let Some(rule) = term_rule(kind) else { return Ok(None) };
+    let years = book.count(rule, start)?;
+    let reminder = book.count(RULE_TERM_REMINDER, start)?;
+    let adjust = book.count(RULE_TERM_MAX_ADJUST, start)?;
+    let far = || crate::book::RuleError::NotInForce { rule: rule.to_string(), date: start };
+    let expiry = add_years(start, years).ok_or_else(far)?;
+    let end = expiry.pred_opt().ok_or_else(far)?;
+    Ok(Some(Term {
+        kind,
+        years,
+        start,
+        end,
+        reminder_from: sub_months(expiry, reminder).ok_or_else(far)?,
+        earliest_early_election: crate::dates::sub_months(expiry, adjust.saturating_mul(12)).ok_or_else(far)?,
+        latest_with_delay: add_years(end, adjust).ok_or_else(far)?,
+        rule,
+    }))
+}
+
+/// Where `term` stands on `today`, given the recorded end if any (applies org.term.reminder_months and
+/// org.term.max_adjust_years through the dates in `term`).
+pub fn term_status(term: &Term, recorded_end: Option<NaiveDate>, today: NaiveDate) -> TermStatus {
+    let end = recorded_end.unwrap_or(term.end).min(term.latest_with_delay);
+    // The reminder keeps its lead time before whatever end applies (e.g. an approved delay).
+    let reminder_from = end - (term.end - term.reminder_from);
+    if today > term.latest_with_delay {
+        TermStatus::BeyondDelayLimit
+    } else if today > end {
+        TermStatus::Expired
+    } else if today >= reminder_from {
+        TermStatus::ReminderDue
+    } else {
+        TermStatus::Running
+    }
+}
+
+/// All setup and term checks for one organization on `today`, for its page. Rules applied:
+/// org.structure.allowed_under, org.branch.min_full_members (≥3 full members),
+/// org.branch.max_members (≤50), org.general_branch.min_members (总支 from 50),
+/// org.primary_committee.min_members (党委 from 100), org.size_counts_probationary,
+/// org.branch.committee_required (committee from 7 full members), org.branch.committee_size_min/max,
+/// org.joint_branch.max_units (≤5 units), org.delegates_congress_min_members, and the term rules
+/// (org.term.*). A rule not in force on the date gives an `Info` check saying it was not checked.
+pub fn check_organization(book: &RuleBook, org: &OrgFacts, today: NaiveDate) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let rule = |id: &'static str, checks: &mut Vec<Check>| lookup(book, id, today, checks);
+    let int = |r: &Resolved<'_>| match r.value() {
+        crate::book::RuleValue::Integer(n) => u32::try_from(*n).unwrap_or(u32::MAX),
+        _ => u32::MAX,
+    };
+    let kind = org.kind;
+    let label = kind.label();
+
+    if let Some(r) = rule(RULE_ALLOWED_UNDER, &mut checks)
+        && matches!(r.value(), crate::book::RuleValue::Flag(true))
+        && !allowed_under(org.parent, kind)
+    {
+        let parent = org.parent.map(|p| p.label()).unwrap_or("（无上级，顶层组织）");
+        checks.push(Check::new(Level::for_rule(&r, true), RULE_ALLOWED_UNDER, format!("{label}不能设在{parent}之下")));
+    }
+
+    let counts_prob = rule(RULE_COUNTS_PROBATIONARY, &mut checks)
+        .map(|r| matches!(r.value(), crate::book::RuleValue::Flag(true)))
+        .unwrap_or(true);
+    let members = if counts_prob { org.full_members + org.probationary_members } else { org.full_members };
+    let members_word = if counts_prob { "党员（含预备党员）" } else { "正式党员" };
+
+    let suggest_bigger = |checks: &mut Vec<Check>| {
+        let gb = rule(RULE_GENERAL_BRANCH_MIN, checks).map(|r| int(&r));
+        let pc = rule(RULE_PRIMARY_COMMITTEE_MIN, checks).map(|r| int(&r));
+        if let Some(pc) = pc
+            && members >= pc
+        {
+            checks.push(Check::new(
+                Level::Info,
+                RULE_PRIMARY_COMMITTEE_MIN,
+                format!("{members_word}{members}人，已达到{pc}人，应考虑设立基层党委（报上级党组织批准）"),
+            ));
+        } else if let Some(gb) = gb
+            && members >= gb
+        {
+            checks.push(Check::new(
+                Level::Info,
+                RULE_GENERAL_BRANCH_MIN,
+                format!("{members_word}{members}人，已达到{gb}人，可考虑设立党总支（报上级党组织批准）"),
+            ));
+        }
+    };
+
+    match kind {
+        OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch => {
+            if let Some(r) = rule(RULE_BRANCH_MIN_FULL, &mut checks) {
+                let min = int(&r);
+                if org.full_members < min {
+                    let hint = if kind == OrgKind::JointBranch {
+                        "联合党支部合计也应有3名以上正式党员"
+                    } else {
+                        "可与邻近单位组建联合党支部"
+                    };
+                    checks.push(Check::new(
+                        Level::Warning,
+                        RULE_BRANCH_MIN_FULL,
+                        format!("正式党员{}人，不足{min}人，不具备单独成立党支部的条件；{hint}", org.full_members),
+                    ));
+                }
+            }
+            if let Some(r) = rule(RULE_BRANCH_MAX_MEMBERS, &mut checks) {
+                let max = int(&r);
+                if members > max {
+                    checks.push(Check::new(
+                        Level::Warning,
+                        RULE_BRANCH_MAX_MEMBERS,
+                        format!("{members_word}{members}人，超过{max}人；党支部党员人数一般不超过{max}人"),
+                    ));
+                    suggest_bigger(&mut checks);
+                }
+            }
+            if let (Some(req), Some(min_size)) =
+                (rule(RULE_COMMITTEE_REQUIRED, &mut checks), rule(RULE_COMMITTEE_SIZE_MIN, &mut checks))
+            {
+                let need = int(&req);
+                let min_size = int(&min_size);
+                if org.full_members >= need && org.committee_size < min_size {
+                    checks.push(Check::new(
+                        Level::for_rule(&req, true),
+                        RULE_COMMITTEE_REQUIRED,
+                        format!(
+                            "正式党员{}人（{need}人以上），应设立支部委员会（由{min_size}至5人组成），目前登记{}人",
+                            org.full_members, org.committee_size
+                        ),
+                    ));
+                } else if org.full_members < need && org.committee_size >= min_size {
+                    checks.push(Check::new(
+                        Level::Info,
+                        RULE_COMMITTEE_REQUIRED,
+                        format!("正式党员不足{need}人的党支部一般不设支部委员会，设书记1名，必要时设副书记1名"),
+                    ));
+                }
+            }
+            if let Some(r) = rule(RULE_COMMITTEE_SIZE_MAX, &mut checks) {
+                let max = int(&r);
+                if org.committee_size > max {
+                    checks.push(Check::new(
+                        Level::Warning,
+                        RULE_COMMITTEE_SIZE_MAX,
+                        format!("支部委员会{}人，一般不超过{max}人", org.committee_size),
+                    ));
+                }
+            }
+            if kind == OrgKind::JointBranch
+                && let Some(units) = org.units
+                && let Some(r) = rule(RULE_JOINT_MAX_UNITS, &mut checks)
+            {
+                let max = int(&r);
+                if units > max {
+                    checks.push(Check::new(
+                        Level::Warning,
+                        RULE_JOINT_MAX_UNITS,
+                        format!("联合党支部覆盖{units}个单位，一般不超过{max}个"),
+                    ));
+                }
+            }
+        }
+        OrgKind::GeneralBranch => {
+            if let Some(r) = rule(RULE_BRANCH_MIN_FULL, &mut checks) {
+                let min = int(&r);
+                if org.full_members < min {
+                    checks.push(Check::new(
+                        Level::Warning,
+                        RULE_BRANCH_MIN_FULL,
+                        format!("正式党员{}人，不足{min}人", org.full_members),
+                    ));
+                }
+            }
+            if let Some(r) = rule(RULE_GENERAL_BRANCH_MIN, &mut checks) {
+                let min = int(&r);
+                if members < min {
+                    checks.push(Check::new(
+                        Level::Info,
+                        RULE_GENERAL_BRANCH_MIN,
+                        format!("{members_word}{members}人，不足{min}人；设立党总支须因工作需要并经上级党组织批准"),
+                    ));
+                }
+            }
+            if let Some(r) = rule(RULE_PRIMARY_COMMITTEE_MIN, &mut checks) {
+                let pc = int(&r);
+                if members >= pc {
+                    checks.push(Check::new(
+                        Level::Info,
+                        RULE_PRIMARY_COMMITTEE_MIN,
+                        format!("{members_word}{members}人，已达到{pc}人，应考虑设立基层党委（报上级党组织批准）"),
+                    ));
+                }
+            }
+        }
+        OrgKind::GroupCommittee | OrgKind::PrimaryCommittee => {
+            if let Some(r) = rule(RULE_PRIMARY_COMMITTEE_MIN, &mut checks) {
+                let min = int(&r);
+                if members < min {
+                    checks.push(Check::new(
+                        Level::Info,
+                        RULE_PRIMARY_COMMITTEE_MIN,
+                        format!("{members_word}{members}人，不足{min}人；设立党委须因工作需要并经上级党组织批准"),
+                    ));
+                }
+            }
+            if let Some(r) = rule(RULE_DELEGATES_CONGRESS, &mut checks) {
+                let min = int(&r);
+                if members >= min {
+                    checks.push(Check::new(
+                        Level::Info,
+                        RULE_DELEGATES_CONGRESS,
+                        format!("党员{members}人，达到{min}人，经批准可召开党员代表大会进行选举"),
+                    ));
+                }
+            }
+        }
+        OrgKind::PartyGroup => {}
+    }
+
+    if let Some(term_rule_id) = term_rule(kind) {
+        match org.term_start {
+            None => {
+                if kind != OrgKind::TemporaryBranch {
+                    checks.push(Check::new(Level::Info, term_rule_id, "未登记本届任期开始日期，无法计算换届时间"));
+                }
+            }
+            Some(start) => match term(book, kind, start) {
+                Err(e) => checks.push(Check::new(Level::Info, term_rule_id, format!("未检查任期：{e}"))),
+                Ok(None) => {}
+                Ok(Some(t)) => term_checks(book, &t, org.term_end, today, &mut checks),
+            },
+        }
+    }
+    checks
+}
+
+/// Looks a rule up for a check; when it is not in force, records an `Info` check and gives `None`.
+fn lookup<'a>(book: &'a RuleBook, id: &'static str, on: NaiveDate, checks: &mut Vec<Check>) -> Option<Resolved<'a>> {
+    match book.resolve(id, on) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            checks.push(Check::new(Level::Info, id, format!("未检查：{e}")));
+            None
+        }
+    }
+}
+
+fn term_checks(book: &RuleBook, t: &Term, recorded_end: Option<NaiveDate>, today: NaiveDate, checks: &mut Vec<Check>) {
+    let adjust = book.resolve(RULE_TERM_MAX_ADJUST, t.start).ok();
+    let adjust_level = adjust.as_ref().map(|r| Level::for_rule(r, true)).unwrap_or(Level::Warning);
+    if let Some(end) = recorded_end {
+        if end > t.latest_with_delay {
+            checks.push(Check::new(
+                adjust_level,
+                RULE_TERM_MAX_ADJUST,
+                format!(
+                    "登记的任期截止日{end}晚于应届满日{}一年以上；延期换届最长不超过1年（至{}）",
+                    t.end, t.latest_with_delay
+                ),
+            ));
+        } else if end > t.end {
+            checks.push(Check::new(
+                Level::Info,
+                RULE_TERM_MAX_ADJUST,
+                format!("任期延至{end}（应届满日{}）；延期换届须经上级党组织批准", t.end),
+            ));
+        } else if end < t.earliest_early_election.pred_opt().unwrap_or(end) {
+            checks.push(Check::new(
+                Level::Warning,
+                RULE_TERM_MAX_ADJUST,
+                format!("登记的任期截止日{end}比应届满日{}提前一年以上；提前换届最多提前1年且须经上级批准", t.end),
+            ));
+        }
+    }
+    let end = recorded_end.unwrap_or(t.end).min(t.latest_with_delay);
+    match term_status(t, recorded_end, today) {
+        TermStatus::Running => {}
+        TermStatus::ReminderDue => checks.push(Check::new(
+            Level::Info,
+            RULE_TERM_REMINDER,
+            format!("本届任期{}年，将于{end}届满，应做好换届准备（届满前6个月提醒）", t.years),
+        )),
+        TermStatus::Expired => checks.push(Check::new(
+            Level::Warning,
+            t.rule,
+            format!("本届任期已于{end}届满，应按期换届；延期换届须经上级党组织批准，最长至{}", t.latest_with_delay),
+        )),
+        TermStatus::BeyondDelayLimit => checks.push(Check::new(
+            adjust_level,
+            RULE_TERM_MAX_ADJUST,
+            format!("任期于{}届满，已超过延期换届最长1年的期限（{}），应立即换届", t.end, t.latest_with_delay),
+        )),
     }
 }
 

@@ -1,0 +1,299 @@
+//! Organization setup and term checks (组织设置与换届).
+
+mod common;
+use common::{book, d};
+use dangwu_rules::book::Override;
+use dangwu_rules::org::{OrgFacts, OrgKind, TermStatus, check_organization, term, term_status};
+use dangwu_rules::{Check, Level};
+
+fn branch(full: u32, prob: u32) -> OrgFacts {
+    OrgFacts {
+        kind: OrgKind::Branch,
+        parent: Some(OrgKind::PrimaryCommittee),
+        full_members: full,
+        probationary_members: prob,
+        units: None,
+        committee_size: if full >= 7 { 5 } else { 1 },
+        term_start: Some(d(2025, 3, 1)),
+        term_end: None,
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 29)
+}
+
+fn rules_of(checks: &[Check]) -> Vec<&'static str> {
+    checks.iter().map(|c| c.rule).collect()
+}
+
+fn find<'a>(checks: &'a [Check], rule: &str) -> Option<&'a Check> {
+    checks.iter().find(|c| c.rule == rule)
+}
+
+#[test]
+fn healthy_branch_has_no_findings() {
+    assert_eq!(check_organization(&book(), &branch(12, 2), today()), vec![]);
+}
+
+#[test]
+fn org_structure_allowed_under() {
+    // Rule org.structure.allowed_under: a branch cannot sit under a branch (支部工作条例 第十三条).
+    let mut o = branch(12, 0);
+    o.parent = Some(OrgKind::Branch);
+    let checks = check_organization(&book(), &o, today());
+    let c = find(&checks, "org.structure.allowed_under").unwrap();
+    assert_eq!(c.level, Level::Error);
+    assert!(c.message.contains("党支部不能设在党支部之下"), "{}", c.message);
+}
+
+#[test]
+fn org_branch_min_full_members_boundary() {
+    // Rule org.branch.min_full_members (党章 第三十条): 3 full members; 2 full + 5 probationary is not enough.
+    let b = book();
+    let checks = check_organization(&b, &branch(2, 5), today());
+    assert_eq!(find(&checks, "org.branch.min_full_members").unwrap().level, Level::Warning);
+    assert!(find(&check_organization(&b, &branch(3, 0), today()), "org.branch.min_full_members").is_none());
+    let mut joint = branch(2, 0);
+    joint.kind = OrgKind::JointBranch;
+    assert!(
+        find(&check_organization(&b, &joint, today()), "org.branch.min_full_members")
+            .unwrap()
+            .message
+            .contains("联合党支部")
+    );
+}
+
+#[test]
+fn org_branch_max_members_and_general_branch_suggestion() {
+    // Rules org.branch.max_members (≤50) and org.general_branch.min_members (总支 from 50).
+    let b = book();
+    assert!(find(&check_organization(&b, &branch(48, 2), today()), "org.branch.max_members").is_none());
+    let checks = check_organization(&b, &branch(48, 3), today());
+    assert_eq!(find(&checks, "org.branch.max_members").unwrap().level, Level::Warning);
+    assert!(find(&checks, "org.general_branch.min_members").unwrap().message.contains("党总支"));
+    assert!(find(&checks, "org.primary_committee.min_members").is_none());
+}
+
+#[test]
+fn big_branch_should_be_a_committee_org_primary_committee_min_members() {
+    // Rule org.primary_committee.min_members: 100 members → suggest 基层党委 rather than 总支.
+    let checks = check_organization(&book(), &branch(90, 10), today());
+    assert!(find(&checks, "org.primary_committee.min_members").unwrap().message.contains("基层党委"));
+    assert!(find(&checks, "org.general_branch.min_members").is_none());
+}
+
+#[test]
+fn org_size_counts_probationary_can_be_switched_off() {
+    // Rule org.size_counts_probationary (secondary): with it off, 48 full + 3 probationary is 48.
+    let mut b = book();
+    b.apply_overrides(&[Override {
+        rule: "org.size_counts_probationary".into(),
+        value: false.into(),
+        from: None,
+        origin: "test".into(),
+        note: None,
+    }])
+    .unwrap();
+    let checks = check_organization(&b, &branch(48, 3), today());
+    assert!(find(&checks, "org.branch.max_members").is_none(), "{checks:?}");
+}
+
+#[test]
+fn org_branch_committee_required_at_seven_full_members() {
+    // Rule org.branch.committee_required (支部工作条例 第六章): 7 full members → a committee.
+    let b = book();
+    let mut o = branch(7, 0);
+    o.committee_size = 1;
+    let c = check_organization(&b, &o, today());
+    let f = find(&c, "org.branch.committee_required").unwrap();
+    assert_eq!(f.level, Level::Error);
+    let mut six = branch(6, 3);
+    six.committee_size = 1;
+    assert!(find(&check_organization(&b, &six, today()), "org.branch.committee_required").is_none());
+    six.committee_size = 3;
+    assert_eq!(
+        find(&check_organization(&b, &six, today()), "org.branch.committee_required").unwrap().level,
+        Level::Info
+    );
+}
+
+#[test]
+fn org_branch_committee_size_min_and_max() {
+    // Rules org.branch.committee_size_min (3) and org.branch.committee_size_max (7).
+    let b = book();
+    let mut o = branch(20, 0);
+    o.committee_size = 2;
+    assert!(
+        find(&check_organization(&b, &o, today()), "org.branch.committee_required")
+            .unwrap()
+            .message
+            .contains("由3至5人组成")
+    );
+    o.committee_size = 3;
+    assert!(check_organization(&b, &o, today()).is_empty());
+    o.committee_size = 7;
+    assert!(check_organization(&b, &o, today()).is_empty());
+    o.committee_size = 8;
+    assert_eq!(rules_of(&check_organization(&b, &o, today())), vec!["org.branch.committee_size_max"]);
+}
+
+#[test]
+fn org_joint_branch_max_units() {
+    // Rule org.joint_branch.max_units (≤5 units).
+    let b = book();
+    let mut o = branch(8, 0);
+    o.kind = OrgKind::JointBranch;
+    o.units = Some(5);
+    assert!(check_organization(&b, &o, today()).is_empty());
+    o.units = Some(6);
+    assert_eq!(find(&check_organization(&b, &o, today()), "org.joint_branch.max_units").unwrap().level, Level::Warning);
+}
+
+#[test]
+fn general_branch_under_fifty_needs_approval() {
+    // Rule org.general_branch.min_members: a 总支 with 49 members needs approval (Info); 50 is fine.
+    let b = book();
+    let mut o = branch(40, 9);
+    o.kind = OrgKind::GeneralBranch;
+    o.term_start = Some(d(2025, 3, 1));
+    assert_eq!(
+        find(&check_organization(&b, &o, today()), "org.general_branch.min_members").unwrap().level,
+        Level::Info
+    );
+    o.full_members = 41;
+    assert!(check_organization(&b, &o, today()).is_empty());
+}
+
+#[test]
+fn committee_size_thresholds_and_org_delegates_congress_min_members() {
+    // Rules org.primary_committee.min_members (100) and org.delegates_congress_min_members (500).
+    let b = book();
+    let mut o = OrgFacts {
+        kind: OrgKind::PrimaryCommittee,
+        parent: Some(OrgKind::GroupCommittee),
+        full_members: 99,
+        probationary_members: 0,
+        units: None,
+        committee_size: 7,
+        term_start: Some(d(2023, 6, 1)),
+        term_end: None,
+    };
+    assert_eq!(rules_of(&check_organization(&b, &o, today())), vec!["org.primary_committee.min_members"]);
+    o.full_members = 100;
+    assert!(check_organization(&b, &o, today()).is_empty());
+    o.full_members = 499;
+    assert!(check_organization(&b, &o, today()).is_empty());
+    o.full_members = 500;
+    assert_eq!(rules_of(&check_organization(&b, &o, today())), vec!["org.delegates_congress_min_members"]);
+}
+
+#[test]
+fn org_term_branch_years_three() {
+    // Rule org.term.branch_years (中办《关于党的基层组织任期的意见》): 3 years; 2024-01-10 → 2027-01-09.
+    let t = term(&book(), OrgKind::Branch, d(2024, 1, 10)).unwrap().unwrap();
+    assert_eq!(t.years, 3);
+    assert_eq!(t.end, d(2027, 1, 9));
+    assert_eq!(t.rule, "org.term.branch_years");
+}
+
+#[test]
+fn org_term_general_branch_years_three() {
+    // Rule org.term.general_branch_years: 3 years.
+    let t = term(&book(), OrgKind::GeneralBranch, d(2024, 1, 10)).unwrap().unwrap();
+    assert_eq!(t.end, d(2027, 1, 9));
+    assert_eq!(t.rule, "org.term.general_branch_years");
+}
+
+#[test]
+fn org_term_committee_years_five() {
+    // Rule org.term.committee_years: 党委 5 years (集团党委 too).
+    let b = book();
+    let t = term(&b, OrgKind::PrimaryCommittee, d(2021, 3, 15)).unwrap().unwrap();
+    assert_eq!(t.years, 5);
+    assert_eq!(t.end, d(2026, 3, 14));
+    assert_eq!(term(&b, OrgKind::GroupCommittee, d(2021, 3, 15)).unwrap().unwrap().years, 5);
+    assert!(term(&b, OrgKind::PartyGroup, d(2021, 3, 15)).unwrap().is_none());
+}
+
+#[test]
+fn org_term_reminder_months_six_before_expiry() {
+    // Rule org.term.reminder_months: remind 6 months before expiry; one day early → running.
+    let b = book();
+    let t = term(&b, OrgKind::Branch, d(2024, 1, 10)).unwrap().unwrap();
+    assert_eq!(t.reminder_from, d(2026, 7, 10));
+    assert_eq!(term_status(&t, None, d(2026, 7, 9)), TermStatus::Running);
+    assert_eq!(term_status(&t, None, d(2026, 7, 10)), TermStatus::ReminderDue);
+    let mut o = branch(12, 0);
+    o.term_start = Some(d(2024, 1, 10));
+    let checks = check_organization(&b, &o, d(2026, 7, 10));
+    assert_eq!(find(&checks, "org.term.reminder_months").unwrap().level, Level::Info);
+    assert!(check_organization(&b, &o, d(2026, 7, 9)).is_empty());
+}
+
+#[test]
+fn expired_term_is_overdue_then_beyond_org_term_max_adjust_years() {
+    // Rules org.term.branch_years (expiry) and org.term.max_adjust_years (delay ≤ 1 year).
+    let b = book();
+    let t = term(&b, OrgKind::Branch, d(2024, 1, 10)).unwrap().unwrap();
+    assert_eq!(t.latest_with_delay, d(2028, 1, 9));
+    assert_eq!(t.earliest_early_election, d(2026, 1, 10));
+    assert_eq!(term_status(&t, None, d(2027, 1, 9)), TermStatus::ReminderDue);
+    assert_eq!(term_status(&t, None, d(2027, 1, 10)), TermStatus::Expired);
+    assert_eq!(term_status(&t, None, d(2028, 1, 9)), TermStatus::Expired);
+    assert_eq!(term_status(&t, None, d(2028, 1, 10)), TermStatus::BeyondDelayLimit);
+    let mut o = branch(12, 0);
+    o.term_start = Some(d(2024, 1, 10));
+    let overdue = check_organization(&b, &o, d(2027, 1, 10));
+    assert_eq!(find(&overdue, "org.term.branch_years").unwrap().level, Level::Warning);
+    let beyond = check_organization(&b, &o, d(2028, 1, 10));
+    assert_eq!(find(&beyond, "org.term.max_adjust_years").unwrap().level, Level::Error);
+}
+
+#[test]
+fn recorded_term_end_is_checked_against_the_delay_limit() {
+    // Rule org.term.max_adjust_years: an approved delay up to one year is Info; more is an error.
+    let b = book();
+    let mut o = branch(12, 0);
+    o.term_start = Some(d(2024, 1, 10));
+    o.term_end = Some(d(2027, 6, 30));
+    let c = check_organization(&b, &o, d(2026, 1, 1));
+    assert_eq!(find(&c, "org.term.max_adjust_years").unwrap().level, Level::Info);
+    // Within the approved delay the term is not overdue.
+    assert!(find(&check_organization(&b, &o, d(2027, 3, 1)), "org.term.branch_years").is_none());
+    // org.term.reminder_months keeps its lead before the delayed end (183 days before 2027-06-30).
+    let t = term(&b, OrgKind::Branch, d(2024, 1, 10)).unwrap().unwrap();
+    assert_eq!(term_status(&t, o.term_end, d(2026, 12, 28)), TermStatus::Running);
+    assert_eq!(term_status(&t, o.term_end, d(2026, 12, 29)), TermStatus::ReminderDue);
+    assert_eq!(term_status(&t, o.term_end, d(2027, 7, 1)), TermStatus::Expired);
+    o.term_end = Some(d(2028, 1, 10));
+    let c = check_organization(&b, &o, d(2026, 1, 1));
+    assert_eq!(find(&c, "org.term.max_adjust_years").unwrap().level, Level::Error);
+}
+
+#[test]
+fn term_before_the_rule_is_in_force_is_reported_not_checked() {
+    let b = book();
+    let mut o = branch(12, 0);
+    o.term_start = Some(d(2016, 5, 1));
+    let c = check_organization(&b, &o, today());
+    let f = find(&c, "org.term.branch_years").unwrap();
+    assert_eq!(f.level, Level::Info);
+    assert!(f.message.contains("未生效"), "{}", f.message);
+    o.term_start = None;
+    assert!(find(&check_organization(&b, &o, today()), "org.term.branch_years").unwrap().message.contains("未登记"));
+}
+
+#[test]
+fn checks_serialize_for_the_api() {
+    let mut o = branch(7, 0);
+    o.committee_size = 0;
+    let json = serde_json::to_value(check_organization(&book(), &o, today())).unwrap();
+    assert_eq!(json[0]["level"], "error");
+    assert_eq!(json[0]["rule"], "org.branch.committee_required");
+    let facts: OrgFacts =
+        serde_json::from_str(r#"{"kind":"joint_branch","parent":"general_branch","full_members":4,"units":6}"#)
+            .unwrap();
+    assert_eq!(facts.kind, OrgKind::JointBranch);
+    assert_eq!(facts.committee_size, 0);
+}

@@ -1,0 +1,258 @@
+//! Organizational life: required meetings, quorum and majority, elections, appraisal grades.
+
+mod common;
+use common::{book, d};
+use dangwu_rules::book::{Frequency, Override};
+use dangwu_rules::org::OrgKind;
+use dangwu_rules::orglife::*;
+use dangwu_rules::{CalcError, Level, RuleStatus};
+
+fn year_2026() -> Period {
+    Period { from: d(2026, 1, 1), to: d(2026, 12, 31) }
+}
+
+fn branch() -> OrgLifeFacts {
+    OrgLifeFacts { kind: OrgKind::Branch, has_committee: true, party_groups: 3 }
+}
+
+fn req(reqs: &[Requirement], m: MeetingKind) -> &Requirement {
+    reqs.iter().find(|r| r.meeting == m).unwrap_or_else(|| panic!("{m:?} missing"))
+}
+
+#[test]
+fn branch_requirements_for_a_year() {
+    let reqs = requirements(&book(), &branch(), year_2026()).unwrap();
+    // orglife.general_meeting.frequency: quarterly → 4.
+    assert_eq!(req(&reqs, MeetingKind::GeneralMeeting).required, 4);
+    assert_eq!(req(&reqs, MeetingKind::GeneralMeeting).rule, "orglife.general_meeting.frequency");
+    // orglife.branch_committee.frequency: monthly → 12.
+    assert_eq!(req(&reqs, MeetingKind::BranchCommittee).required, 12);
+    // orglife.party_group.frequency: monthly, each of 3 groups.
+    let g = req(&reqs, MeetingKind::PartyGroupMeeting);
+    assert_eq!((g.required, g.units), (12, Some(3)));
+    // orglife.theme_day.frequency: monthly.
+    assert_eq!(req(&reqs, MeetingKind::ThemeDay).required, 12);
+    // orglife.party_lecture.frequency: quarterly by default (local default).
+    let lecture = req(&reqs, MeetingKind::PartyLecture);
+    assert_eq!((lecture.required, lecture.status), (4, RuleStatus::LocalDefault));
+    // orglife.life_meeting.frequency + orglife.life_meeting.preferred_quarter: yearly, Q4.
+    let life = req(&reqs, MeetingKind::LifeMeeting);
+    assert_eq!(life.required, 1);
+    assert!(life.note.as_deref().unwrap().contains("第4季度"));
+    // orglife.appraisal.frequency: yearly.
+    assert_eq!(req(&reqs, MeetingKind::DemocraticAppraisal).required, 1);
+    // orglife.talk.per_pair_per_year: 1 per pair.
+    let talk = req(&reqs, MeetingKind::HeartToHeartTalk);
+    assert_eq!((talk.required, talk.scope), (1, RequirementScope::EachPair));
+    // orglife.branch_secretary_lecture.per_year: 1 (local).
+    assert_eq!(req(&reqs, MeetingKind::SecretaryLecture).rule, "orglife.branch_secretary_lecture.per_year");
+}
+
+#[test]
+fn no_committee_and_no_groups_means_no_such_meetings() {
+    let facts = OrgLifeFacts { kind: OrgKind::Branch, has_committee: false, party_groups: 0 };
+    let reqs = requirements(&book(), &facts, year_2026()).unwrap();
+    assert!(
+        reqs.iter().all(|r| r.meeting != MeetingKind::BranchCommittee && r.meeting != MeetingKind::PartyGroupMeeting)
+    );
+}
+
+#[test]
+fn committee_gets_secretary_lecture_orglife_committee_secretary_lecture_per_year() {
+    // Rule orglife.committee_secretary_lecture.per_year: 党委书记 ≥1 lecture a year.
+    let facts = OrgLifeFacts { kind: OrgKind::PrimaryCommittee, has_committee: true, party_groups: 0 };
+    let period = Period { from: d(2025, 1, 1), to: d(2026, 12, 31) };
+    let reqs = requirements(&book(), &facts, period).unwrap();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].rule, "orglife.committee_secretary_lecture.per_year");
+    assert_eq!(reqs[0].required, 2);
+    let group = requirements(
+        &book(),
+        &OrgLifeFacts { kind: OrgKind::PartyGroup, has_committee: false, party_groups: 0 },
+        year_2026(),
+    )
+    .unwrap();
+    assert_eq!(group.len(), 1);
+    assert_eq!(group[0].meeting, MeetingKind::PartyGroupMeeting);
+}
+
+#[test]
+fn partial_windows_are_flagged() {
+    let period = Period { from: d(2026, 2, 15), to: d(2026, 7, 10) };
+    let reqs = requirements(&book(), &branch(), period).unwrap();
+    let gm = req(&reqs, MeetingKind::GeneralMeeting);
+    // Q1 (partial), Q2, Q3 (partial).
+    assert_eq!(gm.windows.len(), 3);
+    assert!(gm.windows[0].partial && !gm.windows[1].partial && gm.windows[2].partial);
+    assert_eq!(gm.windows[0].from, d(2026, 2, 15));
+    assert_eq!(gm.windows[1].from, d(2026, 4, 1));
+    assert_eq!(gm.windows[1].to, d(2026, 6, 30));
+    assert_eq!(req(&reqs, MeetingKind::ThemeDay).required, 6);
+}
+
+#[test]
+fn lecture_override_takes_effect_from_its_date() {
+    // orglife.party_lecture.frequency overridden to monthly from 2026-07-01: Q1, Q2 quarterly + 6 months.
+    let mut b = book();
+    b.apply_overrides(&[Override {
+        rule: "orglife.party_lecture.frequency".into(),
+        value: "monthly".into(),
+        from: Some(d(2026, 7, 1)),
+        origin: "dangwu.toml:3".into(),
+        note: None,
+    }])
+    .unwrap();
+    let reqs = requirements(&b, &branch(), year_2026()).unwrap();
+    let lecture = req(&reqs, MeetingKind::PartyLecture);
+    assert_eq!(lecture.required, 8);
+    assert_eq!(lecture.frequency, Frequency::Quarterly);
+}
+
+#[test]
+fn period_validation() {
+    let bad = Period { from: d(2026, 2, 1), to: d(2026, 1, 1) };
+    let err = requirements(&book(), &branch(), bad).unwrap_err();
+    assert_eq!(err.fields()[0].field, "to");
+    let early = Period { from: d(1920, 1, 1), to: d(2026, 1, 1) };
+    assert_eq!(requirements(&book(), &branch(), early).unwrap_err().fields()[0].field, "from");
+    // Before the 支部工作条例 (2018-10-28) no rule is in force.
+    let old = Period { from: d(2017, 1, 1), to: d(2017, 12, 31) };
+    assert!(matches!(requirements(&book(), &branch(), old), Err(CalcError::Rule { .. })));
+}
+
+#[test]
+fn orglife_general_meeting_quorum_20_full_3_probationary() {
+    // Rule orglife.general_meeting.quorum (支部工作条例 第十一条): more than half of 20 voting members.
+    let b = book();
+    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 0 };
+    let ten = general_meeting_quorum(&b, d(2026, 3, 1), &body, 10).unwrap();
+    assert!(!ten.met);
+    assert_eq!(ten.required, 11);
+    assert_eq!(ten.level, Level::Error);
+    let eleven = general_meeting_quorum(&b, d(2026, 3, 1), &body, 11).unwrap();
+    assert!(eleven.met);
+    assert_eq!(eleven.rule, "orglife.general_meeting.quorum");
+    // Probationary members present cannot make up the number: 23 present is impossible input.
+    let err = general_meeting_quorum(&b, d(2026, 3, 1), &body, 21).unwrap_err();
+    assert_eq!(err.fields()[0].field, "present");
+}
+
+#[test]
+fn orglife_general_meeting_majority_of_those_who_should_attend() {
+    // Rule orglife.general_meeting.majority: >1/2 of 应到会 (20), not of those present.
+    let b = book();
+    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 0 };
+    let ten = general_meeting_vote(&b, d(2026, 3, 1), &body, 10).unwrap();
+    assert!(!ten.passed);
+    assert_eq!(ten.required, 11);
+    assert!(general_meeting_vote(&b, d(2026, 3, 1), &body, 11).unwrap().passed);
+    // Members excluded from 应到会 with approval lower the base: 20 − 2 = 18 → 10 passes.
+    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 2 };
+    assert!(general_meeting_vote(&b, d(2026, 3, 1), &body, 10).unwrap().passed);
+    assert!(!general_meeting_vote(&b, d(2026, 3, 1), &body, 9).unwrap().passed);
+    let bad = VotingBody { full_members: 2, probationary_members: 0, excluded: 3 };
+    assert_eq!(general_meeting_vote(&b, d(2026, 3, 1), &bad, 0).unwrap_err().fields()[0].field, "excluded");
+}
+
+#[test]
+fn orglife_branch_committee_quorum() {
+    // Rule orglife.branch_committee.quorum: more than half of committee members (5 → 3).
+    let b = book();
+    assert!(!committee_quorum(&b, d(2026, 3, 1), 5, 2).unwrap().met);
+    assert!(committee_quorum(&b, d(2026, 3, 1), 5, 3).unwrap().met);
+    assert!(!committee_quorum(&b, d(2026, 3, 1), 4, 2).unwrap().met);
+}
+
+#[test]
+fn election_quorum_four_fifths() {
+    // Rule election.quorum (secondary): present must exceed 4/5 of 20 → 17; a miss only warns.
+    let b = book();
+    let body = VotingBody { full_members: 20, probationary_members: 0, excluded: 0 };
+    let sixteen = election_quorum(&b, d(2026, 3, 1), &body, 16).unwrap();
+    assert!(!sixteen.met);
+    assert_eq!(sixteen.level, Level::Warning);
+    assert!(election_quorum(&b, d(2026, 3, 1), &body, 17).unwrap().met);
+}
+
+#[test]
+fn election_majority_base_present_or_entitled() {
+    // Rule election.majority_base (local default "present"): 18 present, 10 votes > 9 → elected.
+    let mut b = book();
+    let body = VotingBody { full_members: 20, probationary_members: 0, excluded: 0 };
+    assert!(election_result(&b, d(2026, 3, 1), &body, 18, 10).unwrap().passed);
+    b.apply_overrides(&[Override {
+        rule: "election.majority_base".into(),
+        value: "entitled".into(),
+        from: None,
+        origin: "t".into(),
+        note: None,
+    }])
+    .unwrap();
+    let r = election_result(&b, d(2026, 3, 1), &body, 18, 10).unwrap();
+    assert!(!r.passed);
+    assert_eq!(r.rule, "election.majority_base");
+}
+
+#[test]
+fn election_candidate_margin_twenty_percent() {
+    // Rule election.candidate_margin: ≥20% more candidates: 5 seats → 6, 7 seats → 9 (8.4 rounded up).
+    let b = book();
+    assert_eq!(min_candidates(&b, d(2026, 3, 1), 5).unwrap(), 6);
+    assert_eq!(min_candidates(&b, d(2026, 3, 1), 7).unwrap(), 9);
+}
+
+#[test]
+fn orglife_appraisal_excellent_cap_one_third() {
+    // Rule orglife.appraisal.excellent_cap: 优秀 ≤ 1/3 of 20 graded members → at most 6.
+    let b = book();
+    let mut g = AppraisalGrades {
+        full_members: 20,
+        probationary_members: 3,
+        excellent: 6,
+        qualified: 14,
+        basically_qualified: 0,
+        unqualified: 0,
+        probationary_graded: 0,
+    };
+    let ok = check_appraisal(&b, d(2026, 12, 20), &g).unwrap();
+    assert_eq!(ok.max_excellent, 6);
+    assert!(ok.checks.is_empty());
+    g.excellent = 7;
+    g.qualified = 13;
+    let over = check_appraisal(&b, d(2026, 12, 20), &g).unwrap();
+    assert_eq!(over.checks[0].rule, "orglife.appraisal.excellent_cap");
+    assert_eq!(over.checks[0].level, Level::Error);
+}
+
+#[test]
+fn orglife_appraisal_grade_probationary_not_graded() {
+    // Rule orglife.appraisal.grade_probationary (secondary): probationary members are not graded.
+    let b = book();
+    let g = AppraisalGrades {
+        full_members: 20,
+        probationary_members: 3,
+        excellent: 6,
+        qualified: 16,
+        basically_qualified: 0,
+        unqualified: 0,
+        probationary_graded: 2,
+    };
+    let out = check_appraisal(&b, d(2026, 12, 20), &g).unwrap();
+    let c = out.checks.iter().find(|c| c.rule == "orglife.appraisal.grade_probationary").unwrap();
+    assert_eq!(c.level, Level::Warning);
+    let too_many = AppraisalGrades { probationary_graded: 4, ..g };
+    assert_eq!(check_appraisal(&b, d(2026, 12, 20), &too_many).unwrap_err().fields()[0].field, "probationary_graded");
+}
+
+#[test]
+fn outcomes_serialize() {
+    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 0 };
+    let q = general_meeting_quorum(&book(), d(2026, 3, 1), &body, 10).unwrap();
+    let v = serde_json::to_value(&q).unwrap();
+    assert_eq!(v["met"], false);
+    assert_eq!(v["required"], 11);
+    let reqs = requirements(&book(), &branch(), year_2026()).unwrap();
+    let v = serde_json::to_value(&reqs).unwrap();
+    assert_eq!(v[0]["meeting"], "general_meeting");
+    assert_eq!(v[0]["frequency"], "quarterly");
+}
