@@ -90,6 +90,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::members::router())
         .merge(routes::audit::router())
         .merge(routes::users::router())
+        .merge(routes::calc::router())
         .split_for_parts()
 }
 

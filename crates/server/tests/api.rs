@@ -546,3 +546,63 @@ async fn members_search_by_name_id_and_phone(app: TestApp) {
     assert_eq!(admin.get("/api/v1/members?q=%25").await.body["total"], 0, "a % in the query is literal");
     assert_eq!(admin.get("/api/v1/members?status=dead").await.status, StatusCode::BAD_REQUEST);
 }
+
+on_both_engines!(calculators_and_rules);
+
+async fn calculators_and_rules(app: TestApp) {
+    let member = app.login("member_a").await;
+    // Rule dues.employed.bands: 3000.00 元 is in the first band (0.5%), 3000.01 in the second (1%).
+    let at = |base: i64| json!({"category": "employed", "month": "2026-03", "base_fen": base});
+    let r = member.post("/api/v1/calc/dues", &at(300_000)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["amount_fen"], 1500);
+    let r = member.post("/api/v1/calc/dues", &at(300_001)).await;
+    assert_eq!(r.body["amount_fen"], 3000);
+    let bad =
+        member.post("/api/v1/calc/dues", &json!({"category": "pirate", "month": "2026-03", "base_fen": 100})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["fields"][0]["field"], "category");
+    let negative = member.post("/api/v1/calc/dues", &at(-5)).await;
+    assert_eq!(negative.status, StatusCode::BAD_REQUEST);
+    assert_eq!(negative.body["fields"][0]["field"], "base_fen");
+    let before_rules =
+        member.post("/api/v1/calc/dues", &json!({"category": "employed", "month": "2001-03", "base_fen": 100})).await;
+    assert_eq!(before_rules.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", before_rules.body);
+
+    let t = member
+        .post(
+            "/api/v1/calc/recruitment-timeline",
+            &json!({"application_date": "2026-03-02", "birth_date": "2000-01-01"}),
+        )
+        .await;
+    assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+    let steps = t.body["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 25);
+    let talk =
+        steps.iter().find(|s| s["step"] == "applicant_talk" || s["code"] == "applicant_talk").expect("talk step");
+    assert!(talk.to_string().contains("2026-04-02"), "talk within one month of application: {talk}");
+    let early = member.post("/api/v1/calc/recruitment-timeline", &json!({"application_date": "1920-01-01"})).await;
+    assert_eq!(early.status, StatusCode::BAD_REQUEST);
+    let young = member
+        .post(
+            "/api/v1/calc/recruitment-timeline",
+            &json!({"application_date": "2026-03-02", "birth_date": "2010-01-01"}),
+        )
+        .await;
+    assert!(young.body["problems"].as_array().is_some_and(|p| !p.is_empty()), "{}", young.body);
+    let unknown = member
+        .post(
+            "/api/v1/calc/recruitment-timeline",
+            &json!({"application_date": "2026-03-02", "steps": {"fly": "2026-04-01"}}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+
+    let rules = member.get("/api/v1/rules").await;
+    assert_eq!(rules.status, StatusCode::OK);
+    let list = rules.body["rules"].as_array().unwrap();
+    assert!(list.len() >= 60);
+    assert!(list.iter().all(|r| r["source"].is_object() && r["status"].is_string()));
+    assert!(rules.body["calendar_years"].as_array().unwrap().len() >= 4);
+    assert_eq!(app.anonymous().post("/api/v1/calc/dues", &at(1)).await.status, StatusCode::UNAUTHORIZED);
+}

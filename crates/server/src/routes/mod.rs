@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per area. Each handler validates its input, then calls the store.
 
 pub mod audit;
+pub mod calc;
 pub mod members;
 pub mod orgs;
 pub mod session;

@@ -1,0 +1,133 @@
+//! Calculators people use every day (党费计算器, 发展党员时间推算) and the list of rules in force.
+//! Thin wrappers over `dangwu_rules`: the rules crate validates and computes, this module maps its
+//! input errors to 400 and "no rule in force on that date" to 422.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use dangwu_rules::CalcError;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::json::ApiJson;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(calc_dues)).routes(routes!(calc_timeline)).routes(routes!(list_rules))
+}
+
+impl From<CalcError> for ApiError {
+    fn from(e: CalcError) -> ApiError {
+        match e {
+            CalcError::Invalid { fields } => ApiError::validation(
+                fields.into_iter().map(|f| FieldError { field: f.field, message: f.reason }).collect(),
+            ),
+            CalcError::Rule { error } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "rule_not_in_force", format!("没有适用的规则：{error}"))
+            }
+        }
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<Json<serde_json::Value>> {
+    serde_json::to_value(value).map(Json).map_err(ApiError::internal)
+}
+
+/// 党费计算 input. Money in fen (分): 3000.00 元 is 300000.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DuesInput {
+    /// `employed`, `retired`, `farmer`, `relief`, `annual_salary` or `irregular_income`.
+    pub category: String,
+    /// The month the dues are for, `YYYY-MM`.
+    pub month: String,
+    /// Monthly base in fen (after tax; basic pension for the retired).
+    pub base_fen: Option<i64>,
+    /// Irregular income: the last quarter's three monthly incomes in fen.
+    pub quarter_income_fen: Option<Vec<i64>>,
+}
+
+/// 党费计算器：the monthly amount with the band, rate, rounding and rules applied.
+#[utoipa::path(post, path = "/api/v1/calc/dues", tag = "计算器", request_body = DuesInput,
+    responses((status = 200, description = "DuesAmount: amount_fen, amount_text, band, rate_text, rules, explanation", body = Object),
+        (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn calc_dues(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiJson(input): ApiJson<DuesInput>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let req = dangwu_rules::dues::DuesRequest {
+        category: input.category,
+        month: input.month,
+        base_fen: input.base_fen,
+        quarter_income_fen: input.quarter_income_fen,
+    };
+    to_json(&dangwu_rules::dues::calculate(&state.rules, &req)?)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TimelineInput {
+    /// 递交入党申请书的日期.
+    pub application_date: NaiveDate,
+    /// Birth date (checks the age of 18 at application).
+    pub birth_date: Option<NaiveDate>,
+    /// Steps already done, by step code (e.g. `applicant_talk`, `select_activist`), with their dates.
+    #[serde(default)]
+    pub steps: BTreeMap<String, NaiveDate>,
+}
+
+/// 发展党员时间推算：every step's earliest date and deadline from the application date (and any steps
+/// already done), with the rule behind each limit and the problems found.
+#[utoipa::path(post, path = "/api/v1/calc/recruitment-timeline", tag = "计算器", request_body = TimelineInput,
+    responses((status = 200, description = "PipelineAssessment: steps with planned, earliest, deadline, limits; problems; next_step; probation_ends", body = Object),
+        (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn calc_timeline(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiJson(input): ApiJson<TimelineInput>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let mut steps = serde_json::Map::new();
+    steps.insert("submit_application".into(), serde_json::json!(input.application_date));
+    for (code, date) in &input.steps {
+        if code != "submit_application" {
+            steps.insert(code.clone(), serde_json::json!(date));
+        }
+    }
+    // The rules crate knows the step codes; an unknown one is a field error naming it.
+    let facts_json = serde_json::json!({ "birth_date": input.birth_date, "steps": steps });
+    let facts: dangwu_rules::recruitment::RecruitmentFacts =
+        serde_json::from_value(facts_json).map_err(|e| ApiError::field("steps", format!("步骤代码无效：{e}")))?;
+    to_json(&dangwu_rules::recruitment::assess(&state.rules, &facts)?)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RulesParams {
+    /// The date to show the rules in force on (default: today).
+    pub on: Option<NaiveDate>,
+}
+
+/// 规则：every rule with its value on the date, source, status and any local override; and the
+/// working-day calendar years the platform knows.
+#[utoipa::path(get, path = "/api/v1/rules", tag = "计算器", params(RulesParams),
+    responses((status = 200, description = "{rules: [RuleSummary], calendar_years: [...]}", body = Object)))]
+async fn list_rules(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(p): Query<RulesParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let on = p.on.unwrap_or_else(|| state.today());
+    let rules = state.rules.summaries(on);
+    let years: Vec<serde_json::Value> = state
+        .rules
+        .calendar()
+        .years()
+        .map(|y| serde_json::json!({"year": y.year, "status": y.status, "provisional": y.provisional, "source": y.source, "document": y.document, "note": y.note}))
+        .collect();
+    Ok(Json(serde_json::json!({ "on": on, "rules": rules, "calendar_years": years })))
+}
