@@ -78,6 +78,8 @@ struct Settings {
     /// Mark the session cookie Secure; defaults to on unless listening on loopback.
     secure_cookies: Option<bool>,
     log: String,
+    /// Days before a meeting window closes from which an unheld meeting is flagged.
+    orglife_warning_days: i64,
 }
 
 impl Default for Settings {
@@ -87,6 +89,7 @@ impl Default for Settings {
             database_url: "sqlite://data/dangwu.db".into(),
             secure_cookies: None,
             log: "info,sqlx=warn,tower_http=info".into(),
+            orglife_warning_days: 7,
         }
     }
 }
@@ -102,7 +105,13 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
         }
         None => figment = figment.merge(Toml::file("dangwu.toml")),
     }
-    figment = figment.merge(Env::prefixed("DANGWU_").only(&["listen", "database_url", "secure_cookies", "log"]));
+    figment = figment.merge(Env::prefixed("DANGWU_").only(&[
+        "listen",
+        "database_url",
+        "secure_cookies",
+        "log",
+        "orglife_warning_days",
+    ]));
     if let Some(url) = &cli.database_url {
         figment = figment.merge(Serialized::default("database_url", url));
     }
@@ -188,7 +197,12 @@ async fn main() -> anyhow::Result<()> {
                 "党务平台已启动：http://{addr}  （数据库：{}，API 文档：http://{addr}/api/v1/docs/）",
                 db.engine().name()
             );
-            let state = AppState::new(db, ServerConfig { secure_cookies: secure }, Clock::system(), rules);
+            let state = AppState::new(
+                db,
+                ServerConfig { secure_cookies: secure, orglife_warning_days: settings.orglife_warning_days },
+                Clock::system(),
+                rules,
+            );
             dangwu_server::serve(state, listener).await?;
         }
         Command::User { action } => match action {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod json;
+pub mod orglife;
 pub mod routes;
 mod web;
 
@@ -29,6 +30,14 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct ServerConfig {
     /// Mark the session cookie `Secure` (on whenever the platform is reached over HTTPS).
     pub secure_cookies: bool,
+    /// Days before a meeting window closes from which an unheld meeting is flagged (预警).
+    pub orglife_warning_days: i64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig { secure_cookies: false, orglife_warning_days: 7 }
+    }
 }
 
 /// Where "now" comes from: the system clock, or a fixed instant in tests.
@@ -91,6 +100,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::audit::router())
         .merge(routes::users::router())
         .merge(routes::calc::router())
+        .merge(routes::meetings::router())
         .split_for_parts()
 }
 

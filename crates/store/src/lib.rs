@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 mod db;
+pub mod meetings;
 pub mod members;
 pub mod orgs;
 

@@ -90,7 +90,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let state = AppState::new(
             db.clone(),
-            ServerConfig { secure_cookies: false },
+            ServerConfig::default(),
             Clock::system(),
             dangwu_rules::RuleBook::builtin().expect("rule packs"),
         );

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod calc;
+pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod session;

@@ -1,0 +1,802 @@
+//! Organizational life (组织生活): meeting records and plans, the compliance calendar of an
+//! organization, the rollup of a subtree, members' participation, and the 三会一课 ledger as Excel.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use dangwu_rules::org::OrgKind;
+use dangwu_rules::orglife::{self as rules_life, Period, VotingBody};
+use dangwu_store::meetings::{
+    AgendaItem, AttendeeInput, IssueInput, Meeting, MeetingFilter, MeetingInput, MeetingRow, VoteRecord,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::json::ApiJson;
+use crate::orglife::{self, KINDS, kind_fits, kind_label};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_meetings, create_meeting))
+        .routes(routes!(get_meeting, update_meeting))
+        .routes(routes!(expected_attendees))
+        .routes(routes!(org_compliance))
+        .routes(routes!(compliance_rollup))
+        .routes(routes!(rollup_export))
+        .routes(routes!(participation))
+        .routes(routes!(meeting_ledger))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct AgendaItemView {
+    pub title: String,
+    #[serde(default)]
+    pub first_topic: bool,
+    #[serde(default)]
+    pub decision: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct VoteInput {
+    pub motion: String,
+    pub in_favour: u32,
+    #[serde(default)]
+    pub against: u32,
+    #[serde(default)]
+    pub abstain: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AttendeeView {
+    pub member_id: Uuid,
+    /// `present`, `leave` or `absent`.
+    pub status: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct IssueView {
+    pub member_id: Option<Uuid>,
+    pub raised_by: String,
+    pub problem: String,
+    pub measure: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// A meeting record or plan as submitted.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MeetingFields {
+    pub organization_id: Uuid,
+    /// See `GET /api/v1/meetings` kinds: `general_meeting`, `branch_committee`, `party_group_meeting`,
+    /// `party_lecture`, `theme_day`, `life_meeting`, `democratic_appraisal`, `heart_to_heart_talk`,
+    /// `party_committee`, `central_study`.
+    pub kind: String,
+    /// `planned` or `held`.
+    pub status: String,
+    pub planned_on: Option<NaiveDate>,
+    pub held_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub start_time: String,
+    #[serde(default)]
+    pub end_time: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub chair: String,
+    #[serde(default)]
+    pub recorder: String,
+    /// 党课 only: who gave it.
+    #[serde(default)]
+    pub lecturer: String,
+    /// 党课 given by the organization's secretary (书记讲党课).
+    #[serde(default)]
+    pub secretary_lecture: bool,
+    pub topic: String,
+    #[serde(default)]
+    pub agenda: Vec<AgendaItemView>,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub decisions: String,
+    /// General meetings: motions voted on; checked against quorum and majority.
+    #[serde(default)]
+    pub votes: Vec<VoteInput>,
+    /// Optional attachment names (never required).
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    #[serde(default)]
+    pub attendees: Vec<AttendeeView>,
+    /// 组织生活会: problems raised and rectification measures.
+    #[serde(default)]
+    pub issues: Vec<IssueView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateMeeting {
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: MeetingFields,
+}
+
+fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
+    let v = value.trim().to_owned();
+    if v.chars().count() > max {
+        errors.push(FieldError { field: field.into(), message: format!("不超过{max}字") });
+    }
+    v
+}
+
+/// Validates the fields at the edge (everything but what needs the database).
+fn validate(f: MeetingFields, today: NaiveDate) -> ApiResult<MeetingInput> {
+    let mut errors = Vec::new();
+    let mut err = |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
+    if !KINDS.iter().any(|(c, _)| *c == f.kind) {
+        err("kind", "会议类型无效");
+    }
+    let founded = dangwu_rules::member::party_founded();
+    match f.status.as_str() {
+        "held" => match f.held_on {
+            None => err("held_on", "已召开的会议须填写召开日期"),
+            Some(d) if d > today => err("held_on", "召开日期不能晚于今天；尚未召开的会议请按计划登记"),
+            Some(d) if d < founded => err("held_on", "召开日期不能早于1921年7月1日"),
+            _ => {}
+        },
+        "planned" => {
+            if f.planned_on.is_none() {
+                err("planned_on", "计划召开日期必填");
+            }
+            if f.held_on.is_some() {
+                err("held_on", "计划中的会议不应有召开日期");
+            }
+        }
+        _ => err("status", "状态应为 planned（计划）或 held（已召开）"),
+    }
+    if f.topic.trim().is_empty() {
+        err("topic", "会议主题必填");
+    }
+    if f.kind == "party_lecture" && f.status == "held" && f.lecturer.trim().is_empty() {
+        err("lecturer", "党课须填写授课人");
+    }
+    if !f.votes.is_empty() && f.kind != "general_meeting" {
+        err("votes", "表决只在支部党员大会上进行");
+    }
+    if !f.issues.is_empty() && f.kind != "life_meeting" {
+        err("issues", "查摆问题只在组织生活会中登记");
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, a) in f.attendees.iter().enumerate() {
+        if !matches!(a.status.as_str(), "present" | "leave" | "absent") {
+            errors.push(FieldError {
+                field: format!("attendees[{i}].status"),
+                message: "应为 present、leave 或 absent".into(),
+            });
+        }
+        if a.status == "leave" && a.reason.trim().is_empty() {
+            errors
+                .push(FieldError { field: format!("attendees[{i}].reason"), message: "请假须填写原因".into() });
+        }
+        if !seen.insert(a.member_id) {
+            errors
+                .push(FieldError { field: format!("attendees[{i}].member_id"), message: "参会人员重复".into() });
+        }
+    }
+    for (i, issue) in f.issues.iter().enumerate() {
+        if issue.problem.trim().is_empty() || issue.measure.trim().is_empty() {
+            errors.push(FieldError {
+                field: format!("issues[{i}]"), message: "问题和整改措施都须填写".into()
+            });
+        }
+    }
+    for (i, a) in f.agenda.iter().enumerate() {
+        if a.title.trim().is_empty() {
+            errors.push(FieldError { field: format!("agenda[{i}].title"), message: "议题不能为空".into() });
+        }
+    }
+    let topic = text(&mut errors, "topic", &f.topic, 200);
+    let place = text(&mut errors, "place", &f.place, 100);
+    let chair = text(&mut errors, "chair", &f.chair, 50);
+    let recorder = text(&mut errors, "recorder", &f.recorder, 50);
+    let lecturer = text(&mut errors, "lecturer", &f.lecturer, 50);
+    let minutes = text(&mut errors, "minutes", &f.minutes, 50_000);
+    let decisions = text(&mut errors, "decisions", &f.decisions, 10_000);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    Ok(MeetingInput {
+        organization_id: f.organization_id,
+        kind: f.kind,
+        status: f.status,
+        planned_on: f.planned_on,
+        held_on: f.held_on,
+        start_time: f.start_time.trim().to_owned(),
+        end_time: f.end_time.trim().to_owned(),
+        place,
+        chair,
+        recorder,
+        lecturer,
+        secretary_lecture: f.secretary_lecture,
+        topic,
+        agenda: f
+            .agenda
+            .into_iter()
+            .map(|a| AgendaItem { title: a.title.trim().into(), first_topic: a.first_topic, decision: a.decision })
+            .collect(),
+        minutes,
+        decisions,
+        quorum: None,
+        votes: f
+            .votes
+            .into_iter()
+            .map(|v| VoteRecord {
+                motion: v.motion,
+                in_favour: v.in_favour,
+                against: v.against,
+                abstain: v.abstain,
+                base: 0,
+                required: 0,
+                passed: false,
+                rule: String::new(),
+                message: String::new(),
+            })
+            .collect(),
+        attachments: f.attachments,
+        attendees: f
+            .attendees
+            .into_iter()
+            .map(|a| AttendeeInput { member_id: a.member_id, status: a.status, reason: a.reason.trim().into() })
+            .collect(),
+        issues: f
+            .issues
+            .into_iter()
+            .map(|i| IssueInput {
+                member_id: i.member_id,
+                raised_by: i.raised_by.trim().into(),
+                problem: i.problem.trim().into(),
+                measure: i.measure.trim().into(),
+                due_on: i.due_on,
+            })
+            .collect(),
+    })
+}
+
+/// Applies the rules that need the organization: the kind fits the organization, a general meeting
+/// has its quorum (or is refused), each motion passes or is recorded as failed.
+async fn apply_rules(state: &AppState, caller: &Caller, input: &mut MeetingInput) -> ApiResult<()> {
+    let user = caller.domain()?;
+    let org = state.db.get_org(user, input.organization_id).await.map_err(|e| match e {
+        dangwu_store::StoreError::NotFound => ApiError::field("organization_id", "所属组织不存在或不在您的管理范围内"),
+        other => other.into(),
+    })?;
+    let kind = org.kind().ok_or_else(|| ApiError::internal("unknown organization kind"))?;
+    if !kind_fits(&input.kind, kind) {
+        let mut e = ApiError::new(
+            StatusCode::CONFLICT,
+            "rule_violation",
+            format!("{}不召开{}", kind.label(), kind_label(&input.kind)),
+        );
+        e.body.rule = Some("orglife.kind_for_organization".into());
+        return Err(e);
+    }
+    if input.kind != "general_meeting" || input.status != "held" {
+        return Ok(());
+    }
+    let date = input.held_on.expect("validated");
+    let members = state.db.expected_attendees(user, input.organization_id).await?;
+    let full: std::collections::HashSet<Uuid> = members.iter().filter(|m| m.2 == "full").map(|m| m.0).collect();
+    let body = VotingBody {
+        full_members: full.len() as u32,
+        probationary_members: (members.len() - full.len()) as u32,
+        excluded: 0,
+    };
+    let present_full =
+        input.attendees.iter().filter(|a| a.status == "present" && full.contains(&a.member_id)).count() as u32;
+    let quorum = rules_life::general_meeting_quorum(&state.rules, date, &body, present_full)?;
+    if !quorum.met {
+        let mut e = ApiError::new(StatusCode::CONFLICT, "rule_violation", quorum.message.clone());
+        e.body.rule = Some(quorum.rule.to_owned());
+        e.body.fields.push(FieldError { field: "attendees".into(), message: quorum.message });
+        return Err(e);
+    }
+    for (i, vote) in input.votes.iter_mut().enumerate() {
+        if vote.in_favour + vote.against + vote.abstain > body.entitled() {
+            return Err(ApiError::field(
+                &format!("votes[{i}]"),
+                "赞成、反对、弃权票数之和不能多于应到会有表决权党员人数",
+            ));
+        }
+        let outcome = rules_life::general_meeting_vote(&state.rules, date, &body, vote.in_favour)?;
+        vote.base = outcome.base;
+        vote.required = outcome.required;
+        vote.passed = outcome.passed;
+        vote.rule = outcome.rule.to_owned();
+        vote.message = outcome.message;
+    }
+    input.quorum = Some(serde_json::to_value(&quorum).map_err(ApiError::internal)?);
+    Ok(())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingView {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub status: String,
+    pub planned_on: Option<NaiveDate>,
+    pub held_on: Option<NaiveDate>,
+    pub start_time: String,
+    pub end_time: String,
+    pub place: String,
+    pub chair: String,
+    pub recorder: String,
+    pub lecturer: String,
+    pub secretary_lecture: bool,
+    pub topic: String,
+    pub agenda: Vec<AgendaItemView>,
+    pub first_topic: bool,
+    pub minutes: String,
+    pub decisions: String,
+    #[schema(value_type = Object)]
+    pub quorum: Option<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub votes: Vec<serde_json::Value>,
+    pub attachments: Vec<String>,
+    pub present: i64,
+    pub expected: i64,
+    pub version: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub attendees: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub issues: Vec<serde_json::Value>,
+}
+
+fn meeting_view(row: MeetingRow, attendees: Vec<serde_json::Value>, issues: Vec<serde_json::Value>) -> MeetingView {
+    MeetingView {
+        kind_label: kind_label(&row.kind).to_owned(),
+        agenda: serde_json::from_str(&row.agenda_json).unwrap_or_default(),
+        quorum: row.quorum_json.as_deref().and_then(|q| serde_json::from_str(q).ok()),
+        votes: serde_json::from_str(&row.votes_json).unwrap_or_default(),
+        attachments: serde_json::from_str(&row.attachments_json).unwrap_or_default(),
+        id: row.id,
+        organization_id: row.organization_id,
+        organization_name: row.organization_name,
+        kind: row.kind,
+        status: row.status,
+        planned_on: row.planned_on,
+        held_on: row.held_on,
+        start_time: row.start_time,
+        end_time: row.end_time,
+        place: row.place,
+        chair: row.chair,
+        recorder: row.recorder,
+        lecturer: row.lecturer,
+        secretary_lecture: row.secretary_lecture,
+        topic: row.topic,
+        first_topic: row.first_topic,
+        minutes: row.minutes,
+        decisions: row.decisions,
+        present: row.present,
+        expected: row.expected,
+        version: row.version,
+        attendees,
+        issues,
+    }
+}
+
+fn full_view(m: Meeting) -> MeetingView {
+    let attendees = m.attendees.iter().map(|a| serde_json::to_value(a).unwrap_or_default()).collect();
+    let issues = m.issues.iter().map(|i| serde_json::to_value(i).unwrap_or_default()).collect();
+    meeting_view(m.row, attendees, issues)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MeetingParams {
+    pub organization_id: Option<Uuid>,
+    /// Include sub-organizations (default true).
+    pub subtree: Option<bool>,
+    pub kind: Option<String>,
+    /// `planned` or `held`.
+    pub status: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub limit: Option<i64>,
+    pub after: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingPage {
+    pub items: Vec<MeetingView>,
+    pub next_cursor: Option<Uuid>,
+}
+
+/// 会议记录列表（新登记的在前）
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "组织生活", params(MeetingParams),
+    responses((status = 200, body = MeetingPage), (status = 400, body = ErrorBody)))]
+async fn list_meetings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<MeetingParams>,
+) -> ApiResult<Json<MeetingPage>> {
+    let user = caller.domain()?;
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("limit", "每页条数应在1到500之间"));
+    }
+    let filter = MeetingFilter {
+        organization_id: p.organization_id,
+        subtree: p.subtree.unwrap_or(true),
+        kind: p.kind.filter(|k| !k.is_empty()),
+        status: p.status.filter(|s| !s.is_empty()),
+        from: p.from,
+        to: p.to,
+        before_id: p.after,
+        limit,
+    };
+    let rows = state.db.list_meetings(user, &filter).await?;
+    let next_cursor = if rows.len() as i64 == limit { rows.last().map(|r| r.id) } else { None };
+    Ok(Json(MeetingPage {
+        items: rows.into_iter().map(|r| meeting_view(r, Vec::new(), Vec::new())).collect(),
+        next_cursor,
+    }))
+}
+
+/// 登记会议（计划或已召开）
+#[utoipa::path(post, path = "/api/v1/meetings", tag = "组织生活", request_body = MeetingFields,
+    responses((status = 201, body = MeetingView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_meeting(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<MeetingFields>,
+) -> ApiResult<(StatusCode, Json<MeetingView>)> {
+    let mut input = validate(req, state.today())?;
+    apply_rules(&state, &caller, &mut input).await?;
+    let meeting = state.db.create_meeting(&caller.actor, &input, state.now()).await.map_err(attendee_error)?;
+    Ok((StatusCode::CREATED, Json(full_view(meeting))))
+}
+
+fn attendee_error(e: dangwu_store::StoreError) -> ApiError {
+    match e {
+        dangwu_store::StoreError::Conflict { code: "attendee_outside", message, .. } => {
+            ApiError::field("attendees", message)
+        }
+        other => other.into(),
+    }
+}
+
+/// 会议详情
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "组织生活", params(("id" = Uuid, Path)),
+    responses((status = 200, body = MeetingView), (status = 404, body = ErrorBody)))]
+async fn get_meeting(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<MeetingView>> {
+    Ok(Json(full_view(state.db.get_meeting(caller.domain()?, id).await?)))
+}
+
+/// 修改会议记录（计划的会议召开后在此补记）
+#[utoipa::path(put, path = "/api/v1/meetings/{id}", tag = "组织生活", params(("id" = Uuid, Path)), request_body = UpdateMeeting,
+    responses((status = 200, body = MeetingView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_meeting(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<UpdateMeeting>,
+) -> ApiResult<Json<MeetingView>> {
+    let mut input = validate(req.fields, state.today())?;
+    apply_rules(&state, &caller, &mut input).await?;
+    let meeting =
+        state.db.update_meeting(&caller.actor, id, &input, req.version, state.now()).await.map_err(attendee_error)?;
+    Ok(Json(full_view(meeting)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExpectedAttendee {
+    pub member_id: Uuid,
+    pub name: String,
+    /// `full` or `probationary`.
+    pub status: String,
+}
+
+/// 应参会人员（本组织及下级党小组的党员）
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/expected-attendees", tag = "组织生活", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<ExpectedAttendee>), (status = 404, body = ErrorBody)))]
+async fn expected_attendees(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<ExpectedAttendee>>> {
+    let rows = state.db.expected_attendees(caller.domain()?, id).await?;
+    Ok(Json(rows.into_iter().map(|(member_id, name, status)| ExpectedAttendee { member_id, name, status }).collect()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct YearParams {
+    /// Calendar year (default: this year).
+    pub year: Option<i32>,
+}
+
+fn year_period(state: &AppState, year: Option<i32>) -> ApiResult<Period> {
+    let year = year.unwrap_or_else(|| state.today().year());
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| (1921..=2100).contains(&year));
+    let from = from.ok_or_else(|| ApiError::field("year", "年份应在1921到2100之间"))?;
+    Ok(Period { from, to: NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December") })
+}
+
+async fn compute(
+    state: &AppState,
+    caller: &Caller,
+    root: Uuid,
+    period: Period,
+    subtree: bool,
+) -> ApiResult<Vec<orglife::Compliance>> {
+    let user = caller.domain()?;
+    let mut orgs = state.db.life_orgs(user, root).await?;
+    if !subtree {
+        // The organization itself, and its party groups (whose meetings it is judged by).
+        orgs.retain(|o| o.id == root || (o.parent_id == Some(root) && o.kind == "party_group"));
+    }
+    let counts = state.db.held_counts(root, period.from, period.to).await?;
+    let mut result =
+        orglife::compliance(&state.rules, &orgs, &counts, period, state.today(), state.config.orglife_warning_days)?;
+    if !subtree {
+        result.retain(|c| c.organization_id == root);
+    }
+    Ok(result)
+}
+
+/// 组织生活日历：本组织一年中每项要求的每个时段是否已完成、待完成、已逾期
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
+    responses((status = 200, description = "Compliance: requirements with windows (from, to, required, held, status done|due|overdue|upcoming, warning)", body = Object),
+        (status = 404, body = ErrorBody)))]
+async fn org_compliance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(p): Query<YearParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let period = year_period(&state, p.year)?;
+    let mut result = compute(&state, &caller, id, period, false).await?;
+    let one = result.pop().ok_or_else(ApiError::not_found)?;
+    Ok(Json(
+        serde_json::json!({ "year": period.from.year(), "today": state.today(), "warning_days": state.config.orglife_warning_days, "compliance": one }),
+    ))
+}
+
+#[derive(Debug, Serialize)]
+struct KindTotal {
+    kind: &'static str,
+    label: &'static str,
+    #[serde(flatten)]
+    tally: orglife::Tally,
+}
+
+#[derive(Debug, Serialize)]
+struct RollupRow {
+    organization_id: Uuid,
+    parent_id: Option<Uuid>,
+    name: String,
+    short_name: String,
+    kind: String,
+    depth: i64,
+    /// The organization's own windows.
+    own: orglife::Tally,
+    /// Its own and every organization's below it.
+    subtree: orglife::Tally,
+}
+
+async fn rollup_rows(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    period: Period,
+) -> ApiResult<(Vec<KindTotal>, Vec<RollupRow>)> {
+    let all = compute(state, caller, id, period, true).await?;
+    let mut kinds: Vec<KindTotal> = Vec::new();
+    for c in &all {
+        for r in &c.requirements {
+            let label = r.label;
+            let total = match kinds.iter_mut().find(|k| k.label == label) {
+                Some(t) => t,
+                None => {
+                    kinds.push(KindTotal { kind: r.kind, label, tally: orglife::Tally::default() });
+                    kinds.last_mut().expect("pushed")
+                }
+            };
+            for w in &r.windows {
+                add(&mut total.tally, w);
+            }
+        }
+    }
+    // Subtree totals: children come after parents (ordered by depth), so fold from the deepest up.
+    let mut rows: Vec<RollupRow> = all
+        .iter()
+        .map(|c| RollupRow {
+            organization_id: c.organization_id,
+            parent_id: c.parent_id,
+            name: c.name.clone(),
+            short_name: c.short_name.clone(),
+            kind: c.kind.clone(),
+            depth: c.depth,
+            own: c.tally.clone(),
+            subtree: c.tally.clone(),
+        })
+        .collect();
+    let index: std::collections::HashMap<Uuid, usize> =
+        rows.iter().enumerate().map(|(i, r)| (r.organization_id, i)).collect();
+    for i in (0..rows.len()).rev() {
+        if let Some(&p) = rows[i].parent_id.as_ref().and_then(|p| index.get(p)) {
+            let child = rows[i].subtree.clone();
+            merge(&mut rows[p].subtree, &child);
+        }
+    }
+    Ok((kinds, rows))
+}
+
+fn add(t: &mut orglife::Tally, w: &orglife::WindowView) {
+    let one = orglife::Tally {
+        done: u32::from(w.status == orglife::WindowStatus::Done),
+        due: u32::from(w.status == orglife::WindowStatus::Due),
+        overdue: u32::from(w.status == orglife::WindowStatus::Overdue),
+        upcoming: u32::from(w.status == orglife::WindowStatus::Upcoming),
+        warning: u32::from(w.warning),
+    };
+    merge(t, &one);
+}
+
+fn merge(t: &mut orglife::Tally, o: &orglife::Tally) {
+    t.done += o.done;
+    t.due += o.due;
+    t.overdue += o.overdue;
+    t.upcoming += o.upcoming;
+    t.warning += o.warning;
+}
+
+/// 组织生活汇总：下级各组织按类型的完成情况，以及落后的组织
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance-rollup", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
+    responses((status = 200, description = "{kinds: [{kind,label,done,due,overdue,upcoming,warning}], organizations: [...], behind: [...]}", body = Object),
+        (status = 404, body = ErrorBody)))]
+async fn compliance_rollup(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(p): Query<YearParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let period = year_period(&state, p.year)?;
+    let (kinds, rows) = rollup_rows(&state, &caller, id, period).await?;
+    let mut behind: Vec<&RollupRow> = rows.iter().filter(|r| r.own.overdue > 0).collect();
+    behind.sort_by(|a, b| b.own.overdue.cmp(&a.own.overdue).then(a.depth.cmp(&b.depth)));
+    Ok(Json(serde_json::json!({
+        "year": period.from.year(), "today": state.today(), "kinds": kinds, "organizations": rows, "behind": behind,
+    })))
+}
+
+/// 组织生活汇总表（Excel）
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance-rollup.xlsx", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
+    responses((status = 200, description = "Excel 文件"), (status = 404, body = ErrorBody)))]
+async fn rollup_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(p): Query<YearParams>,
+) -> ApiResult<Response> {
+    let period = year_period(&state, p.year)?;
+    let (_, rows) = rollup_rows(&state, &caller, id, period).await?;
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let kind = OrgKind::from_code(&r.kind).map(OrgKind::label).unwrap_or("");
+            vec![
+                format!("{}{}", "　".repeat(r.depth as usize), r.name),
+                kind.to_owned(),
+                r.own.done.to_string(),
+                r.own.due.to_string(),
+                r.own.overdue.to_string(),
+                r.subtree.done.to_string(),
+                r.subtree.due.to_string(),
+                r.subtree.overdue.to_string(),
+            ]
+        })
+        .collect();
+    let head =
+        ["组织", "类型", "本级已完成", "本级待完成", "本级已逾期", "含下级已完成", "含下级待完成", "含下级已逾期"];
+    let title = format!("{}年组织生活完成情况汇总（截至{}）", period.from.year(), state.today());
+    xlsx_response(&title, &head, table, &format!("组织生活汇总-{}.xlsx", period.from.year())).await
+}
+
+/// 党员参加组织生活情况
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/participation", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
+    responses((status = 200, description = "[{member_id,name,organization_id,expected,present,leave,absent,consecutive_absences,last_present}]", body = Object),
+        (status = 404, body = ErrorBody)))]
+async fn participation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(p): Query<YearParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let period = year_period(&state, p.year)?;
+    state.db.get_org(caller.domain()?, id).await?;
+    let rows = state.db.attendance(id, period.from, period.to).await?;
+    let mut list = orglife::participation(&rows);
+    list.sort_by(|a, b| b.consecutive_absences.cmp(&a.consecutive_absences).then(a.name.cmp(&b.name)));
+    Ok(Json(serde_json::to_value(list).map_err(ApiError::internal)?))
+}
+
+/// 三会一课台账（Excel）：一个组织一年中已召开的会议
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/meetings-ledger.xlsx", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
+    responses((status = 200, description = "Excel 文件"), (status = 404, body = ErrorBody)))]
+async fn meeting_ledger(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(p): Query<YearParams>,
+) -> ApiResult<Response> {
+    let period = year_period(&state, p.year)?;
+    let user = caller.domain()?;
+    let org = state.db.get_org(user, id).await?;
+    let filter = MeetingFilter {
+        organization_id: Some(id),
+        subtree: true,
+        status: Some("held".into()),
+        from: Some(period.from),
+        to: Some(period.to),
+        limit: 5000,
+        ..Default::default()
+    };
+    let mut rows = state.db.list_meetings(user, &filter).await?;
+    rows.sort_by_key(|r| (r.held_on, r.id));
+    let table = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.held_on.map(|d| d.to_string()).unwrap_or_default(),
+                kind_label(&r.kind).to_owned(),
+                r.organization_name.clone(),
+                r.topic.clone(),
+                r.place.clone(),
+                r.chair.clone(),
+                r.recorder.clone(),
+                r.lecturer.clone(),
+                format!("{}/{}", r.present, r.expected),
+                if r.first_topic { "是" } else { "否" }.to_owned(),
+                r.decisions.clone(),
+            ]
+        })
+        .collect();
+    let head =
+        ["日期", "类型", "组织", "主题", "地点", "主持人", "记录人", "授课人", "实到/应到", "第一议题", "决定事项"];
+    let title = format!("{} {}年“三会一课”台账", org.name, period.from.year());
+    xlsx_response(&title, &head, table, &format!("三会一课台账-{}-{}.xlsx", org.short_name, period.from.year())).await
+}
+
+async fn xlsx_response(title: &str, head: &[&str], rows: Vec<Vec<String>>, filename: &str) -> ApiResult<Response> {
+    let (title, head) = (title.to_owned(), head.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    let bytes = tokio::task::spawn_blocking(move || dangwu_reports::table(&title, &head, &rows))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+                    super::members::percent_encode(filename)
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,282 @@
+//! Organizational-life API tests on SQLite and PostgreSQL: quorum and votes, the compliance calendar,
+//! rollup, participation, ledger export and permissions.
+
+use chrono::{NaiveDate, Utc};
+use dangwu_store::Actor;
+use dangwu_store::members::MemberInput;
+use dangwu_store::orgs::{CommitteeSeat, OrgInput};
+use dangwu_testkit::{StatusCode, TestApp, on_both_engines};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+on_both_engines!(
+    general_meeting_quorum_and_votes,
+    committee_meeting_turns_the_month_green,
+    rollup_participation_and_ledger,
+    meetings_respect_scope_and_kind,
+    planned_meeting_becomes_a_record,
+);
+
+fn seed_actor() -> Actor {
+    Actor { user_id: Uuid::nil(), name: "test".into(), ip: None }
+}
+
+/// A branch with `full` full and `probationary` probationary members, under the fixture's committee.
+async fn branch_with(app: &TestApp, full: u32, probationary: u32) -> (Uuid, Vec<Uuid>, Vec<Uuid>) {
+    let now = Utc::now();
+    let org = app
+        .db
+        .seed_org(
+            &seed_actor(),
+            Some(app.fixture.committee),
+            &OrgInput {
+                name: "第三党支部".into(),
+                short_name: "三支部".into(),
+                kind: "branch".into(),
+                units: vec![],
+                established_on: None,
+                term_start: None,
+                term_end: None,
+                committee: vec![],
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let birth = NaiveDate::from_ymd_opt(1980, 6, 1).unwrap();
+    let inputs: Vec<MemberInput> = (0..full + probationary)
+        .map(|i| {
+            let is_full = i < full;
+            MemberInput {
+                name: format!("丙{i}"),
+                gender: "male".into(),
+                ethnicity: "汉族".into(),
+                birth_date: birth,
+                id_number: dangwu_testkit::id_number(birth, true, 100 + i),
+                education: "大学本科".into(),
+                occupation: "worker".into(),
+                work_unit: "测试公司".into(),
+                post: String::new(),
+                phone: String::new(),
+                joined_on: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
+                converted_on: is_full.then(|| NaiveDate::from_ymd_opt(2011, 1, 1).unwrap()),
+                status: if is_full { "full" } else { "probationary" }.into(),
+                organization_id: org.id,
+            }
+        })
+        .collect();
+    let members = app.db.seed_members(&seed_actor(), &inputs, now).await.unwrap();
+    let (full_ids, prob_ids) = members.split_at(full as usize);
+    (org.id, full_ids.iter().map(|m| m.id).collect(), prob_ids.iter().map(|m| m.id).collect())
+}
+
+fn attendees(present: &[Uuid], absent: &[Uuid]) -> Value {
+    let mut list: Vec<Value> = present.iter().map(|id| json!({"member_id": id, "status": "present"})).collect();
+    list.extend(absent.iter().map(|id| json!({"member_id": id, "status": "absent"})));
+    Value::Array(list)
+}
+
+fn meeting(org: Uuid, kind: &str, held_on: &str, attendees: Value) -> Value {
+    json!({"organization_id": org, "kind": kind, "status": "held", "held_on": held_on, "topic": "学习贯彻会议精神",
+           "place": "党员活动室", "chair": "书记", "recorder": "组织委员", "attendees": attendees,
+           "agenda": [{"title": "传达学习上级精神", "first_topic": true}]})
+}
+
+// Rules orglife.general_meeting.quorum and orglife.general_meeting.majority: 20 full + 3 probationary.
+async fn general_meeting_quorum_and_votes(app: TestApp) {
+    let (org, full, prob) = branch_with(&app, 20, 3).await;
+    let admin = app.login("admin").await;
+    let audit_before = app.db.audit_count().await.unwrap();
+
+    // Ten full members (and all three probationary) present: no quorum, refused, nothing written.
+    let mut body =
+        meeting(org, "general_meeting", "2026-03-10", attendees(&[&full[..10], &prob[..]].concat(), &full[10..]));
+    body["votes"] = json!([{"motion": "接收预备党员", "in_favour": 10}]);
+    let r = admin.post("/api/v1/meetings", &body).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["rule"], "orglife.general_meeting.quorum");
+    assert_eq!(app.db.audit_count().await.unwrap(), audit_before);
+
+    // Eleven: quorum; a motion with 10 in favour fails (needs more than 10 of the 20), 11 passes.
+    let mut body = meeting(org, "general_meeting", "2026-03-10", attendees(&full[..11], &full[11..]));
+    body["votes"] = json!([{"motion": "议题一", "in_favour": 10, "against": 1}, {"motion": "议题二", "in_favour": 11}]);
+    let r = admin.post("/api/v1/meetings", &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["quorum"]["met"], true);
+    assert_eq!(r.body["quorum"]["required"], 11);
+    assert_eq!(r.body["votes"][0]["passed"], false, "the failed vote is recorded, not hidden");
+    assert_eq!(r.body["votes"][0]["required"], 11);
+    assert_eq!(r.body["votes"][1]["passed"], true);
+    assert_eq!(r.body["present"], 11);
+    assert_eq!(r.body["first_topic"], true);
+    let stored = admin.get(&format!("/api/v1/meetings/{}", r.body["id"].as_str().unwrap())).await;
+    assert_eq!(stored.body["votes"][0]["passed"], false);
+    assert_eq!(stored.body["attendees"].as_array().unwrap().len(), 20);
+
+    let too_many = {
+        let mut b = meeting(org, "general_meeting", "2026-03-11", attendees(&full[..11], &[]));
+        b["votes"] = json!([{"motion": "x", "in_favour": 15, "against": 6}]);
+        admin.post("/api/v1/meetings", &b).await
+    };
+    assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+}
+
+async fn committee_meeting_turns_the_month_green(app: TestApp) {
+    let f = &app.fixture;
+    let seats: Vec<CommitteeSeat> = ["secretary", "organization", "publicity"]
+        .iter()
+        .map(|p| CommitteeSeat { member_id: None, name: format!("委员{p}"), post: p.to_string() })
+        .collect();
+    app.db.seed_committee(&seed_actor(), f.branch_a, &seats, Utc::now()).await.unwrap();
+    let sec = app.login("sec_a").await;
+    let calendar = |c: &Value, kind: &str, from: &str| -> Value {
+        let req = c["compliance"]["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["requirement"] == kind)
+            .unwrap()
+            .clone();
+        req["windows"].as_array().unwrap().iter().find(|w| w["from"] == from).unwrap().clone()
+    };
+    let before = sec.get(&format!("/api/v1/organizations/{}/compliance?year=2026", f.branch_a)).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    assert_eq!(calendar(&before.body, "branch_committee", "2026-03-01")["status"], "overdue");
+
+    // Held on the last day of the month: it counts for March.
+    let r = sec
+        .post(
+            "/api/v1/meetings",
+            &meeting(f.branch_a, "branch_committee", "2026-03-31", attendees(&f.members_a[..3], &[])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let after = sec.get(&format!("/api/v1/organizations/{}/compliance?year=2026", f.branch_a)).await;
+    let march = calendar(&after.body, "branch_committee", "2026-03-01");
+    assert_eq!((march["status"].clone(), march["held"].clone()), (json!("done"), json!(1)));
+    assert_eq!(calendar(&after.body, "branch_committee", "2026-04-01")["status"], "overdue");
+    // Quarter rule: a general meeting in Q1 is still missing.
+    assert_eq!(calendar(&after.body, "general_meeting", "2026-01-01")["status"], "overdue");
+    assert_eq!(after.body["compliance"]["tally"]["done"], 1);
+    // A year with no records yet is all upcoming.
+    let next = sec.get(&format!("/api/v1/organizations/{}/compliance?year=2099", f.branch_a)).await;
+    assert_eq!(next.body["compliance"]["tally"]["overdue"], 0);
+    assert_eq!(
+        sec.get(&format!("/api/v1/organizations/{}/compliance?year=1800", f.branch_a)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+async fn rollup_participation_and_ledger(app: TestApp) {
+    let f = &app.fixture;
+    let admin = app.login("admin").await;
+    for (day, present) in [("2026-01-15", 3usize), ("2026-02-15", 1), ("2026-03-15", 1)] {
+        let body = meeting(f.branch_a, "theme_day", day, attendees(&f.members_a[..present], &f.members_a[present..]));
+        assert_eq!(admin.post("/api/v1/meetings", &body).await.status, StatusCode::CREATED);
+    }
+    let rollup = admin.get(&format!("/api/v1/organizations/{}/compliance-rollup?year=2026", f.group)).await;
+    assert_eq!(rollup.status, StatusCode::OK, "{}", rollup.body);
+    let orgs = rollup.body["organizations"].as_array().unwrap();
+    let row = |id: Uuid| orgs.iter().find(|o| o["organization_id"] == id.to_string()).unwrap().clone();
+    assert_eq!(row(f.branch_a)["own"]["done"], 3);
+    assert_eq!(row(f.group)["subtree"]["done"], 3, "the subtree total includes branch A");
+    assert!(row(f.branch_b)["own"]["overdue"].as_u64().unwrap() > 0);
+    assert!(rollup.body["behind"].as_array().unwrap().iter().any(|b| b["organization_id"] == f.branch_b.to_string()));
+    let theme = rollup.body["kinds"].as_array().unwrap().iter().find(|k| k["kind"] == "theme_day").unwrap().clone();
+    assert_eq!(theme["done"], 3);
+
+    let p = admin.get(&format!("/api/v1/organizations/{}/participation?year=2026", f.branch_a)).await;
+    let list = p.body.as_array().unwrap();
+    let first = list.iter().find(|m| m["member_id"] == f.members_a[0].to_string()).unwrap();
+    assert_eq!((first["present"].clone(), first["consecutive_absences"].clone()), (json!(3), json!(0)));
+    let last = list.iter().find(|m| m["member_id"] == f.members_a[3].to_string()).unwrap();
+    assert_eq!((last["absent"].clone(), last["consecutive_absences"].clone()), (json!(3), json!(3)));
+
+    let ledger = admin.get(&format!("/api/v1/organizations/{}/meetings-ledger.xlsx?year=2026", f.branch_a)).await;
+    assert_eq!(ledger.status, StatusCode::OK);
+    let rows = dangwu_reports::read_rows(&ledger.bytes).unwrap();
+    assert_eq!(rows.len(), 2 + 3, "title, header and three meetings");
+    assert_eq!(rows[2][0], "2026-01-15");
+    assert_eq!(rows[2][1], "主题党日");
+    let xlsx = admin.get(&format!("/api/v1/organizations/{}/compliance-rollup.xlsx?year=2026", f.group)).await;
+    assert_eq!(dangwu_reports::read_rows(&xlsx.bytes).unwrap().len(), 2 + 5);
+}
+
+async fn meetings_respect_scope_and_kind(app: TestApp) {
+    let f = &app.fixture;
+    let admin = app.login("admin").await;
+    let in_b = admin
+        .post("/api/v1/meetings", &meeting(f.branch_b, "theme_day", "2026-05-20", attendees(&f.members_b, &[])))
+        .await;
+    assert_eq!(in_b.status, StatusCode::CREATED);
+    let id_b = in_b.body["id"].as_str().unwrap();
+    let sec = app.login("sec_a").await;
+    assert_eq!(sec.get(&format!("/api/v1/meetings/{id_b}")).await.status, StatusCode::NOT_FOUND);
+    let create_b = sec.post("/api/v1/meetings", &meeting(f.branch_b, "theme_day", "2026-05-21", json!([]))).await;
+    assert!(
+        matches!(create_b.status, StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{}",
+        create_b.body
+    );
+    assert_ne!(create_b.status, StatusCode::CREATED);
+    assert_eq!(
+        sec.get(&format!("/api/v1/organizations/{}/compliance", f.branch_b)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let list = sec.get("/api/v1/meetings").await;
+    assert!(list.body["items"].as_array().unwrap().iter().all(|m| m["organization_id"] == f.branch_a.to_string()));
+    // Members of B cannot be listed as attendees of A's meeting.
+    let foreign = sec
+        .post("/api/v1/meetings", &meeting(f.branch_a, "theme_day", "2026-05-21", attendees(&f.members_b[..1], &[])))
+        .await;
+    assert_eq!(foreign.status, StatusCode::BAD_REQUEST);
+    assert_eq!(foreign.body["fields"][0]["field"], "attendees");
+    // A party-group meeting belongs to a party group, not to the branch.
+    let wrong =
+        sec.post("/api/v1/meetings", &meeting(f.branch_a, "party_group_meeting", "2026-05-21", json!([]))).await;
+    assert_eq!(wrong.status, StatusCode::CONFLICT);
+    assert_eq!(wrong.body["rule"], "orglife.kind_for_organization");
+    let future = sec.post("/api/v1/meetings", &meeting(f.branch_a, "theme_day", "2099-01-01", json!([]))).await;
+    assert_eq!(future.status, StatusCode::BAD_REQUEST);
+    let insp = app.login("inspector").await;
+    assert_eq!(
+        insp.post("/api/v1/meetings", &meeting(f.branch_a, "theme_day", "2026-05-21", json!([]))).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn planned_meeting_becomes_a_record(app: TestApp) {
+    let f = &app.fixture;
+    let sec = app.login("sec_a").await;
+    let plan = json!({"organization_id": f.branch_a, "kind": "party_lecture", "status": "planned", "planned_on": "2026-06-20", "topic": "七一党课"});
+    let r = sec.post("/api/v1/meetings", &plan).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let q2 = |c: &Value| {
+        c["compliance"]["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["requirement"] == "party_lecture")
+            .unwrap()["windows"][1]["status"]
+            .clone()
+    };
+    let before = sec.get(&format!("/api/v1/organizations/{}/compliance?year=2026", f.branch_a)).await;
+    assert_eq!(q2(&before.body), "overdue", "a plan is not a meeting");
+    let mut held = plan.clone();
+    held["status"] = json!("held");
+    held["held_on"] = json!("2026-06-20");
+    held["version"] = json!(1);
+    let missing_lecturer = sec.put(&format!("/api/v1/meetings/{id}"), &held).await;
+    assert_eq!(missing_lecturer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing_lecturer.body["fields"][0]["field"], "lecturer");
+    held["lecturer"] = json!("支部书记");
+    held["secretary_lecture"] = json!(true);
+    held["attendees"] = attendees(&f.members_a, &[]);
+    let done = sec.put(&format!("/api/v1/meetings/{id}"), &held).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let after = sec.get(&format!("/api/v1/organizations/{}/compliance?year=2026", f.branch_a)).await;
+    assert_eq!(q2(&after.body), "done");
+    let history = app.login("auditor").await.get(&format!("/api/v1/audit?entity_type=meeting&entity_id={id}")).await;
+    assert_eq!(history.body["items"].as_array().unwrap().len(), 2);
+}

@@ -1,0 +1,575 @@
+//! Organizational life (组织生活): meeting records, planned and held, with attendance and the
+//! problems raised at 组织生活会. Compliance against the rules is computed by the server from the
+//! counts read here.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::access::{Access, covers};
+use crate::audit::Event;
+use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+
+/// One item of the agenda (议程).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub title: String,
+    /// 第一议题: studying the latest instructions first.
+    #[serde(default)]
+    pub first_topic: bool,
+    /// The item was decided (决策事项).
+    #[serde(default)]
+    pub decision: bool,
+}
+
+/// A motion voted on, with the outcome computed by the rules when it was recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoteRecord {
+    pub motion: String,
+    pub in_favour: u32,
+    pub against: u32,
+    pub abstain: u32,
+    /// The number the majority was computed on (应到会有表决权党员).
+    pub base: u32,
+    pub required: u32,
+    pub passed: bool,
+    pub rule: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttendeeInput {
+    pub member_id: Uuid,
+    /// `present`, `leave` (请假) or `absent` (缺席).
+    pub status: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssueInput {
+    pub member_id: Option<Uuid>,
+    pub raised_by: String,
+    pub problem: String,
+    pub measure: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// A meeting record as entered (validated by the server first).
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingInput {
+    pub organization_id: Uuid,
+    pub kind: String,
+    /// `planned` or `held`.
+    pub status: String,
+    pub planned_on: Option<NaiveDate>,
+    pub held_on: Option<NaiveDate>,
+    pub start_time: String,
+    pub end_time: String,
+    pub place: String,
+    pub chair: String,
+    pub recorder: String,
+    pub lecturer: String,
+    pub secretary_lecture: bool,
+    pub topic: String,
+    pub agenda: Vec<AgendaItem>,
+    pub minutes: String,
+    pub decisions: String,
+    pub quorum: Option<serde_json::Value>,
+    pub votes: Vec<VoteRecord>,
+    pub attachments: Vec<String>,
+    pub attendees: Vec<AttendeeInput>,
+    pub issues: Vec<IssueInput>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Attendee {
+    pub member_id: Uuid,
+    pub name: String,
+    pub member_status: String,
+    pub status: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LifeIssue {
+    pub id: Uuid,
+    pub member_id: Option<Uuid>,
+    pub raised_by: String,
+    pub problem: String,
+    pub measure: String,
+    pub due_on: Option<NaiveDate>,
+    pub status: String,
+    pub rectification_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MeetingRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub kind: String,
+    pub status: String,
+    pub planned_on: Option<NaiveDate>,
+    pub held_on: Option<NaiveDate>,
+    pub start_time: String,
+    pub end_time: String,
+    pub place: String,
+    pub chair: String,
+    pub recorder: String,
+    pub lecturer: String,
+    pub secretary_lecture: bool,
+    pub topic: String,
+    pub agenda_json: String,
+    pub first_topic: bool,
+    pub minutes: String,
+    pub decisions: String,
+    pub quorum_json: Option<String>,
+    pub votes_json: String,
+    pub attachments_json: String,
+    pub present: i64,
+    pub expected: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A meeting with its attendance and issues.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meeting {
+    #[serde(flatten)]
+    pub row: MeetingRow,
+    pub attendees: Vec<Attendee>,
+    pub issues: Vec<LifeIssue>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MeetingFilter {
+    pub organization_id: Option<Uuid>,
+    pub subtree: bool,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub before_id: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// Held meetings counted by organization, kind and day (the input of compliance calendars).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HeldCount {
+    pub organization_id: Uuid,
+    pub kind: String,
+    pub secretary_lecture: bool,
+    pub held_on: NaiveDate,
+    pub n: i64,
+}
+
+/// An organization of a subtree with what its requirements depend on.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LifeOrg {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub committee_json: String,
+    pub party_groups: i64,
+    pub depth: i64,
+}
+
+/// One member's attendance at one held meeting.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttendanceRow {
+    pub member_id: Uuid,
+    pub name: String,
+    pub organization_id: Uuid,
+    pub held_on: NaiveDate,
+    pub status: String,
+}
+
+const MEETING_SELECT: &str = "SELECT m.id, m.organization_id, o.name AS organization_name, m.kind, m.status, \
+    m.planned_on, m.held_on, m.start_time, m.end_time, m.place, m.chair, m.recorder, m.lecturer, \
+    m.secretary_lecture, m.topic, m.agenda_json, m.first_topic, m.minutes, m.decisions, m.quorum_json, \
+    m.votes_json, m.attachments_json, m.present, m.expected, m.version, m.created_at, m.updated_at \
+    FROM meetings m JOIN organizations o ON o.id = m.organization_id";
+
+impl Tx {
+    async fn meeting_by_id(&mut self, id: Uuid) -> Result<Meeting> {
+        let row: MeetingRow = self.fetch_one(q(&format!("{MEETING_SELECT} WHERE m.id = $1")).bind(id)).await?;
+        let attendees = self
+            .fetch_all(
+                q("SELECT a.member_id, p.name, p.status AS member_status, a.status, a.reason \
+                   FROM meeting_attendees a JOIN members p ON p.id = a.member_id WHERE a.meeting_id = $1 ORDER BY p.id")
+                .bind(id),
+            )
+            .await?;
+        let issues = self
+            .fetch_all(
+                q("SELECT id, member_id, raised_by, problem, measure, due_on, status, rectification_id \
+                   FROM life_issues WHERE meeting_id = $1 ORDER BY id")
+                .bind(id),
+            )
+            .await?;
+        Ok(Meeting { row, attendees, issues })
+    }
+
+    /// Loads a meeting the user may read (NotFound otherwise), then requires `access` over its organization.
+    async fn meeting_for(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Meeting> {
+        let found: Option<(Uuid,)> = self
+            .fetch_optional(
+                q(&format!(
+                    "SELECT m.organization_id FROM meetings m WHERE m.id = $2 AND {}",
+                    covers(Access::Read, "$1", "m.organization_id")
+                ))
+                .bind(user)
+                .bind(id),
+            )
+            .await?;
+        let (org,) = found.ok_or(StoreError::NotFound)?;
+        if access != Access::Read && !self.has_access(user, org, access).await? {
+            return Err(StoreError::Forbidden("您的角色无权执行此操作".into()));
+        }
+        self.meeting_by_id(id).await
+    }
+
+    /// Members listed as attendees must belong to the organization or below it.
+    async fn check_attendees(&mut self, org: Uuid, attendees: &[AttendeeInput]) -> Result<()> {
+        for a in attendees {
+            let inside: Option<(Uuid,)> = self
+                .fetch_optional(
+                    q("SELECT m.id FROM members m JOIN org_closure c ON c.descendant = m.organization_id \
+                       WHERE m.id = $1 AND c.ancestor = $2")
+                    .bind(a.member_id)
+                    .bind(org),
+                )
+                .await?;
+            if inside.is_none() {
+                return Err(StoreError::conflict("attendee_outside", "参会人员须是本组织（含下级党小组）的党员"));
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_children(&mut self, id: Uuid, org: Uuid, input: &MeetingInput, now: DateTime<Utc>) -> Result<()> {
+        self.execute(q("DELETE FROM meeting_attendees WHERE meeting_id = $1").bind(id)).await?;
+        for a in &input.attendees {
+            self.execute(
+                q("INSERT INTO meeting_attendees (meeting_id, member_id, status, reason) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(a.member_id)
+                    .bind(a.status.as_str())
+                    .bind(a.reason.as_str()),
+            )
+            .await?;
+        }
+        // Issues are added, never silently dropped: an issue may already be linked to a rectification item.
+        for issue in &input.issues {
+            self.execute(
+                q("INSERT INTO life_issues (id, meeting_id, organization_id, member_id, raised_by, problem, measure, \
+                   due_on, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)")
+                .bind(new_id())
+                .bind(id)
+                .bind(org)
+                .bind(issue.member_id)
+                .bind(issue.raised_by.as_str())
+                .bind(issue.problem.as_str())
+                .bind(issue.measure.as_str())
+                .bind(issue.due_on)
+                .bind(now),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn present_count(input: &MeetingInput) -> (i64, i64) {
+    let present = input.attendees.iter().filter(|a| a.status == "present").count() as i64;
+    (present, input.attendees.len() as i64)
+}
+
+fn audit_value(m: &Meeting) -> serde_json::Value {
+    serde_json::json!({
+        "organization_id": m.row.organization_id, "kind": m.row.kind, "status": m.row.status,
+        "planned_on": m.row.planned_on, "held_on": m.row.held_on, "place": m.row.place, "chair": m.row.chair,
+        "recorder": m.row.recorder, "lecturer": m.row.lecturer, "topic": m.row.topic,
+        "agenda": serde_json::from_str::<serde_json::Value>(&m.row.agenda_json).unwrap_or_default(),
+        "minutes": m.row.minutes, "decisions": m.row.decisions,
+        "votes": serde_json::from_str::<serde_json::Value>(&m.row.votes_json).unwrap_or_default(),
+        "present": m.row.present, "expected": m.row.expected,
+        "attendees": m.attendees.iter().map(|a| serde_json::json!({"member_id": a.member_id, "status": a.status})).collect::<Vec<_>>(),
+        "issues": m.issues.len(),
+    })
+}
+
+impl Db {
+    /// Members of an organization and everything below it, with their status: whom a meeting expects.
+    pub async fn expected_attendees(&self, user: Uuid, org: Uuid) -> Result<Vec<(Uuid, String, String)>> {
+        let mut tx = self.begin_read().await?;
+        tx.org_for(user, org, Access::Read).await?;
+        tx.fetch_all(
+            q("SELECT m.id, m.name, m.status FROM members m JOIN org_closure c ON c.descendant = m.organization_id \
+               WHERE c.ancestor = $1 ORDER BY m.id")
+            .bind(org),
+        )
+        .await
+    }
+
+    pub async fn create_meeting(&self, actor: &Actor, input: &MeetingInput, now: DateTime<Utc>) -> Result<Meeting> {
+        let mut tx = self.begin().await?;
+        tx.org_for(actor.user_id, input.organization_id, Access::WriteMembers).await?;
+        tx.check_attendees(input.organization_id, &input.attendees).await?;
+        let id = new_id();
+        let (present, expected) = present_count(input);
+        tx.execute(
+            q("INSERT INTO meetings (id, organization_id, kind, status, planned_on, held_on, start_time, end_time, place, \
+               chair, recorder, lecturer, secretary_lecture, topic, agenda_json, first_topic, minutes, decisions, \
+               quorum_json, votes_json, attachments_json, present, expected, version, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+               $22, $23, 1, $24, $24)")
+            .bind(id)
+            .bind(input.organization_id)
+            .bind(input.kind.as_str())
+            .bind(input.status.as_str())
+            .bind(input.planned_on)
+            .bind(input.held_on)
+            .bind(input.start_time.as_str())
+            .bind(input.end_time.as_str())
+            .bind(input.place.as_str())
+            .bind(input.chair.as_str())
+            .bind(input.recorder.as_str())
+            .bind(input.lecturer.as_str())
+            .bind(input.secretary_lecture)
+            .bind(input.topic.as_str())
+            .bind(serde_json::to_string(&input.agenda)?)
+            .bind(input.agenda.iter().any(|a| a.first_topic))
+            .bind(input.minutes.as_str())
+            .bind(input.decisions.as_str())
+            .bind(input.quorum.as_ref().map(|v| v.to_string()))
+            .bind(serde_json::to_string(&input.votes)?)
+            .bind(serde_json::to_string(&input.attachments)?)
+            .bind(present)
+            .bind(expected)
+            .bind(now),
+        )
+        .await?;
+        tx.write_children(id, input.organization_id, input, now).await?;
+        let meeting = tx.meeting_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: "meeting.create",
+                entity_type: "meeting",
+                entity_id: Some(id),
+                organization_id: Some(input.organization_id),
+                before: None,
+                after: Some(audit_value(&meeting)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(meeting)
+    }
+
+    /// Replaces a meeting's fields and attendance (a planned meeting becomes a record when held).
+    pub async fn update_meeting(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &MeetingInput,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Meeting> {
+        let mut tx = self.begin().await?;
+        let before = tx.meeting_for(actor.user_id, id, Access::WriteMembers).await?;
+        if before.row.version != version {
+            return Err(StoreError::conflict("stale_version", "该会议记录已被他人修改，请刷新后重试"));
+        }
+        if input.organization_id != before.row.organization_id {
+            return Err(StoreError::conflict("conflict", "会议记录的所属组织不能修改"));
+        }
+        tx.check_attendees(input.organization_id, &input.attendees).await?;
+        let (present, expected) = present_count(input);
+        tx.execute(
+            q("UPDATE meetings SET kind = $2, status = $3, planned_on = $4, held_on = $5, start_time = $6, end_time = $7, \
+               place = $8, chair = $9, recorder = $10, lecturer = $11, secretary_lecture = $12, topic = $13, \
+               agenda_json = $14, first_topic = $15, minutes = $16, decisions = $17, quorum_json = $18, votes_json = $19, \
+               attachments_json = $20, present = $21, expected = $22, version = version + 1, updated_at = $23 WHERE id = $1")
+            .bind(id)
+            .bind(input.kind.as_str())
+            .bind(input.status.as_str())
+            .bind(input.planned_on)
+            .bind(input.held_on)
+            .bind(input.start_time.as_str())
+            .bind(input.end_time.as_str())
+            .bind(input.place.as_str())
+            .bind(input.chair.as_str())
+            .bind(input.recorder.as_str())
+            .bind(input.lecturer.as_str())
+            .bind(input.secretary_lecture)
+            .bind(input.topic.as_str())
+            .bind(serde_json::to_string(&input.agenda)?)
+            .bind(input.agenda.iter().any(|a| a.first_topic))
+            .bind(input.minutes.as_str())
+            .bind(input.decisions.as_str())
+            .bind(input.quorum.as_ref().map(|v| v.to_string()))
+            .bind(serde_json::to_string(&input.votes)?)
+            .bind(serde_json::to_string(&input.attachments)?)
+            .bind(present)
+            .bind(expected)
+            .bind(now),
+        )
+        .await?;
+        tx.write_children(id, input.organization_id, input, now).await?;
+        let after = tx.meeting_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: "meeting.update",
+                entity_type: "meeting",
+                entity_id: Some(id),
+                organization_id: Some(input.organization_id),
+                before: Some(audit_value(&before)),
+                after: Some(audit_value(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn get_meeting(&self, user: Uuid, id: Uuid) -> Result<Meeting> {
+        let mut tx = self.begin_read().await?;
+        tx.meeting_for(user, id, Access::Read).await
+    }
+
+    /// Meetings the user may see, newest first (by held or planned date, then id).
+    pub async fn list_meetings(&self, user: Uuid, f: &MeetingFilter) -> Result<Vec<MeetingRow>> {
+        let mut query =
+            q(&format!("{MEETING_SELECT} WHERE {}", covers(Access::Read, "$1", "m.organization_id"))).bind(user);
+        if let Some(org) = f.organization_id {
+            if f.subtree {
+                query.push_bind(" AND m.organization_id IN (SELECT descendant FROM org_closure WHERE ancestor = ", org);
+                query.push(")");
+            } else {
+                query.push_bind(" AND m.organization_id = ", org);
+            }
+        }
+        if let Some(kind) = &f.kind {
+            query.push_bind(" AND m.kind = ", kind.as_str());
+        }
+        if let Some(status) = &f.status {
+            query.push_bind(" AND m.status = ", status.as_str());
+        }
+        if let Some(from) = f.from {
+            query.push_bind(" AND COALESCE(m.held_on, m.planned_on) >= ", from);
+        }
+        if let Some(to) = f.to {
+            query.push_bind(" AND COALESCE(m.held_on, m.planned_on) <= ", to);
+        }
+        if let Some(before) = f.before_id {
+            query.push_bind(" AND m.id < ", before);
+        }
+        query.push(&format!(" ORDER BY m.id DESC LIMIT {}", f.limit.clamp(1, 5000)));
+        self.fetch_all(query).await
+    }
+
+    /// The organizations of a subtree the user may read, with what their meeting requirements depend on.
+    pub async fn life_orgs(&self, user: Uuid, root: Uuid) -> Result<Vec<LifeOrg>> {
+        let mut tx = self.begin_read().await?;
+        tx.org_for(user, root, Access::Read).await?;
+        tx.fetch_all(
+            q("SELECT o.id, o.parent_id, o.name, o.short_name, o.kind, o.committee_json, \
+               (SELECT COUNT(*) FROM organizations g WHERE g.parent_id = o.id AND g.kind = 'party_group' AND g.status = 'active') AS party_groups, \
+               c.depth FROM org_closure c JOIN organizations o ON o.id = c.descendant \
+               WHERE c.ancestor = $1 AND o.status = 'active' ORDER BY c.depth, o.id")
+            .bind(root),
+        )
+        .await
+    }
+
+    /// Held meetings of the subtree between two dates, counted per organization, kind and day.
+    /// The caller must have checked the user may read `root` (see [`Db::life_orgs`]).
+    pub async fn held_counts(&self, root: Uuid, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeldCount>> {
+        self.fetch_all(
+            q("SELECT m.organization_id, m.kind, m.secretary_lecture, m.held_on, COUNT(*) AS n \
+               FROM org_closure c JOIN meetings m ON m.organization_id = c.descendant \
+               WHERE c.ancestor = $1 AND m.status = 'held' AND m.held_on >= $2 AND m.held_on <= $3 \
+               GROUP BY m.organization_id, m.kind, m.secretary_lecture, m.held_on")
+            .bind(root)
+            .bind(from)
+            .bind(to),
+        )
+        .await
+    }
+
+    /// Attendance of the members of a subtree at held meetings between two dates, oldest first.
+    pub async fn attendance(&self, root: Uuid, from: NaiveDate, to: NaiveDate) -> Result<Vec<AttendanceRow>> {
+        self.fetch_all(
+            q("SELECT a.member_id, p.name, p.organization_id, m.held_on, a.status \
+               FROM org_closure c JOIN members p ON p.organization_id = c.descendant \
+               JOIN meeting_attendees a ON a.member_id = p.id JOIN meetings m ON m.id = a.meeting_id \
+               WHERE c.ancestor = $1 AND m.status = 'held' AND m.held_on >= $2 AND m.held_on <= $3 \
+               ORDER BY a.member_id, m.held_on, m.id")
+            .bind(root)
+            .bind(from)
+            .bind(to),
+        )
+        .await
+    }
+
+    /// Inserts many meetings without checking grants: for the demo, benchmarks and tests. Audited once.
+    pub async fn seed_meetings(&self, actor: &Actor, inputs: &[MeetingInput], now: DateTime<Utc>) -> Result<usize> {
+        let mut tx = self.begin().await?;
+        for input in inputs {
+            let id = new_id();
+            let (present, expected) = present_count(input);
+            tx.execute(
+                q("INSERT INTO meetings (id, organization_id, kind, status, planned_on, held_on, place, chair, recorder, \
+                   lecturer, secretary_lecture, topic, agenda_json, first_topic, minutes, decisions, votes_json, present, \
+                   expected, version, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20)")
+                .bind(id)
+                .bind(input.organization_id)
+                .bind(input.kind.as_str())
+                .bind(input.status.as_str())
+                .bind(input.planned_on)
+                .bind(input.held_on)
+                .bind(input.place.as_str())
+                .bind(input.chair.as_str())
+                .bind(input.recorder.as_str())
+                .bind(input.lecturer.as_str())
+                .bind(input.secretary_lecture)
+                .bind(input.topic.as_str())
+                .bind(serde_json::to_string(&input.agenda)?)
+                .bind(input.agenda.iter().any(|a| a.first_topic))
+                .bind(input.minutes.as_str())
+                .bind(input.decisions.as_str())
+                .bind(serde_json::to_string(&input.votes)?)
+                .bind(present)
+                .bind(expected)
+                .bind(now),
+            )
+            .await?;
+            tx.write_children(id, input.organization_id, input, now).await?;
+        }
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: "meeting.seed",
+                entity_type: "meeting",
+                entity_id: None,
+                organization_id: None,
+                before: None,
+                after: Some(serde_json::json!({ "meetings": inputs.len() })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(inputs.len())
+    }
+}
