@@ -154,14 +154,17 @@ fn demo_password() -> String {
         .unwrap_or_else(|| format!("Dw-{}", &auth::random_token()[..12]))
 }
 
-async fn load_demo(db: &Db) -> anyhow::Result<()> {
+async fn load_demo(db: &Db, rules: &dangwu_rules::RuleBook) -> anyhow::Result<()> {
     if !db.is_empty().await? {
         println!("数据库中已有数据，未加载演示数据。");
         return Ok(());
     }
     let password = demo_password();
-    let summary = demo::load(db, &password, chrono::Utc::now()).await.context("加载演示数据失败")?;
-    println!("已加载演示企业：{} 个党组织，{} 名党员。", summary.organizations, summary.members);
+    let summary = demo::load(db, rules, &password, chrono::Utc::now()).await.context("加载演示数据失败")?;
+    println!(
+        "已加载演示企业：{} 个党组织，{} 名党员，本年度 {} 次组织生活记录。",
+        summary.organizations, summary.members, summary.meetings
+    );
     println!("演示账号（密码均为 {password}）：");
     for u in &summary.users {
         println!("  {:<14} {:<12} {}", u.username, u.display_name, u.role);
@@ -184,10 +187,10 @@ async fn main() -> anyhow::Result<()> {
     let system = Actor { user_id: uuid_nil(), name: "cli".into(), ip: None };
     match cli.command {
         Command::Migrate => println!("数据库已是最新结构（{}）。", db.engine().name()),
-        Command::Demo => load_demo(&db).await?,
+        Command::Demo => load_demo(&db, &rules).await?,
         Command::Serve { demo, .. } => {
             if demo {
-                load_demo(&db).await?;
+                load_demo(&db, &rules).await?;
             }
             let addr: SocketAddr =
                 settings.listen.parse().with_context(|| format!("监听地址无效：{}", settings.listen))?;

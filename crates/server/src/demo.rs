@@ -141,6 +141,7 @@ pub struct DemoUser {
 pub struct DemoSummary {
     pub organizations: usize,
     pub members: usize,
+    pub meetings: usize,
     pub users: Vec<DemoUser>,
 }
 
@@ -236,7 +237,12 @@ fn members_for(
 }
 
 /// Loads the demo enterprise into an empty database. Every user gets `password`.
-pub async fn load(db: &Db, password: &str, now: DateTime<Utc>) -> Result<DemoSummary, StoreError> {
+pub async fn load(
+    db: &Db,
+    rules: &dangwu_rules::RuleBook,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<DemoSummary, StoreError> {
     let today = (now + Duration::hours(8)).date_naive();
     let actor = Actor { user_id: Uuid::nil(), name: "demo".into(), ip: None };
     let mut dice = Dice(0x5EED_DA26_2026_1129);
@@ -347,7 +353,208 @@ pub async fn load(db: &Db, password: &str, now: DateTime<Utc>) -> Result<DemoSum
     add_user("secadmin", "安全保密管理员", None, Some(SystemRole::SecurityAdmin), "安全保密管理员（授权）").await?;
     add_user("auditor", "安全审计员", None, Some(SystemRole::AuditAdmin), "安全审计员（审计日志）").await?;
 
-    Ok(DemoSummary { organizations: TREE.len(), members: members_by_org.iter().map(Vec::len).sum(), users })
+    let committees: Vec<usize> =
+        members_by_org.iter().map(|m| m.iter().filter(|m| m.status == "full").count()).collect();
+    let meetings = meetings_for_year(&mut dice, rules, &ids, &members_by_org, &committees, today);
+    let meeting_count = meetings.len();
+    db.seed_meetings(&actor, &meetings, now).await?;
+
+    Ok(DemoSummary {
+        organizations: TREE.len(),
+        members: members_by_org.iter().map(Vec::len).sum(),
+        meetings: meeting_count,
+        users,
+    })
+}
+
+/// Branches that fall behind in the demo year, so the dashboards show something true.
+const LAGGING: [&str; 4] = ["通风队党支部", "审计中心党支部", "综采二队党支部", "新能源项目临时党支部"];
+
+const TOPICS: &[(&str, &[&str])] = &[
+    (
+        "general_meeting",
+        &[
+            "讨论接收预备党员",
+            "学习贯彻党的二十届四中全会精神",
+            "支部半年工作总结",
+            "民主评议党员动员",
+            "讨论预备党员转正",
+        ],
+    ),
+    (
+        "branch_committee",
+        &[
+            "研究本月支部工作安排",
+            "研究发展党员工作",
+            "研究党费收缴情况",
+            "研究主题党日活动方案",
+            "研究安全生产中的党建工作",
+        ],
+    ),
+    ("party_group_meeting", &["学习党章党规", "交流岗位建功心得", "学习安全生产规程", "讨论党员先锋岗创建"]),
+    (
+        "party_lecture",
+        &[
+            "传承红色基因 勇担时代使命",
+            "以高质量党建引领企业高质量发展",
+            "学习新修订的纪律处分条例",
+            "弘扬劳模精神和工匠精神",
+        ],
+    ),
+    (
+        "theme_day",
+        &["重温入党誓词", "参观红色教育基地", "安全生产隐患排查志愿服务", "党员先锋岗技能比武", "学习身边榜样事迹"],
+    ),
+    (
+        "party_committee",
+        &["第一议题：学习习近平总书记重要讲话精神", "研究年度党建工作要点", "研究“三重一大”事项前置研究讨论"],
+    ),
+    ("central_study", &["专题学习：国有企业改革深化提升行动", "专题学习：全面从严治党"]),
+];
+
+fn topic(dice: &mut Dice, kind: &str) -> String {
+    TOPICS.iter().find(|(k, _)| *k == kind).map(|(_, t)| dice.pick(t).to_string()).unwrap_or_else(|| "组织生活".into())
+}
+
+/// A year of meetings (January to today) for every organization, by the rules' frequencies; a few
+/// branches skip some, and attendance varies from meeting to meeting.
+fn meetings_for_year(
+    dice: &mut Dice,
+    rules: &dangwu_rules::RuleBook,
+    ids: &[Uuid],
+    members: &[Vec<dangwu_store::members::Member>],
+    full_counts: &[usize],
+    today: NaiveDate,
+) -> Vec<dangwu_store::meetings::MeetingInput> {
+    use dangwu_store::meetings::{AgendaItem, AttendeeInput, MeetingInput, VoteRecord};
+    let mut out = Vec::new();
+    let year = today.year();
+    for (i, node) in TREE.iter().enumerate() {
+        let lagging = LAGGING.contains(&node.short);
+        let skip = if lagging { 45 } else { 4 };
+        let is_branch = matches!(node.kind, "branch" | "joint_branch" | "temporary_branch");
+        // The members who attend: a branch's own (its party groups hold none of their own here).
+        let attendees_of = |org: usize| -> &[dangwu_store::members::Member] {
+            let own = if TREE[org].kind == "party_group" { TREE[org].parent.unwrap_or(org) } else { org };
+            &members[own]
+        };
+        let mut schedule: Vec<(&str, NaiveDate)> = Vec::new();
+        for month in 1..=12u32 {
+            let day = |d: u32| NaiveDate::from_ymd_opt(year, month, d);
+            let Some(first) = day(1) else { continue };
+            if first > today {
+                break;
+            }
+            match node.kind {
+                "party_group" => {
+                    schedule.push(("party_group_meeting", first + Duration::days(9 + dice.below(15) as i64)))
+                }
+                "group_committee" | "primary_committee" => {
+                    schedule.push(("party_committee", first + Duration::days(4 + dice.below(10) as i64)));
+                    if month % 3 == 2 {
+                        schedule.push(("central_study", first + Duration::days(14 + dice.below(10) as i64)));
+                    }
+                }
+                _ if is_branch => {
+                    schedule.push(("theme_day", first + Duration::days(dice.below(25) as i64)));
+                    if full_counts[i] >= 7 {
+                        schedule.push(("branch_committee", first + Duration::days(2 + dice.below(20) as i64)));
+                    }
+                    if month % 3 == 2 {
+                        schedule.push(("general_meeting", first + Duration::days(10 + dice.below(15) as i64)));
+                        schedule.push(("party_lecture", first + Duration::days(15 + dice.below(10) as i64)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (kind, date) in schedule {
+            if date > today || dice.chance(skip) {
+                continue;
+            }
+            let people = attendees_of(i);
+            let attendees: Vec<AttendeeInput> = people
+                .iter()
+                .map(|m| {
+                    let roll = dice.below(100);
+                    let (status, reason) = match roll {
+                        0..=6 => ("leave", *dice.pick(&["出差", "病假", "值班", "外出培训"])),
+                        7..=9 if !lagging => ("absent", ""),
+                        7..=24 if lagging => ("absent", ""),
+                        _ => ("present", ""),
+                    };
+                    AttendeeInput { member_id: m.id, status: status.into(), reason: reason.into() }
+                })
+                .collect();
+            let full: Vec<Uuid> = people.iter().filter(|m| m.status == "full").map(|m| m.id).collect();
+            let present_full =
+                attendees.iter().filter(|a| a.status == "present" && full.contains(&a.member_id)).count() as u32;
+            let body = dangwu_rules::orglife::VotingBody {
+                full_members: full.len() as u32,
+                probationary_members: 0,
+                excluded: 0,
+            };
+            let quorum = dangwu_rules::orglife::general_meeting_quorum(rules, date, &body, present_full).ok();
+            if kind == "general_meeting" && !quorum.as_ref().is_some_and(|q| q.met) {
+                continue; // a meeting without quorum would not have been recorded
+            }
+            let votes = if kind == "general_meeting" && dice.chance(40) {
+                let in_favour = present_full.saturating_sub(dice.below(2) as u32);
+                dangwu_rules::orglife::general_meeting_vote(rules, date, &body, in_favour)
+                    .map(|o| {
+                        vec![VoteRecord {
+                            motion: "接收预备党员".into(),
+                            in_favour,
+                            against: 0,
+                            abstain: present_full - in_favour,
+                            base: o.base,
+                            required: o.required,
+                            passed: o.passed,
+                            rule: o.rule.into(),
+                            message: o.message,
+                        }]
+                    })
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let secretary = people.first().map(|m| m.name.clone()).unwrap_or_default();
+            let topic = topic(dice, kind);
+            out.push(MeetingInput {
+                organization_id: ids[i],
+                kind: kind.into(),
+                status: "held".into(),
+                planned_on: None,
+                held_on: Some(date),
+                start_time: "14:30".into(),
+                end_time: "16:30".into(),
+                place: dice.pick(&["党员活动室", "三楼会议室", "班组学习室", "红色教育基地"]).to_string(),
+                chair: secretary.clone(),
+                recorder: people.get(1).map(|m| m.name.clone()).unwrap_or_default(),
+                lecturer: if kind == "party_lecture" { secretary.clone() } else { String::new() },
+                secretary_lecture: kind == "party_lecture" && date.month() == 5,
+                agenda: vec![
+                    AgendaItem {
+                        title: "传达学习上级重要讲话和文件精神".into(), first_topic: true, decision: false
+                    },
+                    AgendaItem { title: topic.clone(), first_topic: false, decision: kind != "theme_day" },
+                ],
+                topic,
+                minutes: "会议由书记主持。与会同志围绕议题进行了认真讨论，结合工作实际谈了体会和打算。".into(),
+                decisions: if kind == "branch_committee" {
+                    "按计划推进本月各项工作。".into()
+                } else {
+                    String::new()
+                },
+                quorum: None,
+                votes,
+                attachments: Vec::new(),
+                attendees,
+                issues: Vec::new(),
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
