@@ -101,6 +101,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::users::router())
         .merge(routes::calc::router())
         .merge(routes::meetings::router())
+        .merge(routes::appraisals::router())
         .split_for_parts()
 }
 

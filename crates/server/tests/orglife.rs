@@ -15,6 +15,7 @@ on_both_engines!(
     rollup_participation_and_ledger,
     meetings_respect_scope_and_kind,
     planned_meeting_becomes_a_record,
+    democratic_appraisal_workflow,
 );
 
 fn seed_actor() -> Actor {
@@ -279,4 +280,73 @@ async fn planned_meeting_becomes_a_record(app: TestApp) {
     assert_eq!(q2(&after.body), "done");
     let history = app.login("auditor").await.get(&format!("/api/v1/audit?entity_type=meeting&entity_id={id}")).await;
     assert_eq!(history.body["items"].as_array().unwrap().len(), 2);
+}
+
+// Rules orglife.appraisal.excellent_cap (优秀 ≤ 1/3) and orglife.appraisal.grade_probationary.
+async fn democratic_appraisal_workflow(app: TestApp) {
+    let (org, full, prob) = branch_with(&app, 20, 3).await;
+    let sec = app.login("admin").await;
+    let opened = sec.post("/api/v1/appraisals", &json!({"organization_id": org, "year": 2026})).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    assert_eq!(opened.body["entries"].as_array().unwrap().len(), 23);
+    let id = opened.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        sec.post("/api/v1/appraisals", &json!({"organization_id": org, "year": 2026})).await.status,
+        StatusCode::CONFLICT
+    );
+
+    let entry = sec
+        .put(&format!("/api/v1/appraisals/{id}/entries/{}", full[0]), &json!({"self_text": "认真履行党员义务", "peer_summary": "工作积极", "votes_excellent": 15, "votes_qualified": 5}))
+        .await;
+    assert_eq!(entry.status, StatusCode::OK, "{}", entry.body);
+    let version = entry.body["version"].as_i64().unwrap();
+
+    let grades = |excellent: usize, grade_prob: bool| -> Value {
+        let mut list: Vec<Value> = full
+            .iter()
+            .enumerate()
+            .map(|(i, m)| json!({"member_id": m, "grade": if i < excellent { "excellent" } else { "qualified" }}))
+            .collect();
+        if grade_prob {
+            list.push(json!({"member_id": prob[0], "grade": "qualified"}));
+        }
+        Value::Array(list)
+    };
+    let over = sec
+        .post(&format!("/api/v1/appraisals/{id}/propose"), &json!({"version": version, "grades": grades(7, false)}))
+        .await;
+    assert_eq!(over.status, StatusCode::CONFLICT, "{}", over.body);
+    assert_eq!(over.body["rule"], "orglife.appraisal.excellent_cap");
+    let probationary = sec
+        .post(&format!("/api/v1/appraisals/{id}/propose"), &json!({"version": version, "grades": grades(6, true)}))
+        .await;
+    assert_eq!(probationary.status, StatusCode::CONFLICT);
+    assert_eq!(probationary.body["rule"], "orglife.appraisal.grade_probationary");
+    let ok = sec
+        .post(&format!("/api/v1/appraisals/{id}/propose"), &json!({"version": version, "grades": grades(6, false)}))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.body["status"], "proposed");
+    let version = ok.body["version"].as_i64().unwrap();
+
+    let meeting_body = meeting(org, "general_meeting", "2026-11-20", attendees(&full[..15], &full[15..]));
+    let held = sec.post("/api/v1/meetings", &meeting_body).await;
+    assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+    let decided = sec
+        .post(&format!("/api/v1/appraisals/{id}/decide"), &json!({"version": version, "meeting_id": held.body["id"]}))
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    assert_eq!(decided.body["status"], "decided");
+    let late = sec.put(&format!("/api/v1/appraisals/{id}/entries/{}", full[1]), &json!({"self_text": "补记"})).await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    let stats = sec.get(&format!("/api/v1/organizations/{}/appraisal-stats?year=2026", app.fixture.group)).await;
+    let count =
+        |g: &str| stats.body["grades"].as_array().unwrap().iter().find(|x| x["grade"] == g).unwrap()["count"].clone();
+    assert_eq!((count("excellent"), count("qualified")), (json!(6), json!(14)));
+    let insp = app.login("inspector").await;
+    assert_eq!(insp.get(&format!("/api/v1/appraisals/{id}")).await.status, StatusCode::OK);
+    assert_eq!(
+        insp.post("/api/v1/appraisals", &json!({"organization_id": app.fixture.branch_a, "year": 2026})).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod appraisals;
 pub mod audit;
 mod db;
 pub mod meetings;

@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per area. Each handler validates its input, then calls the store.
 
+pub mod appraisals;
 pub mod audit;
 pub mod calc;
 pub mod meetings;

@@ -1,0 +1,284 @@
+//! 民主评议党员: open the yearly appraisal, record self / peer appraisal and the democratic rating,
+//! let the committee propose grades and the meeting decide them. The 优秀 cap and the rule that
+//! probationary members are not graded are enforced here with the rules crate.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use dangwu_rules::Level;
+use dangwu_rules::orglife::{AppraisalGrades, RULE_APPRAISAL_GRADE_PROBATIONARY};
+use dangwu_store::appraisals::{Appraisal, EntryInput, GRADES};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::json::ApiJson;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_appraisals, create_appraisal))
+        .routes(routes!(get_appraisal))
+        .routes(routes!(update_entry))
+        .routes(routes!(propose))
+        .routes(routes!(decide))
+        .routes(routes!(appraisal_stats))
+}
+
+fn view(a: Appraisal) -> ApiResult<Json<serde_json::Value>> {
+    serde_json::to_value(a).map(Json).map_err(ApiError::internal)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// This organization and those below it.
+    pub organization_id: Option<Uuid>,
+}
+
+/// 民主评议列表
+#[utoipa::path(get, path = "/api/v1/appraisals", tag = "组织生活", params(ListParams), responses((status = 200, body = Object)))]
+async fn list_appraisals(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let rows = state.db.list_appraisals(caller.domain()?, p.organization_id).await?;
+    serde_json::to_value(rows).map(Json).map_err(ApiError::internal)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateAppraisal {
+    pub organization_id: Uuid,
+    pub year: i32,
+}
+
+/// 开始年度民主评议（为本支部每名党员建立评议记录）
+#[utoipa::path(post, path = "/api/v1/appraisals", tag = "组织生活", request_body = CreateAppraisal,
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_appraisal(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateAppraisal>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    caller.domain()?;
+    let this_year = chrono::Datelike::year(&state.today());
+    if req.year < 1921 || req.year > this_year {
+        return Err(ApiError::field("year", "评议年度不能晚于今年"));
+    }
+    let a = state.db.create_appraisal(&caller.actor, req.organization_id, req.year, state.now()).await?;
+    Ok((StatusCode::CREATED, view(a)?))
+}
+
+/// 民主评议详情
+#[utoipa::path(get, path = "/api/v1/appraisals/{id}", tag = "组织生活", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn get_appraisal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<serde_json::Value>> {
+    view(state.db.get_appraisal(caller.domain()?, id).await?)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EntryFields {
+    /// 个人自评
+    #[serde(default)]
+    pub self_text: String,
+    /// 党员互评意见汇总
+    #[serde(default)]
+    pub peer_summary: String,
+    /// 民主测评票数
+    #[serde(default)]
+    pub votes_excellent: u32,
+    #[serde(default)]
+    pub votes_qualified: u32,
+    #[serde(default)]
+    pub votes_basic: u32,
+    #[serde(default)]
+    pub votes_unqualified: u32,
+}
+
+/// 登记一名党员的自评、互评和民主测评
+#[utoipa::path(put, path = "/api/v1/appraisals/{id}/entries/{member_id}", tag = "组织生活",
+    params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), request_body = EntryFields,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_entry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, member)): Path<(Uuid, Uuid)>,
+    ApiJson(req): ApiJson<EntryFields>,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.domain()?;
+    if req.self_text.chars().count() > 5000 || req.peer_summary.chars().count() > 5000 {
+        return Err(ApiError::field("self_text", "自评和互评意见各不超过5000字"));
+    }
+    let input = EntryInput {
+        self_text: req.self_text.trim().into(),
+        peer_summary: req.peer_summary.trim().into(),
+        votes_excellent: req.votes_excellent.into(),
+        votes_qualified: req.votes_qualified.into(),
+        votes_basic: req.votes_basic.into(),
+        votes_unqualified: req.votes_unqualified.into(),
+    };
+    view(state.db.update_appraisal_entry(&caller.actor, id, member, &input, state.now()).await?)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GradeInput {
+    pub member_id: Uuid,
+    /// `excellent` 优秀, `qualified` 合格, `basically_qualified` 基本合格, `unqualified` 不合格, or null.
+    pub grade: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProposeGrades {
+    pub version: i64,
+    pub grades: Vec<GradeInput>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DecideGrades {
+    pub version: i64,
+    /// The held 党员大会 (or 民主评议 meeting) of the branch that decided.
+    pub meeting_id: Uuid,
+    /// Grades as decided; omitted: the committee's proposal is adopted.
+    pub grades: Option<Vec<GradeInput>>,
+}
+
+/// Checks the grades against the rules: the 优秀 cap and that probationary members get no grade.
+/// `complete` also requires every full member to be graded (for the meeting's decision).
+fn check_grades(state: &AppState, a: &Appraisal, grades: &[(Uuid, Option<String>)], complete: bool) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    for (i, (member, grade)) in grades.iter().enumerate() {
+        if grade.as_deref().is_some_and(|g| !GRADES.iter().any(|(c, _)| *c == g)) {
+            errors.push(FieldError { field: format!("grades[{i}].grade"), message: "等次无效".into() });
+        }
+        if !a.entries.iter().any(|e| e.member_id == *member) {
+            errors.push(FieldError {
+                field: format!("grades[{i}].member_id"),
+                message: "该党员不在本次评议名单中".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let grade_of = |m: Uuid| grades.iter().find(|(id, _)| *id == m).and_then(|(_, g)| g.clone());
+    let mut g = AppraisalGrades {
+        full_members: 0,
+        probationary_members: 0,
+        excellent: 0,
+        qualified: 0,
+        basically_qualified: 0,
+        unqualified: 0,
+        probationary_graded: 0,
+    };
+    let mut ungraded = 0;
+    for e in &a.entries {
+        let grade = grade_of(e.member_id);
+        if e.member_status == "full" {
+            g.full_members += 1;
+            if grade.is_none() {
+                ungraded += 1;
+            }
+        } else {
+            g.probationary_members += 1;
+            if grade.is_some() {
+                g.probationary_graded += 1;
+            }
+        }
+        match grade.as_deref() {
+            Some("excellent") => g.excellent += 1,
+            Some("qualified") => g.qualified += 1,
+            Some("basically_qualified") => g.basically_qualified += 1,
+            Some("unqualified") => g.unqualified += 1,
+            _ => {}
+        }
+    }
+    let date = NaiveDate::from_ymd_opt(a.row.year as i32, 12, 31).unwrap_or_else(|| state.today()).min(state.today());
+    let outcome = dangwu_rules::orglife::check_appraisal(&state.rules, date, &g)?;
+    if let Some(c) =
+        outcome.checks.iter().find(|c| c.level == Level::Error || c.rule == RULE_APPRAISAL_GRADE_PROBATIONARY)
+    {
+        let mut e = ApiError::new(StatusCode::CONFLICT, "rule_violation", c.message.clone());
+        e.body.rule = Some(c.rule.to_owned());
+        return Err(e);
+    }
+    if complete && ungraded > 0 {
+        return Err(ApiError::new(StatusCode::CONFLICT, "incomplete", format!("尚有{ungraded}名正式党员未评定等次")));
+    }
+    Ok(())
+}
+
+fn pairs(grades: &[GradeInput]) -> Vec<(Uuid, Option<String>)> {
+    grades.iter().map(|g| (g.member_id, g.grade.clone().filter(|s| !s.is_empty()))).collect()
+}
+
+/// 支部委员会提出评定等次
+#[utoipa::path(post, path = "/api/v1/appraisals/{id}/propose", tag = "组织生活", params(("id" = Uuid, Path)), request_body = ProposeGrades,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn propose(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<ProposeGrades>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let a = state.db.get_appraisal(caller.domain()?, id).await?;
+    let grades = pairs(&req.grades);
+    check_grades(&state, &a, &grades, false)?;
+    view(state.db.set_appraisal_grades(&caller.actor, id, "proposed", &grades, None, req.version, state.now()).await?)
+}
+
+/// 党员大会决定评定等次
+#[utoipa::path(post, path = "/api/v1/appraisals/{id}/decide", tag = "组织生活", params(("id" = Uuid, Path)), request_body = DecideGrades,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<DecideGrades>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let a = state.db.get_appraisal(caller.domain()?, id).await?;
+    let grades = match &req.grades {
+        Some(g) => pairs(g),
+        None => a.entries.iter().map(|e| (e.member_id, e.proposed_grade.clone())).collect(),
+    };
+    check_grades(&state, &a, &grades, true)?;
+    view(
+        state
+            .db
+            .set_appraisal_grades(&caller.actor, id, "decided", &grades, Some(req.meeting_id), req.version, state.now())
+            .await?,
+    )
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StatsParams {
+    pub year: i32,
+}
+
+/// 民主评议结果统计（已决定的等次）
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/appraisal-stats", tag = "组织生活", params(("id" = Uuid, Path), StatsParams),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn appraisal_stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(p): Query<StatsParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let rows = state.db.appraisal_stats(caller.domain()?, id, p.year).await?;
+    let grades: Vec<serde_json::Value> = GRADES
+        .iter()
+        .map(|(code, label)| {
+            let n = rows.iter().find(|(g, _)| g == code).map(|(_, n)| *n).unwrap_or(0);
+            serde_json::json!({"grade": code, "label": label, "count": n})
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "year": p.year, "grades": grades })))
+}

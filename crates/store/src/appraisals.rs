@@ -1,0 +1,323 @@
+//! 民主评议党员 (democratic appraisal of members) as a workflow: entries collect the self-appraisal,
+//! the peer appraisal and the democratic rating; the committee proposes grades; the meeting decides.
+//! The grade rules (优秀 cap, probationary members not graded) are checked by the server with the
+//! rules crate before grades reach this module.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::access::{Access, covers};
+use crate::audit::Event;
+use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+
+pub const GRADES: [(&str, &str); 4] =
+    [("excellent", "优秀"), ("qualified", "合格"), ("basically_qualified", "基本合格"), ("unqualified", "不合格")];
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AppraisalRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub year: i64,
+    /// `open` (collecting appraisals), `proposed` (committee's grades), `decided` (meeting's grades).
+    pub status: String,
+    pub meeting_id: Option<Uuid>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AppraisalEntry {
+    pub member_id: Uuid,
+    pub name: String,
+    pub member_status: String,
+    pub self_text: String,
+    pub peer_summary: String,
+    pub votes_excellent: i64,
+    pub votes_qualified: i64,
+    pub votes_basic: i64,
+    pub votes_unqualified: i64,
+    pub proposed_grade: Option<String>,
+    pub final_grade: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Appraisal {
+    #[serde(flatten)]
+    pub row: AppraisalRow,
+    pub entries: Vec<AppraisalEntry>,
+}
+
+/// What the branch records for one member while the appraisal is open.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryInput {
+    pub self_text: String,
+    pub peer_summary: String,
+    pub votes_excellent: i64,
+    pub votes_qualified: i64,
+    pub votes_basic: i64,
+    pub votes_unqualified: i64,
+}
+
+const ROW_SELECT: &str = "SELECT a.id, a.organization_id, o.name AS organization_name, a.year, a.status, a.meeting_id, \
+    a.version, a.created_at, a.updated_at FROM appraisals a JOIN organizations o ON o.id = a.organization_id";
+
+impl Tx {
+    async fn appraisal_by_id(&mut self, id: Uuid) -> Result<Appraisal> {
+        let row: AppraisalRow = self.fetch_one(q(&format!("{ROW_SELECT} WHERE a.id = $1")).bind(id)).await?;
+        let entries = self
+            .fetch_all(
+                q("SELECT e.member_id, m.name, e.member_status, e.self_text, e.peer_summary, e.votes_excellent, \
+                   e.votes_qualified, e.votes_basic, e.votes_unqualified, e.proposed_grade, e.final_grade \
+                   FROM appraisal_entries e JOIN members m ON m.id = e.member_id WHERE e.appraisal_id = $1 ORDER BY m.id")
+                .bind(id),
+            )
+            .await?;
+        Ok(Appraisal { row, entries })
+    }
+
+    async fn appraisal_for(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Appraisal> {
+        let found: Option<(Uuid,)> = self
+            .fetch_optional(
+                q(&format!(
+                    "SELECT a.organization_id FROM appraisals a WHERE a.id = $2 AND {}",
+                    covers(Access::Read, "$1", "a.organization_id")
+                ))
+                .bind(user)
+                .bind(id),
+            )
+            .await?;
+        let (org,) = found.ok_or(StoreError::NotFound)?;
+        if access != Access::Read && !self.has_access(user, org, access).await? {
+            return Err(StoreError::Forbidden("您的角色无权执行此操作".into()));
+        }
+        self.appraisal_by_id(id).await
+    }
+}
+
+fn audit_value(a: &Appraisal) -> serde_json::Value {
+    serde_json::json!({
+        "organization_id": a.row.organization_id, "year": a.row.year, "status": a.row.status, "meeting_id": a.row.meeting_id,
+        "grades": a.entries.iter().map(|e| serde_json::json!({"member_id": e.member_id, "proposed": e.proposed_grade, "final": e.final_grade})).collect::<Vec<_>>(),
+    })
+}
+
+impl Db {
+    /// Opens the appraisal of an organization for a year, with an entry for each of its members.
+    pub async fn create_appraisal(&self, actor: &Actor, org: Uuid, year: i32, now: DateTime<Utc>) -> Result<Appraisal> {
+        let mut tx = self.begin().await?;
+        let organization = tx.org_for(actor.user_id, org, Access::WriteMembers).await?;
+        if !organization.kind().is_some_and(|k| k.is_branch()) {
+            return Err(StoreError::rule("orglife.appraisal.branch", "民主评议党员以党支部为单位进行"));
+        }
+        let existing: Option<(Uuid,)> = tx
+            .fetch_optional(
+                q("SELECT id FROM appraisals WHERE organization_id = $1 AND year = $2").bind(org).bind(i64::from(year)),
+            )
+            .await?;
+        if existing.is_some() {
+            return Err(StoreError::conflict("duplicate_appraisal", format!("{year}年度的民主评议已经开始")));
+        }
+        let id = new_id();
+        tx.execute(
+            q("INSERT INTO appraisals (id, organization_id, year, status, version, created_at, updated_at) \
+               VALUES ($1, $2, $3, 'open', 1, $4, $4)")
+            .bind(id)
+            .bind(org)
+            .bind(i64::from(year))
+            .bind(now),
+        )
+        .await?;
+        tx.execute(
+            q("INSERT INTO appraisal_entries (appraisal_id, member_id, member_status) \
+               SELECT $1, m.id, m.status FROM members m JOIN org_closure c ON c.descendant = m.organization_id \
+               WHERE c.ancestor = $2")
+            .bind(id)
+            .bind(org),
+        )
+        .await?;
+        let appraisal = tx.appraisal_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: "appraisal.create",
+                entity_type: "appraisal",
+                entity_id: Some(id),
+                organization_id: Some(org),
+                before: None,
+                after: Some(audit_value(&appraisal)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(appraisal)
+    }
+
+    pub async fn get_appraisal(&self, user: Uuid, id: Uuid) -> Result<Appraisal> {
+        let mut tx = self.begin_read().await?;
+        tx.appraisal_for(user, id, Access::Read).await
+    }
+
+    pub async fn list_appraisals(&self, user: Uuid, org: Option<Uuid>) -> Result<Vec<AppraisalRow>> {
+        let mut query =
+            q(&format!("{ROW_SELECT} WHERE {}", covers(Access::Read, "$1", "a.organization_id"))).bind(user);
+        if let Some(org) = org {
+            query.push_bind(" AND a.organization_id IN (SELECT descendant FROM org_closure WHERE ancestor = ", org);
+            query.push(")");
+        }
+        query.push(" ORDER BY a.year DESC, a.id LIMIT 1000");
+        self.fetch_all(query).await
+    }
+
+    /// Records the self-appraisal, peer appraisal and democratic rating of one member (while open).
+    pub async fn update_appraisal_entry(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        member: Uuid,
+        input: &EntryInput,
+        now: DateTime<Utc>,
+    ) -> Result<Appraisal> {
+        let mut tx = self.begin().await?;
+        let before = tx.appraisal_for(actor.user_id, id, Access::WriteMembers).await?;
+        if before.row.status != "open" {
+            return Err(StoreError::conflict("appraisal_closed", "等次已提出，不能再修改评议记录"));
+        }
+        let n = tx
+            .execute(
+                q("UPDATE appraisal_entries SET self_text = $3, peer_summary = $4, votes_excellent = $5, votes_qualified = $6, \
+                   votes_basic = $7, votes_unqualified = $8 WHERE appraisal_id = $1 AND member_id = $2")
+                .bind(id)
+                .bind(member)
+                .bind(input.self_text.as_str())
+                .bind(input.peer_summary.as_str())
+                .bind(input.votes_excellent)
+                .bind(input.votes_qualified)
+                .bind(input.votes_basic)
+                .bind(input.votes_unqualified),
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.execute(q("UPDATE appraisals SET version = version + 1, updated_at = $2 WHERE id = $1").bind(id).bind(now))
+            .await?;
+        let after = tx.appraisal_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: "appraisal.entry",
+                entity_type: "appraisal",
+                entity_id: Some(id),
+                organization_id: Some(after.row.organization_id),
+                before: None,
+                after: Some(serde_json::json!({"member_id": member, "entry": input})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Stores grades: `proposed` by the committee (from `open` or `proposed`) or `decided` by the meeting
+    /// (from `proposed`, with the meeting that decided). `grades` lists every member's grade or none.
+    pub async fn set_appraisal_grades(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        stage: &str,
+        grades: &[(Uuid, Option<String>)],
+        meeting: Option<Uuid>,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Appraisal> {
+        let mut tx = self.begin().await?;
+        let before = tx.appraisal_for(actor.user_id, id, Access::WriteMembers).await?;
+        if before.row.version != version {
+            return Err(StoreError::conflict("stale_version", "该评议已被他人修改，请刷新后重试"));
+        }
+        let allowed = match stage {
+            "proposed" => matches!(before.row.status.as_str(), "open" | "proposed"),
+            "decided" => before.row.status == "proposed",
+            _ => false,
+        };
+        if !allowed {
+            return Err(StoreError::conflict(
+                "appraisal_stage",
+                "评议环节不对：须先提出等次，再由党员大会决定；决定后不能修改",
+            ));
+        }
+        if let Some(meeting) = meeting {
+            let held: Option<(Uuid,)> = tx
+                .fetch_optional(
+                    q("SELECT id FROM meetings WHERE id = $1 AND organization_id = $2 AND status = 'held' \
+                       AND kind IN ('general_meeting', 'democratic_appraisal')")
+                    .bind(meeting)
+                    .bind(before.row.organization_id),
+                )
+                .await?;
+            if held.is_none() {
+                return Err(StoreError::conflict("unknown_meeting", "须选择本支部已召开的党员大会或民主评议会议"));
+            }
+        }
+        let column = if stage == "decided" { "final_grade" } else { "proposed_grade" };
+        for (member, grade) in grades {
+            let n = tx
+                .execute(
+                    q(&format!(
+                        "UPDATE appraisal_entries SET {column} = $3 WHERE appraisal_id = $1 AND member_id = $2"
+                    ))
+                    .bind(id)
+                    .bind(*member)
+                    .bind(grade.clone()),
+                )
+                .await?;
+            if n == 0 {
+                return Err(StoreError::conflict("unknown_member", "评定的党员不在本次评议名单中"));
+            }
+        }
+        tx.execute(
+            q("UPDATE appraisals SET status = $2, meeting_id = COALESCE($3, meeting_id), version = version + 1, updated_at = $4 WHERE id = $1")
+                .bind(id)
+                .bind(stage)
+                .bind(meeting)
+                .bind(now),
+        )
+        .await?;
+        let after = tx.appraisal_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: if stage == "decided" { "appraisal.decide" } else { "appraisal.propose" },
+                entity_type: "appraisal",
+                entity_id: Some(id),
+                organization_id: Some(after.row.organization_id),
+                before: Some(audit_value(&before)),
+                after: Some(audit_value(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Decided grades in a subtree for a year: (grade, count), for statistics and assessment.
+    pub async fn appraisal_stats(&self, user: Uuid, root: Uuid, year: i32) -> Result<Vec<(String, i64)>> {
+        let mut tx = self.begin_read().await?;
+        tx.org_for(user, root, Access::Read).await?;
+        tx.fetch_all(
+            q("SELECT e.final_grade, COUNT(*) FROM appraisal_entries e JOIN appraisals a ON a.id = e.appraisal_id \
+               JOIN org_closure c ON c.descendant = a.organization_id \
+               WHERE c.ancestor = $1 AND a.year = $2 AND a.status = 'decided' AND e.final_grade IS NOT NULL \
+               GROUP BY e.final_grade ORDER BY e.final_grade")
+            .bind(root)
+            .bind(i64::from(year)),
+        )
+        .await
+    }
+}
