@@ -1,0 +1,416 @@
+// Browser tests against a running dangwu server with the demo enterprise loaded.
+//   BASE_URL=http://127.0.0.1:18080 DEMO_PASSWORD=… node e2e/run.mjs
+// Uses the system Chromium through playwright-core (no browser download). Each test runs in a fresh
+// profile; screenshots go to web/test-results/. Ends with "N passed, M failed"; exits 1 on any failure.
+import { chromium } from 'playwright-core'
+import { mkdtemp, mkdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
+const PASSWORD = process.env.DEMO_PASSWORD || ''
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
+const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results')
+const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 20000)
+
+let passed = 0
+let failed = 0
+
+// ---------------------------------------------------------------- API side (plain fetch, own cookies)
+
+/** Logs in through the API and returns a tiny client bound to that session. */
+async function apiSession(username) {
+  const res = await fetch(`${BASE_URL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  })
+  if (!res.ok) throw new Error(`API login as ${username} failed: ${res.status} ${await res.text()}`)
+  const me = await res.json()
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
+  async function get(path) {
+    const r = await fetch(`${BASE_URL}/api/v1/${path}`, { headers: { Cookie: cookie, Accept: 'application/json' } })
+    if (!r.ok) throw new Error(`GET ${path} as ${username}: ${r.status} ${await r.text()}`)
+    return r.json()
+  }
+  return { me, get }
+}
+
+// ---------------------------------------------------------------- browser side
+
+async function withPage(fn, { viewport = { width: 1366, height: 900 }, mobile = false } = {}) {
+  const profile = await mkdtemp(join(tmpdir(), 'dangwu-e2e-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport,
+    deviceScaleFactor: mobile ? 2 : 1,
+    isMobile: mobile,
+    hasTouch: mobile,
+    locale: 'zh-CN',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  const page = context.pages()[0] ?? (await context.newPage())
+  page.setDefaultTimeout(TIMEOUT)
+  const problems = []
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`)
+  })
+  try {
+    await fn(page)
+  } catch (e) {
+    await shot(page, `failure-${Date.now()}`).catch(() => undefined)
+    if (problems.length) e.message += `\n    browser said:\n      ${problems.slice(-8).join('\n      ')}`
+    e.message += `\n    at URL ${page.url()}`
+    throw e
+  } finally {
+    await context.close()
+    await rm(profile, { recursive: true, force: true })
+  }
+}
+
+async function shot(page, name) {
+  await mkdir(OUT, { recursive: true })
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: false })
+}
+
+async function uiLogin(page, username) {
+  await page.goto(`${BASE_URL}/login`)
+  await page.getByPlaceholder('用户名').fill(username)
+  await page.getByPlaceholder('密码').fill(PASSWORD)
+  await page.locator('[data-test=login-submit]').click()
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+  await page.locator('[data-test=user-menu]').waitFor()
+}
+
+/** Opens every collapsed node of the organization tree, the way a user clicks the arrows. */
+async function expandTree(page) {
+  const tree = page.locator('[data-test=org-tree] .el-tree')
+  await tree.locator('.el-tree-node').first().waitFor()
+  for (let round = 0; round < 50; round++) {
+    const closed = tree.locator('.el-tree-node__expand-icon:not(.expanded):not(.is-leaf)')
+    const n = await closed.count()
+    if (n === 0) return
+    for (let i = n - 1; i >= 0; i--) await closed.nth(i).click()
+  }
+}
+
+async function treeNodeIds(page) {
+  return page.locator('[data-test=org-tree] .el-tree .node[data-org-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-org-id')))
+}
+
+async function rootIds(page) {
+  return page
+    .locator('[data-test=org-tree] .el-tree > .el-tree-node > .el-tree-node__content .node[data-org-id]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-org-id')))
+}
+
+async function total(page) {
+  const t = page.locator('[data-test=total]')
+  await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-test=total]')?.textContent?.trim() ?? ''))
+  return Number((await t.textContent()).trim())
+}
+
+async function tableRows(page) {
+  // Fixed columns render the body twice; the main body holds one row per record.
+  return page.locator('[data-test=member-table] .el-table__body-wrapper tbody tr.el-table__row')
+}
+
+/** Picks an option in an Element Plus select by its visible text. */
+async function choose(page, selectTestId, optionText) {
+  await page.locator(`[data-test=${selectTestId}]`).click()
+  const option = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: optionText }).first()
+  await option.click()
+}
+
+/** The text input of an Element Plus input/date picker (the test id may land on the input or its wrapper). */
+function inputOf(page, testId) {
+  return page.locator(`input[data-test=${testId}], [data-test=${testId}] input`).first()
+}
+
+/** Types a date into the date picker of the member form field with this label. */
+async function fillDate(page, label, value) {
+  const input = formItem(page, label).locator('input').first()
+  await input.click()
+  await input.fill(value)
+  await input.press('Enter')
+  // Close the calendar by clicking a neutral spot; Escape would close the whole dialog.
+  await page.locator('.el-dialog__title').first().click()
+}
+
+function formItem(page, label) {
+  return page.locator('[data-test=member-form] .el-form-item', { has: page.locator('.el-form-item__label', { hasText: label }) }).first()
+}
+
+// ---------------------------------------------------------------- data helpers
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+const CHECK = '10X98765432'
+const rand = (lo, hi) => lo + Math.floor(Math.random() * (hi - lo + 1))
+const pad = (n, w = 2) => String(n).padStart(w, '0')
+
+/** A checksum-valid GB 11643 number for a random person; also returns a wrong-checksum variant. */
+function makeIdNumber() {
+  const y = rand(1975, 1995)
+  const m = rand(1, 12)
+  const d = rand(1, 28)
+  const male = Math.random() < 0.5
+  const seq = rand(10, 99) * 10 + (male ? rand(0, 4) * 2 + 1 : rand(0, 4) * 2)
+  const body = `110105${y}${pad(m)}${pad(d)}${pad(seq, 3)}`
+  const sum = [...body].reduce((s, c, i) => s + Number(c) * WEIGHTS[i], 0)
+  const check = CHECK[sum % 11]
+  const wrong = CHECK[(sum + 1) % 11]
+  return { valid: body + check, invalid: body + wrong, birth: `${y}-${pad(m)}-${pad(d)}`, year: y, month: m, day: d, male }
+}
+
+function randomName() {
+  const given = '明华国强建军丽敏静伟芳秀英志刚红梅晓东海燕春生'
+  return `测试${given[rand(0, given.length - 1)]}${given[rand(0, given.length - 1)]}`
+}
+
+// ---------------------------------------------------------------- tests
+
+async function test(name, fn) {
+  const started = Date.now()
+  try {
+    await fn()
+    passed++
+    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+  } catch (e) {
+    failed++
+    console.log(`FAIL ${name}: ${e?.message ?? e}`)
+  }
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message)
+}
+
+async function main() {
+  await mkdir(OUT, { recursive: true })
+  if (!PASSWORD) {
+    failed++
+    console.log('FAIL setup: DEMO_PASSWORD is not set')
+    return 1
+  }
+  try {
+    const h = await fetch(`${BASE_URL}/healthz`)
+    assert(h.ok, `/healthz answered ${h.status}`)
+  } catch (e) {
+    failed++
+    console.log(`FAIL setup: server not reachable at ${BASE_URL}: ${e.message}`)
+    return 1
+  }
+
+  const admin = await apiSession('admin')
+  const adminOrgs = await admin.get('organizations')
+  const topId = admin.me.grants.find((g) => g.role === 'org_admin')?.organization_id
+  const topOrg = adminOrgs.find((o) => o.id === topId)
+
+  await test('(a) admin sees the organization tree and a branch', async () => {
+    assert(topOrg, 'admin has no org_admin grant on a visible organization')
+    assert(adminOrgs.length >= 10, `demo data has only ${adminOrgs.length} organizations`)
+    await withPage(async (page) => {
+      await uiLogin(page, 'admin')
+      await page.waitForURL(/\/orgs\//)
+      await page.locator('[data-test=org-tree] .el-tree .node').first().waitFor()
+      const roots = await rootIds(page)
+      assert(roots.includes(topOrg.id), `top organization ${topOrg.name} is not a root of the tree (roots: ${roots})`)
+      await expandTree(page)
+      const ids = await treeNodeIds(page)
+      assert(ids.length >= 10, `tree shows ${ids.length} nodes, expected at least 10`)
+      await shot(page, 'a-admin-tree')
+
+      const branch = adminOrgs.find((o) => o.kind === 'branch' && o.status === 'active')
+      assert(branch, 'no active branch in the demo data')
+      await page.locator(`[data-test=org-tree] .node[data-org-id="${branch.id}"]`).click()
+      await page.waitForURL(new RegExp(`/orgs/${branch.id}$`))
+      const detail = page.locator('[data-test=org-detail]')
+      await detail.locator('h2', { hasText: branch.name }).waitFor()
+      await detail.locator('[data-test=org-descriptions]', { hasText: '党支部' }).waitFor()
+      await detail.getByText('班子成员').waitFor()
+      await shot(page, 'a-branch-detail')
+    })
+  })
+
+  await test('(b) admin lists and filters members', async () => {
+    await withPage(async (page) => {
+      await uiLogin(page, 'admin')
+      await page.locator('.el-menu-item', { hasText: '党员管理' }).first().click()
+      await page.waitForURL(/\/members\?org=/)
+      const rows = await tableRows(page)
+      await rows.first().waitFor()
+      const all = await total(page)
+      assert(all > 0, `total is ${all}`)
+      const name = (await rows.first().locator('td').first().innerText()).trim()
+      assert(name, 'first row has no name')
+      await inputOf(page, 'member-q').fill(name)
+      await inputOf(page, 'member-q').press('Enter')
+      await page.waitForFunction(
+        ([n, before]) => {
+          const t = Number(document.querySelector('[data-test=total]')?.textContent?.trim())
+          const cells = [...document.querySelectorAll('[data-test=member-table] .el-table__body-wrapper tbody tr.el-table__row td:first-child')]
+          return t >= 1 && t <= before && cells.length > 0 && cells.every((c) => c.textContent.includes(n))
+        },
+        [name, all],
+      )
+      await shot(page, 'b-members-filtered')
+    })
+  })
+
+  await test('(c) admin adds a member through the form and sees its history', async () => {
+    const branch = adminOrgs.find((o) => o.kind === 'branch' && o.status === 'active')
+    assert(branch, 'no active branch in the demo data')
+    const person = makeIdNumber()
+    const name = randomName()
+    const joined = `${person.year + 25}-${pad(person.month)}-${pad(person.day)}`
+    const converted = `${person.year + 26}-${pad(person.month)}-${pad(person.day)}`
+    await withPage(async (page) => {
+      await uiLogin(page, 'admin')
+      await page.goto(`${BASE_URL}/members`)
+      await inputOf(page, 'org-filter').fill(branch.name)
+      await page.locator(`[data-test=org-tree] .node[data-org-id="${branch.id}"]`).click()
+      await page.waitForURL(new RegExp(`org=${branch.id}`))
+      await page.locator('[data-test=member-add]').click()
+      const form = page.locator('[data-test=member-form]')
+      await form.waitFor()
+
+      await inputOf(page, 'f-name').fill(name)
+      const idInput = inputOf(page, 'f-id-number')
+      await idInput.fill(person.invalid)
+      await idInput.blur()
+      await formItem(page, '公民身份号码').locator('.el-form-item__error', { hasText: '校验位错误' }).waitFor()
+      await shot(page, 'c-invalid-id')
+
+      await idInput.fill(person.valid)
+      await idInput.blur()
+      const birthInput = formItem(page, '出生日期').locator('input').first()
+      for (let i = 0; (await birthInput.inputValue()) !== person.birth; i++) {
+        assert(i < 50, `birth date not filled from the ID number (shows ${await birthInput.inputValue()})`)
+        await page.waitForTimeout(100)
+      }
+      await formItem(page, '公民身份号码').locator('.el-form-item__error').waitFor({ state: 'detached', timeout: 5000 })
+      const genderChecked = await page.locator('[data-test=f-gender] .el-radio.is-checked').innerText()
+      assert(genderChecked.trim() === (person.male ? '男' : '女'), `gender filled as ${genderChecked}`)
+
+      await choose(page, 'f-education', '大学本科')
+      await choose(page, 'f-occupation', '专业技术人员')
+      await inputOf(page, 'f-phone').fill(`139${pad(rand(0, 99999999), 8)}`)
+      await inputOf(page, 'f-work-unit').fill('测试单位')
+      await inputOf(page, 'f-post').fill('工程师')
+      await fillDate(page, '入党日期', joined)
+      await fillDate(page, '转正日期', converted)
+      await shot(page, 'c-form-filled')
+      await page.locator('[data-test=member-save]').click()
+      await form.waitFor({ state: 'hidden' })
+
+      // The list now searches for the new name.
+      const row = (await tableRows(page)).filter({ hasText: name }).first()
+      await row.waitFor()
+      await shot(page, 'c-member-listed')
+      await row.locator('a', { hasText: name }).click()
+      await page.waitForURL(/\/members\/[^/?]+$/)
+      await page.locator('[data-test=member-descriptions]', { hasText: name }).waitFor()
+      await page.locator('[data-test=history] .el-timeline-item').first().waitFor()
+      await shot(page, 'c-member-history')
+    })
+  })
+
+  await test('(d) a branch secretary sees only their subtree and not another branch’s member', async () => {
+    const secA = await apiSession('sec_a')
+    const secB = await apiSession('sec_b')
+    const aOrgs = await secA.get('organizations')
+    const aIds = new Set(aOrgs.map((o) => o.id))
+    const aGrantOrgs = secA.me.grants.map((g) => g.organization_id)
+    assert(aGrantOrgs.length > 0, 'sec_a has no grants')
+    const bOrg = secB.me.grants.find((g) => !aIds.has(g.organization_id))?.organization_id
+    assert(bOrg, 'sec_b has no organization outside sec_a’s subtree')
+    const page1 = await admin.get(`members?organization_id=${bOrg}&subtree=true&limit=20`)
+    const foreign = page1.items.find((m) => !aIds.has(m.organization_id))
+    assert(foreign, 'no member found in sec_b’s branch')
+
+    await withPage(async (page) => {
+      await uiLogin(page, 'sec_a')
+      await page.waitForURL(/\/orgs\//)
+      await page.locator('[data-test=org-tree] .el-tree .node').first().waitFor()
+      const roots = await rootIds(page)
+      assert(roots.length > 0 && roots.every((id) => aGrantOrgs.includes(id)), `tree roots ${roots} are not sec_a’s organizations ${aGrantOrgs}`)
+      await expandTree(page)
+      const ids = await treeNodeIds(page)
+      assert(ids.every((id) => aIds.has(id)), 'tree shows organizations outside sec_a’s subtree')
+      assert(!ids.includes(topId), 'tree shows the group’s top organization')
+      assert(!ids.includes(bOrg), 'tree shows sec_b’s branch')
+      await shot(page, 'd-sec-a-tree')
+
+      await page.goto(`${BASE_URL}/members/${foreign.id}`)
+      await page.locator('[data-test=member-missing]', { hasText: '未找到该党员或无权查看' }).waitFor()
+      await shot(page, 'd-sec-a-foreign-member')
+    })
+  })
+
+  await test('(e) phone 390×844: login and member list render', async () => {
+    await withPage(
+      async (page) => {
+        await page.goto(`${BASE_URL}/login`)
+        await page.getByPlaceholder('用户名').waitFor()
+        await shot(page, 'e-phone-login')
+        await uiLogin(page, 'admin')
+        await page.goto(`${BASE_URL}/members`)
+        const rows = await tableRows(page)
+        await rows.first().waitFor()
+        assert((await total(page)) > 0, 'no members on the phone')
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+        assert(overflow <= 1, `page is ${overflow}px wider than the phone screen`)
+        await page.waitForTimeout(300)
+        await shot(page, 'e-phone-members')
+        // The menu is a drawer on phones.
+        await page.getByRole('button', { name: '展开或收起菜单' }).click()
+        await page.locator('.nav-drawer .el-menu-item', { hasText: '组织机构' }).waitFor()
+        await page.waitForTimeout(400)
+        await shot(page, 'e-phone-menu')
+      },
+      { viewport: { width: 390, height: 844 }, mobile: true },
+    )
+  })
+
+  await test('(f) the audit admin sees only the audit log; domain pages are refused', async () => {
+    await withPage(async (page) => {
+      await uiLogin(page, 'auditor')
+      await page.waitForURL(/\/audit$/)
+      const menu = (await page.locator('.el-menu-item').allInnerTexts()).map((t) => t.trim())
+      assert(menu.includes('审计日志'), `menu lacks 审计日志: ${menu}`)
+      assert(!menu.includes('组织机构') && !menu.includes('党员管理'), `menu shows domain pages: ${menu}`)
+      await page.locator('.audit .el-table').waitFor()
+      await page.goto(`${BASE_URL}/members`)
+      await page.locator('[data-test=forbidden]', { hasText: '无权访问' }).waitFor()
+      await shot(page, 'f-auditor-forbidden')
+    })
+  })
+
+  return failed ? 1 : 0
+}
+
+let code = 1
+try {
+  code = await main()
+} catch (e) {
+  failed++
+  console.log(`FAIL setup: ${e?.message ?? e}`)
+  code = 1
+}
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(code || (failed ? 1 : 0))

@@ -1,0 +1,163 @@
+// Chinese labels for the API's codes. One place, so the tree, tables, forms and history agree.
+import type { CommitteePost, Gender, MemberStatus, Occupation, OrgKind, OrgRole, SystemRole } from './types'
+
+export const ORG_KIND_LABELS: Record<OrgKind, string> = {
+  group_committee: '集团党委',
+  primary_committee: '基层党委',
+  general_branch: '党总支',
+  branch: '党支部',
+  joint_branch: '联合党支部',
+  temporary_branch: '临时党支部',
+  party_group: '党小组',
+}
+
+export const POST_LABELS: Record<CommitteePost, string> = {
+  secretary: '书记',
+  deputy_secretary: '副书记',
+  organization: '组织委员',
+  publicity: '宣传委员',
+  discipline: '纪检委员',
+  youth: '青年委员',
+  member: '委员',
+}
+
+export const GENDER_LABELS: Record<Gender, string> = { male: '男', female: '女' }
+
+export const STATUS_LABELS: Record<MemberStatus, string> = {
+  full: '正式党员',
+  probationary: '预备党员',
+}
+
+export const OCCUPATION_LABELS: Record<Occupation, string> = {
+  worker: '工人（工勤技能人员）',
+  farmer: '农牧渔民',
+  professional: '专业技术人员',
+  manager: '管理人员',
+  official: '党政机关工作人员',
+  student: '学生',
+  other: '其他职业',
+  retired: '离退休人员',
+}
+
+export const EDUCATIONS = ['研究生', '大学本科', '大学专科', '中等专科', '高中', '初中及以下'] as const
+
+// The 56 recognised ethnic groups, most frequent first so the common ones are at hand; the select also
+// accepts free text for records like "外国血统中国籍人士".
+export const ETHNICITIES = [
+  '汉族', '壮族', '回族', '满族', '维吾尔族', '苗族', '彝族', '土家族', '藏族', '蒙古族',
+  '侗族', '布依族', '瑶族', '白族', '朝鲜族', '哈尼族', '黎族', '哈萨克族', '傣族', '畲族',
+  '傈僳族', '东乡族', '仡佬族', '拉祜族', '佤族', '水族', '纳西族', '羌族', '土族', '仫佬族',
+  '锡伯族', '柯尔克孜族', '景颇族', '达斡尔族', '撒拉族', '布朗族', '毛南族', '塔吉克族', '普米族', '阿昌族',
+  '怒族', '鄂温克族', '京族', '基诺族', '德昂族', '保安族', '俄罗斯族', '裕固族', '乌孜别克族', '门巴族',
+  '鄂伦春族', '独龙族', '赫哲族', '高山族', '珞巴族', '塔塔尔族',
+]
+
+export const ORG_ROLE_LABELS: Record<OrgRole, string> = {
+  org_admin: '组织部管理员',
+  secretary: '支部书记/党务工作者',
+  inspector: '督查/评议人',
+  member: '党员本人',
+}
+
+export const SYSTEM_ROLE_LABELS: Record<SystemRole, string> = {
+  system_admin: '系统管理员',
+  security_admin: '安全保密管理员',
+  audit_admin: '安全审计员',
+}
+
+// In the order of the member form, which is also the order history entries list their fields in.
+export const MEMBER_FIELD_LABELS: Record<string, string> = {
+  name: '姓名',
+  id_number: '公民身份号码',
+  gender: '性别',
+  birth_date: '出生日期',
+  ethnicity: '民族',
+  education: '学历',
+  occupation: '职业类别',
+  phone: '手机号',
+  work_unit: '工作单位',
+  post: '职务',
+  status: '党员状态',
+  joined_on: '入党日期',
+  converted_on: '转正日期',
+  organization_id: '所属组织',
+  organization_name: '所属组织',
+}
+
+export const ORG_FIELD_LABELS: Record<string, string> = {
+  parent_id: '上级组织',
+  name: '全称',
+  short_name: '简称',
+  kind: '类型',
+  units: '所在单位',
+  established_on: '成立日期',
+  term_start: '本届任期开始',
+  term_end: '本届任期结束',
+  committee: '班子成员',
+  status: '状态',
+  dissolved_on: '撤销日期',
+  reason: '原因',
+}
+
+/** Verbs of the audit log's `area.verb` actions (e.g. `member.update`). */
+const ACTION_VERBS: Record<string, string> = {
+  create: '新增',
+  update: '修改',
+  delete: '删除',
+  move: '调整上级',
+  dissolve: '撤销',
+  revoke: '撤销',
+  login: '登录',
+  login_failed: '登录失败',
+  logout: '退出',
+  password: '修改密码',
+  disable: '停用',
+  enable: '启用',
+  read_unmasked: '查看完整信息',
+  export: '导出',
+  export_unmasked: '导出完整信息',
+}
+
+export const ACTION_AREAS: Record<string, string> = {
+  member: '党员',
+  organization: '组织',
+  user: '用户',
+  grant: '授权',
+  token: 'API令牌',
+  session: '会话',
+}
+
+/** 'member.update' → '修改'; with the area, '党员 · 修改'. Unknown actions show as sent. */
+export function actionLabel(action: string, withArea = false): string {
+  const dot = action.lastIndexOf('.')
+  const area = dot >= 0 ? action.slice(0, dot) : ''
+  const verb = ACTION_VERBS[dot >= 0 ? action.slice(dot + 1) : action]
+  if (!verb) return action
+  return withArea && ACTION_AREAS[area] ? `${ACTION_AREAS[area]} · ${verb}` : verb
+}
+
+export function isCreateAction(action: string): boolean {
+  return action === 'create' || action.endsWith('.create')
+}
+
+/** Renders a stored value of a member or organization field the way a person reads it. */
+export function displayValue(field: string, value: unknown, orgName?: (id: string) => string | undefined): string {
+  if (value === null || value === undefined || value === '') return '（空）'
+  if (field === 'gender') return GENDER_LABELS[value as Gender] ?? String(value)
+  if (field === 'status') {
+    return STATUS_LABELS[value as MemberStatus] ?? (value === 'active' ? '正常' : value === 'dissolved' ? '已撤销' : String(value))
+  }
+  if (field === 'occupation') return OCCUPATION_LABELS[value as Occupation] ?? String(value)
+  if (field === 'kind') return ORG_KIND_LABELS[value as OrgKind] ?? String(value)
+  if ((field === 'organization_id' || field === 'parent_id') && typeof value === 'string') {
+    return orgName?.(value) ?? value
+  }
+  if (field === 'committee' && Array.isArray(value)) {
+    return value
+      .map((s: Partial<{ name: string; post: CommitteePost }>) => `${s.name ?? ''}（${POST_LABELS[s.post as CommitteePost] ?? s.post ?? ''}）`)
+      .join('、') || '（空）'
+  }
+  if (Array.isArray(value)) return value.join('、')
+  if (typeof value === 'object') return JSON.stringify(value)
+  return String(value)
+}

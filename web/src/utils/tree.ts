@@ -1,0 +1,82 @@
+import type { OrgNode } from '../types'
+
+export interface OrgTreeNode extends OrgNode {
+  children: OrgTreeNode[]
+}
+
+/**
+ * Builds the organization forest from the flat list. The server sends parents first, but we do not rely
+ * on it; a node whose parent is absent (outside the caller's scope) becomes a root, so a branch
+ * secretary sees their branch at the top.
+ */
+export function buildOrgTree(flat: OrgNode[]): OrgTreeNode[] {
+  const byId = new Map<string, OrgTreeNode>()
+  for (const n of flat) byId.set(n.id, { ...n, children: [] })
+  const roots: OrgTreeNode[] = []
+  for (const n of flat) {
+    const node = byId.get(n.id)!
+    const parent = n.parent_id ? byId.get(n.parent_id) : undefined
+    if (parent && !createsCycle(byId, n.id, parent)) parent.children.push(node)
+    else roots.push(node)
+  }
+  return roots
+}
+
+function createsCycle(byId: Map<string, OrgTreeNode>, id: string, parent: OrgTreeNode): boolean {
+  let cur: OrgTreeNode | undefined = parent
+  for (let i = 0; cur && i <= byId.size; i++) {
+    if (cur.id === id) return true
+    cur = cur.parent_id ? byId.get(cur.parent_id) : undefined
+  }
+  return false
+}
+
+/** Keys of the nodes on the first `levels` levels, so they open expanded. */
+export function keysToDepth(roots: OrgTreeNode[], levels: number): string[] {
+  const out: string[] = []
+  const walk = (nodes: OrgTreeNode[], level: number) => {
+    if (level >= levels) return
+    for (const n of nodes) {
+      out.push(n.id)
+      walk(n.children, level + 1)
+    }
+  }
+  walk(roots, 0)
+  return out
+}
+
+/** The ids of `id` and all its ancestors present in the list, nearest first. */
+export function ancestorIds(flat: OrgNode[], id: string): string[] {
+  const byId = new Map(flat.map((n) => [n.id, n]))
+  const out: string[] = []
+  let cur = byId.get(id)
+  while (cur && !out.includes(cur.id)) {
+    out.push(cur.id)
+    cur = cur.parent_id ? byId.get(cur.parent_id) : undefined
+  }
+  return out
+}
+
+/** The ids of `id` and everything below it. */
+export function subtreeIds(flat: OrgNode[], id: string): Set<string> {
+  const children = new Map<string, string[]>()
+  for (const n of flat) {
+    if (!n.parent_id) continue
+    const list = children.get(n.parent_id) ?? []
+    list.push(n.id)
+    children.set(n.parent_id, list)
+  }
+  const out = new Set<string>()
+  const stack = [id]
+  while (stack.length) {
+    const cur = stack.pop()!
+    if (out.has(cur)) continue
+    out.add(cur)
+    stack.push(...(children.get(cur) ?? []))
+  }
+  return out
+}
+
+export function orgLabel(n: Pick<OrgNode, 'name' | 'short_name'>): string {
+  return n.short_name?.trim() || n.name
+}
