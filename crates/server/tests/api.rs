@@ -376,9 +376,23 @@ async fn member_create_edit_history_and_unmask(app: TestApp) {
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert_eq!(stale.body["code"], "stale_version");
 
+    // The masked values shown in a form may be sent back unchanged.
+    let mut masked = edit.clone();
+    masked["version"] = json!(2);
+    masked["id_number"] = created.body["id_number"].clone();
+    masked["phone"] = created.body["phone"].clone();
+    masked["work_unit"] = json!("华夏测试二公司");
+    let kept = sec.put(&format!("/api/v1/members/{id}"), &masked).await;
+    assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
+    let full = sec.get(&format!("/api/v1/members/{id}?unmask=true")).await;
+    assert_eq!(
+        (full.body["id_number"].clone(), full.body["phone"].clone()),
+        (body["id_number"].clone(), json!("13800001234"))
+    );
+
     let history = sec.get(&format!("/api/v1/members/{id}/history")).await;
     let entries = history.body.as_array().unwrap();
-    assert_eq!(entries.len(), 2, "create and update; the unmasked read is not a change");
+    assert_eq!(entries.len(), 3, "create and two updates; unmasked reads are not changes");
     assert_eq!(entries[1]["action"], "member.update");
     assert_eq!(entries[1]["changes"], json!([{"field": "post", "before": "工程师", "after": "高级工程师"}]));
     assert!(
@@ -391,7 +405,7 @@ async fn member_create_edit_history_and_unmask(app: TestApp) {
 
     let auditor = app.login("auditor").await;
     let reads = auditor.get(&format!("/api/v1/audit?action=member.read_unmasked&entity_id={id}")).await;
-    assert_eq!(reads.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(reads.body["items"].as_array().unwrap().len(), 2);
     assert_eq!(reads.body["items"][0]["actor"], "sec_a");
 }
 
@@ -521,6 +535,10 @@ async fn members_paginate_by_cursor(app: TestApp) {
             None => break,
         }
     }
+    // 7 rows in pages of 7: one page, and no cursor to an empty one.
+    let exact = admin.get("/api/v1/members?limit=7").await;
+    assert_eq!(exact.body["items"].as_array().unwrap().len(), 7);
+    assert_eq!(exact.body["next_cursor"], Value::Null);
     let mut unique = seen.clone();
     unique.sort();
     unique.dedup();
@@ -590,6 +608,19 @@ async fn calculators_and_rules(app: TestApp) {
         )
         .await;
     assert!(young.body["problems"].as_array().is_some_and(|p| !p.is_empty()), "{}", young.body);
+    let disordered = member
+        .post("/api/v1/calc/recruitment-timeline", &json!({"application_date": "2026-03-02", "steps": {"applicant_talk": "2026-03-20", "select_activist": "2026-03-10"}}))
+        .await;
+    assert_eq!(disordered.status, StatusCode::BAD_REQUEST, "{}", disordered.body);
+    assert!(disordered.body["fields"][0]["field"].as_str().unwrap().starts_with("steps."));
+    let before_application = member
+        .post(
+            "/api/v1/calc/recruitment-timeline",
+            &json!({"application_date": "2026-03-02", "birth_date": "2026-05-01"}),
+        )
+        .await;
+    assert_eq!(before_application.status, StatusCode::BAD_REQUEST);
+    assert_eq!(before_application.body["fields"][0]["field"], "birth_date");
     let unknown = member
         .post(
             "/api/v1/calc/recruitment-timeline",

@@ -350,3 +350,33 @@ async fn democratic_appraisal_workflow(app: TestApp) {
         StatusCode::FORBIDDEN
     );
 }
+
+on_both_engines!(yearly_plan_and_life_issues);
+
+async fn yearly_plan_and_life_issues(app: TestApp) {
+    let f = &app.fixture;
+    let sec = app.login("sec_a").await;
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) + 1;
+    let plan = sec.post(&format!("/api/v1/organizations/{}/meeting-plan", f.branch_a), &json!({"year": year})).await;
+    assert_eq!(plan.status, StatusCode::CREATED, "{}", plan.body);
+    let created = plan.body["created"].as_u64().unwrap();
+    // Without a committee: 主题党日 monthly (12), 党员大会 quarterly (4), 党课 quarterly (4), and the yearly ones.
+    assert!(created >= 20, "{}", plan.body);
+    let again = sec.post(&format!("/api/v1/organizations/{}/meeting-plan", f.branch_a), &json!({"year": year})).await;
+    assert_eq!(again.body["created"], 0, "planning twice adds nothing");
+    let listed = sec.get(&format!("/api/v1/meetings?organization_id={}&status=planned&limit=500", f.branch_a)).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len() as u64, created);
+    assert_eq!(
+        sec.post(&format!("/api/v1/organizations/{}/meeting-plan", f.branch_b), &json!({"year": year})).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let mut life = meeting(f.branch_a, "life_meeting", "2026-01-20", attendees(&f.members_a, &[]));
+    life["issues"] = json!([{"member_id": f.members_a[0], "raised_by": "甲0", "problem": "理论学习不够深入", "measure": "每月精读一篇重要文章", "due_on": "2026-06-30"}]);
+    assert_eq!(sec.post("/api/v1/meetings", &life).await.status, StatusCode::CREATED);
+    let issues = sec.get(&format!("/api/v1/organizations/{}/life-issues", f.committee)).await;
+    assert_eq!(issues.status, StatusCode::NOT_FOUND, "sec_a cannot read the committee");
+    let issues = sec.get(&format!("/api/v1/organizations/{}/life-issues", f.branch_a)).await;
+    assert_eq!(issues.body[0]["problem"], "理论学习不够深入");
+    assert_eq!(issues.body[0]["status"], "open");
+}

@@ -178,6 +178,23 @@ pub struct LifeOrg {
     pub depth: i64,
 }
 
+/// A problem raised at a 组织生活会, with where it was raised.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LifeIssueRow {
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub held_on: Option<NaiveDate>,
+    pub member_id: Option<Uuid>,
+    pub raised_by: String,
+    pub problem: String,
+    pub measure: String,
+    pub due_on: Option<NaiveDate>,
+    pub status: String,
+    pub rectification_id: Option<Uuid>,
+}
+
 /// One member's attendance at one held meeting.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttendanceRow {
@@ -517,6 +534,71 @@ impl Db {
             .bind(root)
             .bind(from)
             .bind(to),
+        )
+        .await
+    }
+
+    /// Creates several planned meetings of one organization in one transaction (a yearly or monthly
+    /// plan), each with its audit record.
+    pub async fn plan_meetings(
+        &self,
+        actor: &Actor,
+        org: Uuid,
+        inputs: &[MeetingInput],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>> {
+        let mut tx = self.begin().await?;
+        tx.org_for(actor.user_id, org, Access::WriteMembers).await?;
+        let mut ids = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            if input.organization_id != org || input.status != "planned" {
+                return Err(StoreError::conflict("conflict", "计划只能包含本组织的计划会议"));
+            }
+            let id = new_id();
+            tx.execute(
+                q("INSERT INTO meetings (id, organization_id, kind, status, planned_on, topic, version, created_at, updated_at) \
+                   VALUES ($1, $2, $3, 'planned', $4, $5, 1, $6, $6)")
+                .bind(id)
+                .bind(org)
+                .bind(input.kind.as_str())
+                .bind(input.planned_on)
+                .bind(input.topic.as_str())
+                .bind(now),
+            )
+            .await?;
+            tx.audit(
+                actor,
+                now,
+                Event {
+                    action: "meeting.plan",
+                    entity_type: "meeting",
+                    entity_id: Some(id),
+                    organization_id: Some(org),
+                    before: None,
+                    after: Some(
+                        serde_json::json!({"kind": input.kind, "planned_on": input.planned_on, "topic": input.topic}),
+                    ),
+                },
+            )
+            .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Problems raised at 组织生活会 in a subtree, open ones first: the items waiting to become
+    /// rectification items.
+    pub async fn life_issues(&self, user: Uuid, root: Uuid) -> Result<Vec<LifeIssueRow>> {
+        let mut tx = self.begin_read().await?;
+        tx.org_for(user, root, Access::Read).await?;
+        tx.fetch_all(
+            q("SELECT i.id, i.meeting_id, i.organization_id, o.name AS organization_name, m.held_on, i.member_id, \
+               i.raised_by, i.problem, i.measure, i.due_on, i.status, i.rectification_id \
+               FROM life_issues i JOIN org_closure c ON c.descendant = i.organization_id \
+               JOIN organizations o ON o.id = i.organization_id JOIN meetings m ON m.id = i.meeting_id \
+               WHERE c.ancestor = $1 ORDER BY i.status DESC, i.id LIMIT 5000")
+            .bind(root),
         )
         .await
     }

@@ -103,7 +103,29 @@ async fn calc_timeline(
     let facts_json = serde_json::json!({ "birth_date": input.birth_date, "steps": steps });
     let facts: dangwu_rules::recruitment::RecruitmentFacts =
         serde_json::from_value(facts_json).map_err(|e| ApiError::field("steps", format!("步骤代码无效：{e}")))?;
-    to_json(&dangwu_rules::recruitment::assess(&state.rules, &facts)?)
+    // Recorded dates that contradict the order of the 25 steps are bad input for a planner (whatever
+    // the status of the ordering rule on that date), so they are refused with the step named.
+    let out_of_order: Vec<FieldError> = facts
+        .steps
+        .iter()
+        .filter_map(|(step, day)| {
+            let earlier = facts.steps.iter().find(|(s, d)| *s < step && *d > day)?;
+            Some(FieldError {
+                field: format!("steps.{}", step.code()),
+                message: format!(
+                    "「{}」的日期{day}早于前面的步骤「{}」（{}）",
+                    step.label(),
+                    earlier.0.label(),
+                    earlier.1
+                ),
+            })
+        })
+        .collect();
+    if !out_of_order.is_empty() {
+        return Err(ApiError::validation(out_of_order));
+    }
+    let assessment = dangwu_rules::recruitment::assess(&state.rules, &facts)?;
+    to_json(&assessment)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

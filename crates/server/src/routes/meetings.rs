@@ -33,6 +33,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rollup_export))
         .routes(routes!(participation))
         .routes(routes!(meeting_ledger))
+        .routes(routes!(meeting_plan))
+        .routes(routes!(life_issues))
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -799,4 +801,116 @@ async fn xlsx_response(title: &str, head: &[&str], rows: Vec<Vec<String>>, filen
         bytes,
     )
         .into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PlanRequest {
+    pub year: i32,
+    /// Plan only this month (1–12); otherwise the rest of the year.
+    pub month: Option<u32>,
+}
+
+/// 生成会议计划：为本组织今后尚未召开、也未计划的每个应开时段各建一条计划
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/meeting-plan", tag = "组织生活", params(("id" = Uuid, Path)), request_body = PlanRequest,
+    responses((status = 201, description = "{created, meetings: [Meeting]}", body = Object), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn meeting_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<PlanRequest>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let user = caller.domain()?;
+    let year = year_period(&state, Some(req.year))?;
+    let period = match req.month {
+        None => year,
+        Some(m) => {
+            let from =
+                NaiveDate::from_ymd_opt(req.year, m, 1).ok_or_else(|| ApiError::field("month", "月份应在1到12之间"))?;
+            let next = if m == 12 {
+                NaiveDate::from_ymd_opt(req.year + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(req.year, m + 1, 1)
+            };
+            Period { from, to: next.expect("valid month") - chrono::Duration::days(1) }
+        }
+    };
+    let today = state.today();
+    let mut compliance = compute(&state, &caller, id, year, false).await?;
+    let org = compliance.pop().ok_or_else(ApiError::not_found)?;
+    let planned = state
+        .db
+        .list_meetings(
+            user,
+            &MeetingFilter {
+                organization_id: Some(id),
+                subtree: false,
+                status: Some("planned".into()),
+                from: Some(year.from),
+                to: Some(year.to),
+                limit: 5000,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let mut inputs = Vec::new();
+    for req in &org.requirements {
+        // Party groups plan their own meetings; talks are between pairs of people, not meetings.
+        if matches!(req.scope, rules_life::RequirementScope::EachPartyGroup | rules_life::RequirementScope::EachPair) {
+            continue;
+        }
+        for w in req.windows.iter().filter(|w| w.to >= today && w.to >= period.from && w.from <= period.to) {
+            let already = planned
+                .iter()
+                .filter(|m| m.kind == req.kind && m.planned_on.is_some_and(|d| d >= w.from && d <= w.to))
+                .count() as u32;
+            let missing = w.required.saturating_sub(w.held + already);
+            for k in 0..missing {
+                let wanted = w.from + chrono::Duration::days(14 + 7 * i64::from(k));
+                let day = wanted.max(today).max(w.from).min(w.to);
+                inputs.push(MeetingInput {
+                    organization_id: id,
+                    kind: req.kind.to_owned(),
+                    status: "planned".into(),
+                    planned_on: Some(day),
+                    held_on: None,
+                    start_time: String::new(),
+                    end_time: String::new(),
+                    place: String::new(),
+                    chair: String::new(),
+                    recorder: String::new(),
+                    lecturer: String::new(),
+                    secretary_lecture: false,
+                    topic: format!("{}（计划）", req.label),
+                    agenda: Vec::new(),
+                    minutes: String::new(),
+                    decisions: String::new(),
+                    quorum: None,
+                    votes: Vec::new(),
+                    attachments: Vec::new(),
+                    attendees: Vec::new(),
+                    issues: Vec::new(),
+                });
+            }
+        }
+    }
+    let ids = state.db.plan_meetings(&caller.actor, id, &inputs, state.now()).await?;
+    let created: Vec<serde_json::Value> = inputs
+        .iter()
+        .zip(&ids)
+        .map(|(m, id)| serde_json::json!({"id": id, "kind": m.kind, "kind_label": kind_label(&m.kind), "planned_on": m.planned_on, "topic": m.topic}))
+        .collect();
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "created": ids.len(), "meetings": created }))))
+}
+
+/// 组织生活会查摆的问题（待转入整改清单的在前）
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/life-issues", tag = "组织生活", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn life_issues(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let rows = state.db.life_issues(caller.domain()?, id).await?;
+    serde_json::to_value(rows).map(Json).map_err(ApiError::internal)
 }

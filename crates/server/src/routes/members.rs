@@ -279,8 +279,11 @@ async fn list_members(
     if !(1..=200).contains(&limit) {
         return Err(ApiError::field("limit", "每页条数应在1到200之间"));
     }
-    let (items, total) = state.db.list_members(user, &p.filter(limit)?).await?;
-    let next_cursor = if items.len() as i64 == limit { items.last().map(|m| m.id) } else { None };
+    // One row more than the page tells whether another page follows, so a full last page has no cursor.
+    let (mut items, total) = state.db.list_members(user, &p.filter(limit + 1)?).await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next_cursor = if more { items.last().map(|m| m.id) } else { None };
     Ok(Json(MemberPage { items: items.into_iter().map(|m| member_view(m, false)).collect(), next_cursor, total }))
 }
 
@@ -416,9 +419,22 @@ async fn update_member(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
-    ApiJson(req): ApiJson<UpdateMember>,
+    ApiJson(mut req): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<MemberView>> {
-    caller.domain()?;
+    let user = caller.domain()?;
+    // An edit form shows the masked ID number and phone; sent back unchanged, they keep the stored
+    // values, so editing other fields needs no (audited) unmasked read.
+    let masked_id = req.fields.id_number.contains('*');
+    let masked_phone = req.fields.phone.contains('*');
+    if masked_id || masked_phone {
+        let stored = state.db.get_member(user, id).await?;
+        if masked_id && req.fields.id_number == idcard::mask(&stored.id_number) {
+            req.fields.id_number = stored.id_number;
+        }
+        if masked_phone && req.fields.phone == idcard::mask_phone(&stored.phone) {
+            req.fields.phone = stored.phone;
+        }
+    }
     let input = validate(req.fields, state.today())?;
     let member = state.db.update_member(&caller.actor, id, &input, req.version, state.now()).await?;
     Ok(Json(member_view(member, false)))
