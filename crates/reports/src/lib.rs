@@ -1,4 +1,7 @@
-//! Spreadsheets in and out: rosters and ledgers in the column order users know.
+//! Spreadsheets in and out: rosters and ledgers in the column order users know; printable PDFs
+//! (meeting records) in [`pdf`].
+
+pub mod pdf;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
@@ -96,6 +99,31 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, calamine::XlsxError> 
     Ok(range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect())
 }
 
+/// Writes a simple titled table (a ledger or a summary) as an .xlsx file: title row, header row, rows.
+pub fn table(title: &str, head: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let title_format = Format::new().set_bold().set_font_size(14);
+    let head_format = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_border(FormatBorder::Thin)
+        .set_background_color("#F2DCDB");
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    sheet.write_with_format(0, 0, title, &title_format)?;
+    for (col, h) in head.iter().enumerate() {
+        sheet.write_with_format(1, col as u16, h.as_str(), &head_format)?;
+        sheet.set_column_width(col as u16, (h.chars().count() as f64 * 2.2).max(10.0))?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        for (col, v) in row.iter().enumerate() {
+            sheet.write_with_format((i + 2) as u32, col as u16, v.as_str(), &cell)?;
+        }
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    book.save_to_buffer()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,29 +154,4 @@ mod tests {
         assert_eq!(rows[1][8], "—");
         assert_eq!(rows[1][12], "2015-07-01");
     }
-}
-
-/// Writes a simple titled table (a ledger or a summary) as an .xlsx file: title row, header row, rows.
-pub fn table(title: &str, head: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let title_format = Format::new().set_bold().set_font_size(14);
-    let head_format = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_background_color("#F2DCDB");
-    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    sheet.write_with_format(0, 0, title, &title_format)?;
-    for (col, h) in head.iter().enumerate() {
-        sheet.write_with_format(1, col as u16, h.as_str(), &head_format)?;
-        sheet.set_column_width(col as u16, (h.chars().count() as f64 * 2.2).max(10.0))?;
-    }
-    for (i, row) in rows.iter().enumerate() {
-        for (col, v) in row.iter().enumerate() {
-            sheet.write_with_format((i + 2) as u32, col as u16, v.as_str(), &cell)?;
-        }
-    }
-    sheet.set_freeze_panes(2, 0)?;
-    book.save_to_buffer()
 }

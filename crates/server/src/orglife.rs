@@ -228,6 +228,80 @@ pub fn compliance(
     Ok(out)
 }
 
+#[derive(Debug, Serialize)]
+pub struct KindTotal {
+    pub kind: &'static str,
+    pub label: &'static str,
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RollupRow {
+    pub organization_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub depth: i64,
+    /// The organization's own windows.
+    pub own: Tally,
+    /// Its own and every organization's below it.
+    pub subtree: Tally,
+}
+
+/// Adds another tally (a child organization's) to this one.
+fn merge(t: &mut Tally, o: &Tally) {
+    t.done += o.done;
+    t.due += o.due;
+    t.overdue += o.overdue;
+    t.upcoming += o.upcoming;
+    t.warning += o.warning;
+}
+
+/// Sums the windows of a subtree's compliance by kind, and each organization's own and subtree tallies.
+pub fn rollup(all: &[Compliance]) -> (Vec<KindTotal>, Vec<RollupRow>) {
+    let mut kinds: Vec<KindTotal> = Vec::new();
+    for c in all {
+        for r in &c.requirements {
+            let label = r.label;
+            let total = match kinds.iter_mut().find(|k| k.label == label) {
+                Some(t) => t,
+                None => {
+                    kinds.push(KindTotal { kind: r.kind, label, tally: Tally::default() });
+                    kinds.last_mut().expect("pushed")
+                }
+            };
+            for w in &r.windows {
+                total.tally.add(w);
+            }
+        }
+    }
+    // Subtree totals: children come after parents (ordered by depth), so fold from the deepest up.
+    let mut rows: Vec<RollupRow> = all
+        .iter()
+        .map(|c| RollupRow {
+            organization_id: c.organization_id,
+            parent_id: c.parent_id,
+            name: c.name.clone(),
+            short_name: c.short_name.clone(),
+            kind: c.kind.clone(),
+            depth: c.depth,
+            own: c.tally.clone(),
+            subtree: c.tally.clone(),
+        })
+        .collect();
+    let index: std::collections::HashMap<Uuid, usize> =
+        rows.iter().enumerate().map(|(i, r)| (r.organization_id, i)).collect();
+    for i in (0..rows.len()).rev() {
+        if let Some(&p) = rows[i].parent_id.as_ref().and_then(|p| index.get(p)) {
+            let child = rows[i].subtree.clone();
+            merge(&mut rows[p].subtree, &child);
+        }
+    }
+    (kinds, rows)
+}
+
 /// One member's participation: meetings attended of those they were expected at, and the run of
 /// absences since they last attended.
 #[derive(Debug, Clone, Serialize)]

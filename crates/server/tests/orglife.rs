@@ -111,6 +111,10 @@ async fn general_meeting_quorum_and_votes(app: TestApp) {
     assert_eq!(r.body["present"], 11);
     assert_eq!(r.body["first_topic"], true);
     let stored = admin.get(&format!("/api/v1/meetings/{}", r.body["id"].as_str().unwrap())).await;
+    let pdf = admin.get(&format!("/api/v1/meetings/{}/record.pdf", r.body["id"].as_str().unwrap())).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.bytes.starts_with(b"%PDF"), "a PDF");
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
     assert_eq!(stored.body["votes"][0]["passed"], false);
     assert_eq!(stored.body["attendees"].as_array().unwrap().len(), 20);
 

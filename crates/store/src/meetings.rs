@@ -301,6 +301,33 @@ impl Tx {
     }
 }
 
+/// Binds the fields of a meeting, in the column order both the INSERT and the UPDATE use.
+fn bind_fields(query: crate::Q, input: &MeetingInput) -> Result<crate::Q> {
+    let (present, expected) = present_count(input);
+    Ok(query
+        .bind(input.kind.as_str())
+        .bind(input.status.as_str())
+        .bind(input.planned_on)
+        .bind(input.held_on)
+        .bind(input.start_time.as_str())
+        .bind(input.end_time.as_str())
+        .bind(input.place.as_str())
+        .bind(input.chair.as_str())
+        .bind(input.recorder.as_str())
+        .bind(input.lecturer.as_str())
+        .bind(input.secretary_lecture)
+        .bind(input.topic.as_str())
+        .bind(serde_json::to_string(&input.agenda)?)
+        .bind(input.agenda.iter().any(|a| a.first_topic))
+        .bind(input.minutes.as_str())
+        .bind(input.decisions.as_str())
+        .bind(input.quorum.as_ref().map(|v| v.to_string()))
+        .bind(serde_json::to_string(&input.votes)?)
+        .bind(serde_json::to_string(&input.attachments)?)
+        .bind(present)
+        .bind(expected))
+}
+
 fn present_count(input: &MeetingInput) -> (i64, i64) {
     let present = input.attendees.iter().filter(|a| a.status == "present").count() as i64;
     (present, input.attendees.len() as i64)
@@ -338,37 +365,18 @@ impl Db {
         tx.org_for(actor.user_id, input.organization_id, Access::WriteMembers).await?;
         tx.check_attendees(input.organization_id, &input.attendees).await?;
         let id = new_id();
-        let (present, expected) = present_count(input);
         tx.execute(
+            bind_fields(
             q("INSERT INTO meetings (id, organization_id, kind, status, planned_on, held_on, start_time, end_time, place, \
                chair, recorder, lecturer, secretary_lecture, topic, agenda_json, first_topic, minutes, decisions, \
                quorum_json, votes_json, attachments_json, present, expected, version, created_at, updated_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
                $22, $23, 1, $24, $24)")
             .bind(id)
-            .bind(input.organization_id)
-            .bind(input.kind.as_str())
-            .bind(input.status.as_str())
-            .bind(input.planned_on)
-            .bind(input.held_on)
-            .bind(input.start_time.as_str())
-            .bind(input.end_time.as_str())
-            .bind(input.place.as_str())
-            .bind(input.chair.as_str())
-            .bind(input.recorder.as_str())
-            .bind(input.lecturer.as_str())
-            .bind(input.secretary_lecture)
-            .bind(input.topic.as_str())
-            .bind(serde_json::to_string(&input.agenda)?)
-            .bind(input.agenda.iter().any(|a| a.first_topic))
-            .bind(input.minutes.as_str())
-            .bind(input.decisions.as_str())
-            .bind(input.quorum.as_ref().map(|v| v.to_string()))
-            .bind(serde_json::to_string(&input.votes)?)
-            .bind(serde_json::to_string(&input.attachments)?)
-            .bind(present)
-            .bind(expected)
-            .bind(now),
+            .bind(input.organization_id),
+            input,
+        )?
+        .bind(now),
         )
         .await?;
         tx.write_children(id, input.organization_id, input, now).await?;
@@ -408,35 +416,16 @@ impl Db {
             return Err(StoreError::conflict("conflict", "会议记录的所属组织不能修改"));
         }
         tx.check_attendees(input.organization_id, &input.attendees).await?;
-        let (present, expected) = present_count(input);
         tx.execute(
+            bind_fields(
             q("UPDATE meetings SET kind = $2, status = $3, planned_on = $4, held_on = $5, start_time = $6, end_time = $7, \
                place = $8, chair = $9, recorder = $10, lecturer = $11, secretary_lecture = $12, topic = $13, \
                agenda_json = $14, first_topic = $15, minutes = $16, decisions = $17, quorum_json = $18, votes_json = $19, \
                attachments_json = $20, present = $21, expected = $22, version = version + 1, updated_at = $23 WHERE id = $1")
-            .bind(id)
-            .bind(input.kind.as_str())
-            .bind(input.status.as_str())
-            .bind(input.planned_on)
-            .bind(input.held_on)
-            .bind(input.start_time.as_str())
-            .bind(input.end_time.as_str())
-            .bind(input.place.as_str())
-            .bind(input.chair.as_str())
-            .bind(input.recorder.as_str())
-            .bind(input.lecturer.as_str())
-            .bind(input.secretary_lecture)
-            .bind(input.topic.as_str())
-            .bind(serde_json::to_string(&input.agenda)?)
-            .bind(input.agenda.iter().any(|a| a.first_topic))
-            .bind(input.minutes.as_str())
-            .bind(input.decisions.as_str())
-            .bind(input.quorum.as_ref().map(|v| v.to_string()))
-            .bind(serde_json::to_string(&input.votes)?)
-            .bind(serde_json::to_string(&input.attachments)?)
-            .bind(present)
-            .bind(expected)
-            .bind(now),
+            .bind(id),
+            input,
+        )?
+        .bind(now),
         )
         .await?;
         tx.write_children(id, input.organization_id, input, now).await?;

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meeting_ledger))
         .routes(routes!(meeting_plan))
         .routes(routes!(life_issues))
+        .routes(routes!(meeting_pdf))
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -575,93 +576,14 @@ async fn org_compliance(
     ))
 }
 
-#[derive(Debug, Serialize)]
-struct KindTotal {
-    kind: &'static str,
-    label: &'static str,
-    #[serde(flatten)]
-    tally: orglife::Tally,
-}
-
-#[derive(Debug, Serialize)]
-struct RollupRow {
-    organization_id: Uuid,
-    parent_id: Option<Uuid>,
-    name: String,
-    short_name: String,
-    kind: String,
-    depth: i64,
-    /// The organization's own windows.
-    own: orglife::Tally,
-    /// Its own and every organization's below it.
-    subtree: orglife::Tally,
-}
-
 async fn rollup_rows(
     state: &AppState,
     caller: &Caller,
     id: Uuid,
     period: Period,
-) -> ApiResult<(Vec<KindTotal>, Vec<RollupRow>)> {
+) -> ApiResult<(Vec<orglife::KindTotal>, Vec<orglife::RollupRow>)> {
     let all = compute(state, caller, id, period, true).await?;
-    let mut kinds: Vec<KindTotal> = Vec::new();
-    for c in &all {
-        for r in &c.requirements {
-            let label = r.label;
-            let total = match kinds.iter_mut().find(|k| k.label == label) {
-                Some(t) => t,
-                None => {
-                    kinds.push(KindTotal { kind: r.kind, label, tally: orglife::Tally::default() });
-                    kinds.last_mut().expect("pushed")
-                }
-            };
-            for w in &r.windows {
-                add(&mut total.tally, w);
-            }
-        }
-    }
-    // Subtree totals: children come after parents (ordered by depth), so fold from the deepest up.
-    let mut rows: Vec<RollupRow> = all
-        .iter()
-        .map(|c| RollupRow {
-            organization_id: c.organization_id,
-            parent_id: c.parent_id,
-            name: c.name.clone(),
-            short_name: c.short_name.clone(),
-            kind: c.kind.clone(),
-            depth: c.depth,
-            own: c.tally.clone(),
-            subtree: c.tally.clone(),
-        })
-        .collect();
-    let index: std::collections::HashMap<Uuid, usize> =
-        rows.iter().enumerate().map(|(i, r)| (r.organization_id, i)).collect();
-    for i in (0..rows.len()).rev() {
-        if let Some(&p) = rows[i].parent_id.as_ref().and_then(|p| index.get(p)) {
-            let child = rows[i].subtree.clone();
-            merge(&mut rows[p].subtree, &child);
-        }
-    }
-    Ok((kinds, rows))
-}
-
-fn add(t: &mut orglife::Tally, w: &orglife::WindowView) {
-    let one = orglife::Tally {
-        done: u32::from(w.status == orglife::WindowStatus::Done),
-        due: u32::from(w.status == orglife::WindowStatus::Due),
-        overdue: u32::from(w.status == orglife::WindowStatus::Overdue),
-        upcoming: u32::from(w.status == orglife::WindowStatus::Upcoming),
-        warning: u32::from(w.warning),
-    };
-    merge(t, &one);
-}
-
-fn merge(t: &mut orglife::Tally, o: &orglife::Tally) {
-    t.done += o.done;
-    t.due += o.due;
-    t.overdue += o.overdue;
-    t.upcoming += o.upcoming;
-    t.warning += o.warning;
+    Ok(orglife::rollup(&all))
 }
 
 /// 组织生活汇总：下级各组织按类型的完成情况，以及落后的组织
@@ -676,7 +598,7 @@ async fn compliance_rollup(
 ) -> ApiResult<Json<serde_json::Value>> {
     let period = year_period(&state, p.year)?;
     let (kinds, rows) = rollup_rows(&state, &caller, id, period).await?;
-    let mut behind: Vec<&RollupRow> = rows.iter().filter(|r| r.own.overdue > 0).collect();
+    let mut behind: Vec<&orglife::RollupRow> = rows.iter().filter(|r| r.own.overdue > 0).collect();
     behind.sort_by(|a, b| b.own.overdue.cmp(&a.own.overdue).then(a.depth.cmp(&b.depth)));
     Ok(Json(serde_json::json!({
         "year": period.from.year(), "today": state.today(), "kinds": kinds, "organizations": rows, "behind": behind,
@@ -913,4 +835,91 @@ async fn life_issues(
 ) -> ApiResult<Json<serde_json::Value>> {
     let rows = state.db.life_issues(caller.domain()?, id).await?;
     serde_json::to_value(rows).map(Json).map_err(ApiError::internal)
+}
+
+/// 会议记录（PDF，可打印）
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/record.pdf", tag = "组织生活", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "PDF 文件", content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
+async fn meeting_pdf(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<Response> {
+    use dangwu_reports::pdf;
+    let m = state.db.get_meeting(caller.domain()?, id).await?;
+    let names =
+        |status: &str| m.attendees.iter().filter(|a| a.status == status).map(|a| a.name.clone()).collect::<Vec<_>>();
+    let votes: Vec<VoteRecord> = serde_json::from_str(&m.row.votes_json).unwrap_or_default();
+    let agenda: Vec<AgendaItem> = serde_json::from_str(&m.row.agenda_json).unwrap_or_default();
+    let quorum = m.row.quorum_json.as_deref().and_then(|q| serde_json::from_str::<serde_json::Value>(q).ok());
+    let local_now = (state.now() + chrono::Duration::hours(8)).naive_utc();
+    let record = pdf::MeetingRecord {
+        organization: m.row.organization_name.clone(),
+        kind: kind_label(&m.row.kind).to_owned(),
+        topic: m.row.topic.clone(),
+        date: m.row.held_on.or(m.row.planned_on).unwrap_or_else(|| state.today()),
+        start_time: m.row.start_time.clone(),
+        end_time: m.row.end_time.clone(),
+        place: m.row.place.clone(),
+        chair: m.row.chair.clone(),
+        recorder: m.row.recorder.clone(),
+        lecturer: Some(m.row.lecturer.clone()).filter(|l| !l.is_empty()),
+        expected: m.row.expected as u32,
+        present: m.row.present as u32,
+        attendees: names("present"),
+        on_leave: m
+            .attendees
+            .iter()
+            .filter(|a| a.status == "leave")
+            .map(|a| pdf::Leave { name: a.name.clone(), reason: a.reason.clone() })
+            .collect(),
+        absent: names("absent"),
+        agenda: agenda
+            .into_iter()
+            .map(|a| pdf::AgendaItem { title: a.title, first_topic: a.first_topic, decision: a.decision })
+            .collect(),
+        minutes: m.row.minutes.clone(),
+        decisions: m.row.decisions.clone(),
+        votes: votes
+            .into_iter()
+            .map(|v| pdf::Vote {
+                motion: v.motion,
+                in_favour: v.in_favour,
+                against: v.against,
+                abstain: v.abstain,
+                result: if v.passed { "通过" } else { "未通过" }.into(),
+                message: v.message,
+            })
+            .collect(),
+        quorum: quorum.and_then(|q| q["message"].as_str().map(str::to_owned)),
+        problems: m
+            .issues
+            .iter()
+            .map(|i| pdf::Problem {
+                raised_by: i.raised_by.clone(),
+                problem: i.problem.clone(),
+                measure: i.measure.clone(),
+            })
+            .collect(),
+        generated_at: local_now,
+    };
+    let bytes = tokio::task::spawn_blocking(move || pdf::meeting_record(&record))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let filename = format!(
+        "会议记录-{}-{}.pdf",
+        kind_label(&m.row.kind),
+        m.row.held_on.or(m.row.planned_on).map(|d| d.to_string()).unwrap_or_default()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename=\"record.pdf\"; filename*=UTF-8''{}",
+                    super::members::percent_encode(&filename)
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
