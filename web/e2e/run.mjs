@@ -184,7 +184,11 @@ function randomName() {
 
 // ---------------------------------------------------------------- tests
 
+// E2E_ONLY=g,h runs only the tests whose letter is listed (for working on one page).
+const ONLY = (process.env.E2E_ONLY || '').split(',').map((x) => x.trim()).filter(Boolean)
+
 async function test(name, fn) {
+  if (ONLY.length && !ONLY.some((l) => name.startsWith(`(${l})`))) return
   const started = Date.now()
   try {
     await fn()
@@ -399,6 +403,192 @@ async function main() {
       await page.locator('[data-test=forbidden]', { hasText: '无权访问' }).waitFor()
       await shot(page, 'f-auditor-forbidden')
     })
+  })
+
+  await test('(g) a secretary records a meeting from the calendar and the window turns 已完成', async () => {
+    const secA = await apiSession('sec_a')
+    const orgId = secA.me.grants.find((g) => g.role === 'secretary')?.organization_id
+    assert(orgId, 'sec_a has no secretary grant')
+    const cal = await secA.get(`organizations/${orgId}/compliance`)
+    const today = cal.today
+    // 主题党日 first, then 支委会, then any other meeting of the current month or quarter that one record completes.
+    const preference = ['theme_day', 'branch_committee', 'general_meeting', 'party_lecture']
+    let target = null
+    for (const kind of preference) {
+      const req = cal.compliance.requirements.find((r) => r.requirement === kind)
+      const w = req?.windows.find((x) => x.from <= today && today <= x.to)
+      const months = w ? Number(w.to.slice(5, 7)) - Number(w.from.slice(5, 7)) + 1 : 99
+      if (w && w.status !== 'done' && w.required - w.held === 1 && months <= 3) {
+        target = { kind, window: w }
+        break
+      }
+    }
+    assert(target, `no open month/quarter window to complete for sec_a's branch on ${today}`)
+    console.log(`     (g) recording ${target.kind} for ${target.window.from}..${target.window.to} (${target.window.status})`)
+    const cellSel = `[data-test=window-cell][data-requirement=${target.kind}][data-from="${target.window.from}"]`
+
+    await withPage(async (page) => {
+      await uiLogin(page, 'sec_a')
+      await page.locator('.el-menu-item', { hasText: '组织生活日历' }).first().click()
+      await page.waitForURL(new RegExp(`/orglife/calendar/${orgId}`))
+      const cell = page.locator(cellSel)
+      await cell.waitFor()
+      const before = await cell.innerText()
+      assert(!before.includes('已完成'), `the chosen window already shows 已完成: ${before}`)
+      await page.waitForTimeout(300)
+      await shot(page, 'g-calendar-before')
+
+      await cell.click()
+      await page.locator('[data-test=window-dialog]').waitFor()
+      await page.locator('[data-test=window-record]').click()
+      const form = page.locator('[data-test=meeting-form]')
+      await form.waitFor()
+      const heldOn = await inputOf(page, 'mf-held-on').inputValue()
+      assert(heldOn >= target.window.from && heldOn <= target.window.to, `held_on ${heldOn} is not in the window`)
+      await inputOf(page, 'mf-topic').fill('e2e 学习贯彻党的二十届四中全会精神')
+      if (target.kind === 'party_lecture') {
+        await page.locator('[data-test=meeting-form] .el-form-item', { hasText: '授课人' }).locator('input').first().fill('梁敏')
+      }
+      await page.locator('[data-test=att-row]').first().waitFor()
+      const rows = await page.locator('[data-test=att-row]').count()
+      // Mark one person absent first, so "全部出席" visibly does its job.
+      await page.locator('[data-test=att-row]').first().locator('.el-radio-button', { hasText: '缺席' }).click()
+      await page.locator('[data-test=att-all-present]').click()
+      const present = Number(await page.locator('[data-test=att-present]').innerText())
+      assert(present === rows && rows > 0, `全部出席 gives ${present} present of ${rows}`)
+      await shot(page, 'g-meeting-form')
+      await page.locator('[data-test=meeting-save]').click()
+      await form.waitFor({ state: 'hidden' })
+      await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-status') === 'done', cellSel)
+      const after = await cell.innerText()
+      assert(after.includes('已完成'), `cell text after recording: ${after}`)
+      const bg = await cell.evaluate((el) => getComputedStyle(el).backgroundColor)
+      assert(bg === 'rgb(232, 246, 224)', `done cell background is ${bg}, not the green of 已完成`)
+      await page.waitForTimeout(300)
+      await shot(page, 'g-calendar-after')
+    })
+  })
+
+  await test('(h) admin drills down from the rollup to a branch calendar and a meeting record', async () => {
+    const rollup = await admin.get(`organizations/${topId}/compliance-rollup`)
+    assert(rollup.organizations.length > 1 && rollup.kinds.length > 0, 'rollup has no data')
+    await withPage(async (page) => {
+      await uiLogin(page, 'admin')
+      await page.locator('.el-menu-item', { hasText: '组织生活汇总' }).first().click()
+      await page.waitForURL(new RegExp(`/orglife/rollup/${topId}`))
+      await page.locator('[data-test=rollup-chart] canvas').first().waitFor()
+      const table = page.locator('[data-test=rollup-table]')
+      await table.locator('a.org-link').first().waitFor()
+      assert((await table.locator('tr.el-table__row').count()) > 1, 'rollup table has a single row')
+      await page.waitForTimeout(500)
+      await shot(page, 'h-rollup')
+      await page.getByRole('tab', { name: '党员参加情况' }).click()
+      await page.locator('[data-test=participation] .el-table__row').first().waitFor()
+      await shot(page, 'h-participation')
+      await page.getByRole('tab', { name: '完成情况' }).click()
+
+      const branchKinds = new Set(['branch', 'joint_branch', 'temporary_branch'])
+      const candidates = rollup.organizations.filter((o) => branchKinds.has(o.kind) && o.own.done > 0).map((o) => o.organization_id)
+      let branchId = null
+      for (const id of candidates) {
+        if (await table.locator(`a.org-link[data-org-id="${id}"]`).isVisible()) {
+          branchId = id
+          break
+        }
+      }
+      assert(branchId, 'no branch with done windows is visible in the rollup table')
+      await table.locator(`a.org-link[data-org-id="${branchId}"]`).click()
+      await page.waitForURL(new RegExp(`/orglife/calendar/${branchId}`))
+      const done = page.locator('[data-test=window-cell][data-status=done]:not([data-kind=party_group_meeting])').first()
+      await done.waitFor()
+      await page.waitForTimeout(300)
+      await shot(page, 'h-branch-calendar')
+      await done.click()
+      const link = page.locator('[data-test=window-meeting-link]').first()
+      await link.waitFor()
+      await shot(page, 'h-window-dialog')
+      const topic = (await link.innerText()).trim()
+      await link.click()
+      await page.waitForURL(/\/meetings\/[^/?]+$/)
+      await page.locator('[data-test=meeting-topic]', { hasText: topic }).waitFor()
+      await page.locator('[data-test=meeting-attendance]').waitFor()
+      await shot(page, 'h-meeting-record')
+    })
+  })
+
+  await test('(i) 党费计算器: 3000.01 元 for an employed member gives 30.00 元', async () => {
+    await withPage(async (page) => {
+      await uiLogin(page, 'member01')
+      await page.locator('.el-menu-item', { hasText: '党费计算器' }).first().click()
+      await page.waitForURL(/\/calc\/dues$/)
+      const base = inputOf(page, 'dues-base')
+      await base.fill('3000.015')
+      await page.locator('[data-test=dues-form] .el-form-item__error', { hasText: '两位小数' }).waitFor()
+      await base.fill('-5')
+      await page.locator('[data-test=dues-form] .el-form-item__error', { hasText: '负数' }).waitFor()
+      await shot(page, 'i-dues-invalid')
+      await base.fill('3000.01')
+      await page.locator('[data-test=dues-form] .el-form-item__error').waitFor({ state: 'detached' })
+      await page.locator('[data-test=dues-submit]').click()
+      const amount = page.locator('[data-test=dues-amount]')
+      await amount.waitFor()
+      const text = (await amount.innerText()).trim()
+      assert(text === '30.00', `amount shows ${text}`)
+      await page.locator('[data-test=dues-result]', { hasText: '1%' }).waitFor()
+      await page.locator('[data-test=dues-result] [data-test=rule-link]').first().waitFor()
+      await shot(page, 'i-dues-result')
+      // The rule ids lead to the rules page, filtered to that rule.
+      await page.locator('[data-test=dues-result] [data-test=rule-link]').first().click()
+      await page.waitForURL(/\/rules\?q=/)
+      await page.locator('[data-test=rules-table] .hl-row').first().waitFor()
+      await page.waitForTimeout(300)
+      await shot(page, 'i-rules-linked')
+    })
+  })
+
+  await test('(j) 发展党员时间推算 shows all 25 steps', async () => {
+    await withPage(async (page) => {
+      await uiLogin(page, 'admin')
+      await page.goto(`${BASE_URL}/calc/recruitment`)
+      const input = inputOf(page, 'recruit-application')
+      await input.click()
+      await input.fill('2026-03-01')
+      await input.press('Enter')
+      await page.locator('.page-title').first().click()
+      await page.locator('[data-test=recruit-submit]').click()
+      await page.locator('[data-test=recruit-result]').waitFor()
+      const n = await page.locator('[data-test=plan-step]').count()
+      assert(n === 25, `timeline shows ${n} steps`)
+      await page.locator('[data-test=recruit-probation]').waitFor()
+      await page.waitForTimeout(300)
+      await shot(page, 'j-recruitment')
+      await page.emulateMedia({ media: 'print' })
+      await shot(page, 'j-recruitment-print')
+    })
+  })
+
+  await test('(k) inspectors read organizational life without write buttons; members and system roles are refused', async () => {
+    await withPage(async (page) => {
+      await uiLogin(page, 'inspector')
+      await page.goto(`${BASE_URL}/orglife/calendar`)
+      await page.locator('[data-test=window-cell]').first().click()
+      await page.locator('[data-test=window-dialog]').waitFor()
+      assert((await page.locator('[data-test=window-record]').count()) === 0, 'inspector sees the 登记 button')
+      await page.goto(`${BASE_URL}/meetings`)
+      await page.locator('[data-test=meeting-table] .el-table__row').first().waitFor()
+      assert((await page.locator('[data-test=meeting-add]').count()) === 0, 'inspector sees 新增记录')
+      await shot(page, 'k-inspector-meetings')
+    })
+    for (const user of ['member01', 'sysadmin']) {
+      await withPage(async (page) => {
+        await uiLogin(page, user)
+        const menu = (await page.locator('.el-menu-item').allInnerTexts()).map((t) => t.trim())
+        assert(menu.includes('党费计算器') && menu.includes('规则'), `${user} lacks the tools: ${menu}`)
+        assert(!menu.includes('会议记录') && !menu.includes('组织生活日历'), `${user} sees organizational life: ${menu}`)
+        await page.goto(`${BASE_URL}/meetings`)
+        await page.locator('[data-test=forbidden]').waitFor()
+      })
+    }
   })
 
   return failed ? 1 : 0

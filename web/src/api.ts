@@ -157,19 +157,24 @@ export const api = {
  * Downloads a file through fetch so the session cookie goes along and a refusal shows the server's
  * message instead of an error page in a new tab.
  */
-export async function download(path: string, query: RequestOptions['query'], fallbackName: string): Promise<void> {
+export async function download(
+  path: string,
+  query: RequestOptions['query'],
+  fallbackName: string,
+  opts: Pick<RequestOptions, 'quiet'> = {},
+): Promise<void> {
   const url = `${API_BASE}/${path}${buildQuery(query ?? {})}`
   let res: Response
   try {
     res = await fetch(url, { credentials: 'same-origin' })
   } catch {
     const err = new ApiError(0, 'network', fallbackMessage(0))
-    report(err, {})
+    report(err, opts)
     throw err
   }
   if (!res.ok) {
     const err = toApiError(res.status, await res.text())
-    report(err, {})
+    report(err, opts)
     throw err
   }
   const blob = await res.blob()

@@ -1,5 +1,22 @@
 // Chinese labels for the API's codes. One place, so the tree, tables, forms and history agree.
-import type { CommitteePost, Gender, MemberStatus, Occupation, OrgKind, OrgRole, SystemRole } from './types'
+import type {
+  AppraisalStatus,
+  AttendanceStatus,
+  CalendarBasis,
+  CommitteePost,
+  DuesCategory,
+  Gender,
+  Grade,
+  Level,
+  MeetingKind,
+  MeetingStatus,
+  MemberStatus,
+  Occupation,
+  OrgKind,
+  OrgRole,
+  RuleStatus,
+  SystemRole,
+} from './types'
 
 export const ORG_KIND_LABELS: Record<OrgKind, string> = {
   group_committee: '集团党委',
@@ -160,4 +177,93 @@ export function displayValue(field: string, value: unknown, orgName?: (id: strin
   if (Array.isArray(value)) return value.join('、')
   if (typeof value === 'object') return JSON.stringify(value)
   return String(value)
+}
+
+// ---------------------------------------------------------------- calculators, organizational life
+
+export const DUES_CATEGORY_LABELS: Record<DuesCategory, string> = {
+  employed: '在职党员',
+  retired: '离退休党员',
+  farmer: '农民党员',
+  relief: '学生、下岗失业、低保党员',
+  annual_salary: '实行年薪制的党员',
+  irregular_income: '收入不固定的党员',
+}
+
+export const ROUNDING_MODE_LABELS: Record<string, string> = { half_up: '四舍五入', down: '舍去', up: '进位' }
+export const ROUNDING_UNIT_LABELS: Record<string, string> = { fen: '分', jiao: '角', yuan: '元' }
+
+export const RULE_PACK_LABELS: Record<string, string> = {
+  member: '党员条件',
+  org: '组织设置与换届',
+  orglife: '组织生活',
+  recruit: '发展党员',
+  dues: '党费',
+  calendar: '工作日历',
+}
+
+/** Tag type per rule status: only confirmed rules block, the others warn and may be overridden. */
+export const RULE_STATUS_TAG: Record<RuleStatus, 'success' | 'warning' | 'info'> = {
+  confirmed: 'success',
+  secondary: 'warning',
+  local_default: 'info',
+}
+
+export const CALENDAR_BASIS_LABELS: Record<CalendarBasis, string> = {
+  official: '依据国务院办公厅放假通知',
+  provisional: '暂按法定假日推算，调休安排未公布',
+  fallback: '超出工作日历覆盖年份，按周一至周五推算',
+}
+
+export const LEVEL_LABELS: Record<Level, string> = { error: '违反', warning: '提醒', info: '说明' }
+
+export const MEETING_KIND_LABELS: Record<MeetingKind, string> = {
+  general_meeting: '支部党员大会',
+  branch_committee: '支部委员会会议',
+  party_group_meeting: '党小组会',
+  party_lecture: '党课',
+  theme_day: '主题党日',
+  life_meeting: '组织生活会',
+  democratic_appraisal: '民主评议党员',
+  heart_to_heart_talk: '谈心谈话',
+  party_committee: '党委会',
+  central_study: '理论学习中心组学习',
+}
+
+export const MEETING_STATUS_LABELS: Record<MeetingStatus, string> = { planned: '计划', held: '已召开' }
+
+export const ATTENDANCE_LABELS: Record<AttendanceStatus, string> = { present: '出席', leave: '请假', absent: '缺席' }
+
+export const GRADE_LABELS: Record<Grade, string> = {
+  excellent: '优秀',
+  qualified: '合格',
+  basically_qualified: '基本合格',
+  unqualified: '不合格',
+}
+
+export const APPRAISAL_STATUS_LABELS: Record<AppraisalStatus, string> = {
+  open: '评议中',
+  proposed: '已提出等次',
+  decided: '已决定',
+}
+
+export const MEETING_FIELD_LABELS: Record<string, string> = {
+  organization_id: '组织',
+  kind: '会议类型',
+  status: '状态',
+  planned_on: '计划日期',
+  held_on: '召开日期',
+  start_time: '开始时间',
+  end_time: '结束时间',
+  place: '地点',
+  chair: '主持人',
+  recorder: '记录人',
+  lecturer: '授课人',
+  topic: '主题',
+  agenda: '议程',
+  minutes: '会议记录',
+  decisions: '决定事项',
+  votes: '表决',
+  attendees: '参会人员',
+  issues: '查摆问题',
 }
