@@ -37,6 +37,14 @@ async fn health_and_openapi(app: TestApp) {
         assert!(doc.body["paths"].get(path).is_some(), "{path} missing from OpenAPI");
     }
     assert_eq!(anon.get("/api/v1/docs/").await.status, StatusCode::OK);
+    // Malformed query strings and ids answer in the same JSON shape as every other error.
+    let admin = app.login("admin").await;
+    let bad_query = admin.get("/api/v1/members?limit=many").await;
+    assert_eq!(bad_query.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_query.body["fields"][0]["field"], "limit");
+    let bad_id = admin.get("/api/v1/members/not-a-uuid").await;
+    assert_eq!(bad_id.status, StatusCode::NOT_FOUND);
+    assert_eq!(bad_id.body["code"], "not_found");
     let unauth = anon.get("/api/v1/members").await;
     assert_eq!(unauth.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unauth.body["code"], "unauthenticated");

@@ -3,7 +3,7 @@
 //! probationary members are not graded are enforced here with the rules crate.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use dangwu_rules::Level;
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -45,7 +45,7 @@ pub struct ListParams {
 async fn list_appraisals(
     State(state): State<AppState>,
     caller: Caller,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let rows = state.db.list_appraisals(caller.domain()?, p.organization_id).await?;
     serde_json::to_value(rows).map(Json).map_err(ApiError::internal)
@@ -80,7 +80,7 @@ async fn create_appraisal(
 async fn get_appraisal(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<serde_json::Value>> {
     view(state.db.get_appraisal(caller.domain()?, id).await?)
 }
@@ -111,7 +111,7 @@ pub struct EntryFields {
 async fn update_entry(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, member)): Path<(Uuid, Uuid)>,
+    ApiPath((id, member)): ApiPath<(Uuid, Uuid)>,
     ApiJson(req): ApiJson<EntryFields>,
 ) -> ApiResult<Json<serde_json::Value>> {
     caller.domain()?;
@@ -226,7 +226,7 @@ fn pairs(grades: &[GradeInput]) -> Vec<(Uuid, Option<String>)> {
 async fn propose(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ProposeGrades>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let a = state.db.get_appraisal(caller.domain()?, id).await?;
@@ -241,7 +241,7 @@ async fn propose(
 async fn decide(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<DecideGrades>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let a = state.db.get_appraisal(caller.domain()?, id).await?;
@@ -269,8 +269,8 @@ pub struct StatsParams {
 async fn appraisal_stats(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
-    Query(p): Query<StatsParams>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<StatsParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let rows = state.db.appraisal_stats(caller.domain()?, id, p.year).await?;
     let grades: Vec<serde_json::Value> = GRADES

@@ -1,7 +1,7 @@
 //! The audit log, readable by the audit admin (安全审计员) only.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
 use dangwu_store::SystemRole;
 use dangwu_store::audit::AuditFilter;
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiQuery;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(search_audit))
@@ -67,7 +68,7 @@ fn china_midnight(d: NaiveDate) -> DateTime<Utc> {
 async fn search_audit(
     State(state): State<AppState>,
     caller: Caller,
-    Query(p): Query<AuditParams>,
+    ApiQuery(p): ApiQuery<AuditParams>,
 ) -> ApiResult<Json<AuditPage>> {
     caller.require_system(&[SystemRole::AuditAdmin])?;
     let limit = p.limit.unwrap_or(50);

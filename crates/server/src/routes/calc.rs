@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use dangwu_rules::CalcError;
@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(calc_dues)).routes(routes!(calc_timeline)).routes(routes!(list_rules))
@@ -141,7 +141,7 @@ pub struct RulesParams {
 async fn list_rules(
     State(state): State<AppState>,
     _caller: Caller,
-    Query(p): Query<RulesParams>,
+    ApiQuery(p): ApiQuery<RulesParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let on = p.on.unwrap_or_else(|| state.today());
     let rules = state.rules.summaries(on);

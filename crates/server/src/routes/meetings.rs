@@ -2,7 +2,7 @@
 //! organization, the rollup of a subtree, members' participation, and the 三会一课 ledger as Excel.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::orglife::{self, KINDS, kind_fits, kind_label};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -428,7 +428,7 @@ pub struct MeetingPage {
 async fn list_meetings(
     State(state): State<AppState>,
     caller: Caller,
-    Query(p): Query<MeetingParams>,
+    ApiQuery(p): ApiQuery<MeetingParams>,
 ) -> ApiResult<Json<MeetingPage>> {
     let user = caller.domain()?;
     let limit = p.limit.unwrap_or(50);
@@ -482,7 +482,7 @@ fn attendee_error(e: dangwu_store::StoreError) -> ApiError {
 async fn get_meeting(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<MeetingView>> {
     Ok(Json(full_view(state.db.get_meeting(caller.domain()?, id).await?)))
 }
@@ -493,7 +493,7 @@ async fn get_meeting(
 async fn update_meeting(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateMeeting>,
 ) -> ApiResult<Json<MeetingView>> {
     let mut input = validate(req.fields, state.today())?;
@@ -517,7 +517,7 @@ pub struct ExpectedAttendee {
 async fn expected_attendees(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<ExpectedAttendee>>> {
     let rows = state.db.expected_attendees(caller.domain()?, id).await?;
     Ok(Json(rows.into_iter().map(|(member_id, name, status)| ExpectedAttendee { member_id, name, status }).collect()))
@@ -565,8 +565,8 @@ async fn compute(
 async fn org_compliance(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
-    Query(p): Query<YearParams>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<YearParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let period = year_period(&state, p.year)?;
     let mut result = compute(&state, &caller, id, period, false).await?;
@@ -593,8 +593,8 @@ async fn rollup_rows(
 async fn compliance_rollup(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
-    Query(p): Query<YearParams>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<YearParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let period = year_period(&state, p.year)?;
     let (kinds, rows) = rollup_rows(&state, &caller, id, period).await?;
@@ -611,8 +611,8 @@ async fn compliance_rollup(
 async fn rollup_export(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
-    Query(p): Query<YearParams>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<YearParams>,
 ) -> ApiResult<Response> {
     let period = year_period(&state, p.year)?;
     let (_, rows) = rollup_rows(&state, &caller, id, period).await?;
@@ -645,8 +645,8 @@ async fn rollup_export(
 async fn participation(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
-    Query(p): Query<YearParams>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<YearParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let period = year_period(&state, p.year)?;
     state.db.get_org(caller.domain()?, id).await?;
@@ -662,8 +662,8 @@ async fn participation(
 async fn meeting_ledger(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
-    Query(p): Query<YearParams>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<YearParams>,
 ) -> ApiResult<Response> {
     let period = year_period(&state, p.year)?;
     let user = caller.domain()?;
@@ -739,7 +739,7 @@ pub struct PlanRequest {
 async fn meeting_plan(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<PlanRequest>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let user = caller.domain()?;
@@ -831,7 +831,7 @@ async fn meeting_plan(
 async fn life_issues(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let rows = state.db.life_issues(caller.domain()?, id).await?;
     serde_json::to_value(rows).map(Json).map_err(ApiError::internal)
@@ -840,7 +840,7 @@ async fn life_issues(
 /// 会议记录（PDF，可打印）
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/record.pdf", tag = "组织生活", params(("id" = Uuid, Path)),
     responses((status = 200, description = "PDF 文件", content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
-async fn meeting_pdf(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<Response> {
+async fn meeting_pdf(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     use dangwu_reports::pdf;
     let m = state.db.get_meeting(caller.domain()?, id).await?;
     let names =

@@ -2,7 +2,7 @@
 //! edit, history.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -19,7 +19,7 @@ use super::{Change, history};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -272,7 +272,7 @@ pub struct MemberPage {
 async fn list_members(
     State(state): State<AppState>,
     caller: Caller,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<MemberPage>> {
     let user = caller.domain()?;
     let limit = p.limit.unwrap_or(50);
@@ -297,7 +297,7 @@ const EXPORT_MAX: i64 = 100_000;
 async fn export_members(
     State(state): State<AppState>,
     caller: Caller,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Response> {
     let user = caller.domain()?;
     let unmask = p.unmask.unwrap_or(false);
@@ -386,8 +386,8 @@ pub struct GetParams {
 async fn get_member(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
-    Query(p): Query<GetParams>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<GetParams>,
 ) -> ApiResult<Json<MemberView>> {
     let user = caller.domain()?;
     if p.unmask.unwrap_or(false) {
@@ -418,7 +418,7 @@ async fn create_member(
 async fn update_member(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(mut req): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<MemberView>> {
     let user = caller.domain()?;
@@ -446,7 +446,7 @@ async fn update_member(
 async fn member_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<Change>>> {
     state.db.get_member(caller.domain()?, id).await?;
     let rows = state.db.entity_history("member", id).await?;

@@ -1,7 +1,7 @@
 //! Organizations (组织): the tree, one organization, the level below, create, edit, move, dissolve.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use dangwu_rules::org::{OrgFacts, OrgKind};
@@ -17,7 +17,7 @@ use super::{Change, history};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -275,7 +275,7 @@ pub struct ListParams {
 async fn list_orgs(
     State(state): State<AppState>,
     caller: Caller,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Vec<OrgNodeView>>> {
     // The security admin grants roles on organizations, so sees their names (and nothing else of them).
     if caller.user.system_role() == Some(dangwu_store::SystemRole::SecurityAdmin) {
@@ -290,7 +290,11 @@ async fn list_orgs(
 /// 组织详情
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "组织", params(("id" = Uuid, Path)),
     responses((status = 200, body = OrgView), (status = 404, body = ErrorBody)))]
-async fn get_org(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<Json<OrgView>> {
+async fn get_org(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<OrgView>> {
     let org = state.db.get_org(caller.domain()?, id).await?;
     Ok(Json(org_view(&state.rules, org, state.today())))
 }
@@ -301,7 +305,7 @@ async fn get_org(State(state): State<AppState>, caller: Caller, Path(id): Path<U
 async fn org_children(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<OrgView>>> {
     let today = state.today();
     let orgs = state.db.org_children(caller.domain()?, id).await?;
@@ -329,7 +333,7 @@ async fn create_org(
 async fn update_org(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateOrg>,
 ) -> ApiResult<Json<OrgView>> {
     caller.domain()?;
@@ -349,7 +353,7 @@ pub struct MoveOrg {
 async fn move_org(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<MoveOrg>,
 ) -> ApiResult<Json<OrgView>> {
     caller.domain()?;
@@ -369,7 +373,7 @@ pub struct DissolveOrg {
 async fn dissolve_org(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<DissolveOrg>,
 ) -> ApiResult<Json<OrgView>> {
     caller.domain()?;
@@ -390,7 +394,7 @@ async fn dissolve_org(
 async fn org_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<Change>>> {
     state.db.get_org(caller.domain()?, id).await?;
     let rows = state.db.entity_history("organization", id).await?;

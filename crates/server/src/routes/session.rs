@@ -1,7 +1,7 @@
 //! Login, logout, the current user, own password and API tokens; the health check.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_IDLE, Via};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -263,7 +263,11 @@ async fn create_token(
 /// 吊销 API 令牌
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "会话", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn revoke_token(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
     state.db.revoke_token(&caller.actor, id, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,7 +1,7 @@
 //! Accounts (system admin) and role grants (security admin). Neither role reads domain data.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use dangwu_store::accounts::NewUser;
 use dangwu_store::{Role, SystemRole};
@@ -15,7 +15,7 @@ use super::session::{GrantView, check_password_strength};
 use crate::AppState;
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -131,7 +131,7 @@ pub struct ResetPassword {
 async fn reset_password(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ResetPassword>,
 ) -> ApiResult<StatusCode> {
     caller.require_system(&[SystemRole::SystemAdmin])?;
@@ -143,7 +143,11 @@ async fn reset_password(
 
 /// 停用账号（系统管理员）
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "账号与授权", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn disable_user(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+async fn disable_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
     caller.require_system(&[SystemRole::SystemAdmin])?;
     if id == caller.id() {
         return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "不能停用自己的账号"));
@@ -154,7 +158,11 @@ async fn disable_user(State(state): State<AppState>, caller: Caller, Path(id): P
 
 /// 启用账号（系统管理员）
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "账号与授权", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn enable_user(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+async fn enable_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
     caller.require_system(&[SystemRole::SystemAdmin])?;
     state.db.set_disabled(&caller.actor, id, false, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -173,7 +181,7 @@ pub struct GrantRole {
 async fn grant_role(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<GrantRole>,
 ) -> ApiResult<(StatusCode, Json<GrantView>)> {
     caller.require_system(&[SystemRole::SecurityAdmin])?;
@@ -190,7 +198,11 @@ async fn grant_role(
 
 /// 撤销组织角色（安全保密管理员）
 #[utoipa::path(delete, path = "/api/v1/grants/{id}", tag = "账号与授权", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn revoke_grant(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+async fn revoke_grant(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
     caller.require_system(&[SystemRole::SecurityAdmin])?;
     state.db.revoke(&caller.actor, id, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
