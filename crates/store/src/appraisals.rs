@@ -50,6 +50,16 @@ pub struct Appraisal {
     pub entries: Vec<AppraisalEntry>,
 }
 
+/// Grades to store: `proposed` by the committee or `decided` by the meeting (with the meeting), for
+/// the appraisal at `version`.
+#[derive(Debug, Clone, Copy)]
+pub struct GradeSet<'a> {
+    pub stage: &'a str,
+    pub grades: &'a [(Uuid, Option<String>)],
+    pub meeting: Option<Uuid>,
+    pub version: i64,
+}
+
 /// What the branch records for one member while the appraisal is open.
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryInput {
@@ -229,12 +239,10 @@ impl Db {
         &self,
         actor: &Actor,
         id: Uuid,
-        stage: &str,
-        grades: &[(Uuid, Option<String>)],
-        meeting: Option<Uuid>,
-        version: i64,
+        set: &GradeSet<'_>,
         now: DateTime<Utc>,
     ) -> Result<Appraisal> {
+        let GradeSet { stage, grades, meeting, version } = *set;
         let mut tx = self.begin().await?;
         let before = tx.appraisal_for(actor.user_id, id, Access::WriteMembers).await?;
         if before.row.version != version {

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use dangwu_rules::Level;
 use dangwu_rules::orglife::{AppraisalGrades, RULE_APPRAISAL_GRADE_PROBATIONARY};
-use dangwu_store::appraisals::{Appraisal, EntryInput, GRADES};
+use dangwu_store::appraisals::{Appraisal, EntryInput, GRADES, GradeSet};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -232,7 +232,17 @@ async fn propose(
     let a = state.db.get_appraisal(caller.domain()?, id).await?;
     let grades = pairs(&req.grades);
     check_grades(&state, &a, &grades, false)?;
-    view(state.db.set_appraisal_grades(&caller.actor, id, "proposed", &grades, None, req.version, state.now()).await?)
+    view(
+        state
+            .db
+            .set_appraisal_grades(
+                &caller.actor,
+                id,
+                &GradeSet { stage: "proposed", grades: &grades, meeting: None, version: req.version },
+                state.now(),
+            )
+            .await?,
+    )
 }
 
 /// 党员大会决定评定等次
@@ -253,7 +263,12 @@ async fn decide(
     view(
         state
             .db
-            .set_appraisal_grades(&caller.actor, id, "decided", &grades, Some(req.meeting_id), req.version, state.now())
+            .set_appraisal_grades(
+                &caller.actor,
+                id,
+                &GradeSet { stage: "decided", grades: &grades, meeting: Some(req.meeting_id), version: req.version },
+                state.now(),
+            )
             .await?,
     )
 }

@@ -1,0 +1,46 @@
+//! `dangwu-bench`: generates a synthetic enterprise (tens of thousands of organizations, millions of
+//! meeting records) and measures the organizational-life compliance rollup on it, through the same
+//! store calls and computation as the server, and through the real HTTP endpoint.
+//!
+//! ```text
+//! dangwu-bench generate --database-url sqlite:///tmp/bench.db --orgs 40000 --meetings 1500000 --year 2026
+//! dangwu-bench rollup   --database-url sqlite:///tmp/bench.db --year 2026 --runs 20
+//! ```
+//! Results are recorded in `docs/BENCHMARKS.md`.
+
+mod experiments;
+mod generate;
+mod rollup;
+mod stats;
+
+use clap::{Parser, Subcommand};
+
+/// Username and password of the generated org-admin user (granted on the root organization).
+pub const BENCH_USER: &str = "bench_admin";
+pub const BENCH_PASSWORD: &str = "Bench-pass-2026";
+
+#[derive(Parser)]
+#[command(name = "dangwu-bench", about = "Benchmark of the organizational-life compliance rollup")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates the schema and a synthetic enterprise with a year (and some history) of meeting records.
+    Generate(generate::Args),
+    /// Measures the compliance rollup (store calls + computation, and the HTTP endpoint).
+    Rollup(rollup::Args),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Generate(args) => generate::run(args).await,
+            Command::Rollup(args) => rollup::run(args).await,
+        }
+    })
+}
