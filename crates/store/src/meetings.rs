@@ -301,6 +301,13 @@ impl Tx {
     }
 }
 
+/// Inserts a meeting: id, organization, the fields of [`bind_fields`], then the creation time.
+const INSERT_MEETING: &str = "INSERT INTO meetings (id, organization_id, kind, status, planned_on, held_on, start_time, end_time, place, \
+               chair, recorder, lecturer, secretary_lecture, topic, agenda_json, first_topic, minutes, decisions, \
+               quorum_json, votes_json, attachments_json, present, expected, version, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+               $22, $23, 1, $24, $24)";
+
 /// Binds the fields of a meeting, in the column order both the INSERT and the UPDATE use.
 fn bind_fields(query: crate::Q, input: &MeetingInput) -> Result<crate::Q> {
     let (present, expected) = present_count(input);
@@ -365,20 +372,7 @@ impl Db {
         tx.org_for(actor.user_id, input.organization_id, Access::WriteMembers).await?;
         tx.check_attendees(input.organization_id, &input.attendees).await?;
         let id = new_id();
-        tx.execute(
-            bind_fields(
-            q("INSERT INTO meetings (id, organization_id, kind, status, planned_on, held_on, start_time, end_time, place, \
-               chair, recorder, lecturer, secretary_lecture, topic, agenda_json, first_topic, minutes, decisions, \
-               quorum_json, votes_json, attachments_json, present, expected, version, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-               $22, $23, 1, $24, $24)")
-            .bind(id)
-            .bind(input.organization_id),
-            input,
-        )?
-        .bind(now),
-        )
-        .await?;
+        tx.execute(bind_fields(q(INSERT_MEETING).bind(id).bind(input.organization_id), input)?.bind(now)).await?;
         tx.write_children(id, input.organization_id, input, now).await?;
         let meeting = tx.meeting_by_id(id).await?;
         tx.audit(
@@ -597,34 +591,7 @@ impl Db {
         let mut tx = self.begin().await?;
         for input in inputs {
             let id = new_id();
-            let (present, expected) = present_count(input);
-            tx.execute(
-                q("INSERT INTO meetings (id, organization_id, kind, status, planned_on, held_on, place, chair, recorder, \
-                   lecturer, secretary_lecture, topic, agenda_json, first_topic, minutes, decisions, votes_json, present, \
-                   expected, version, created_at, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20)")
-                .bind(id)
-                .bind(input.organization_id)
-                .bind(input.kind.as_str())
-                .bind(input.status.as_str())
-                .bind(input.planned_on)
-                .bind(input.held_on)
-                .bind(input.place.as_str())
-                .bind(input.chair.as_str())
-                .bind(input.recorder.as_str())
-                .bind(input.lecturer.as_str())
-                .bind(input.secretary_lecture)
-                .bind(input.topic.as_str())
-                .bind(serde_json::to_string(&input.agenda)?)
-                .bind(input.agenda.iter().any(|a| a.first_topic))
-                .bind(input.minutes.as_str())
-                .bind(input.decisions.as_str())
-                .bind(serde_json::to_string(&input.votes)?)
-                .bind(present)
-                .bind(expected)
-                .bind(now),
-            )
-            .await?;
+            tx.execute(bind_fields(q(INSERT_MEETING).bind(id).bind(input.organization_id), input)?.bind(now)).await?;
             tx.write_children(id, input.organization_id, input, now).await?;
         }
         tx.audit(
