@@ -480,6 +480,16 @@ async function main() {
       const table = page.locator('[data-test=rollup-table]')
       await table.locator('a.org-link').first().waitFor()
       assert((await table.locator('tr.el-table__row').count()) > 1, 'rollup table has a single row')
+      // Levels below the two sent are loaded when their row is expanded.
+      const cut = rollup.organizations.find((o) => o.depth === 2 && o.children > 0)
+      assert(cut, 'the demo rollup has organizations below its second level')
+      const cutRow = table.locator('tr.el-table__row', { has: page.locator(`a.org-link[data-org-id="${cut.organization_id}"]`) })
+      const rowsBefore = await table.locator('tr.el-table__row').count()
+      await cutRow.locator('.el-table__expand-icon').click()
+      await page.waitForFunction(
+        ([sel, n]) => document.querySelectorAll(`${sel} tr.el-table__row`).length > n,
+        ['[data-test=rollup-table]', rowsBefore],
+      )
       await page.waitForTimeout(500)
       await shot(page, 'h-rollup')
       await page.getByRole('tab', { name: '党员参加情况' }).click()

@@ -514,7 +514,10 @@ export interface RollupOrg {
   name: string
   short_name: string
   kind: string
+  /** Levels below the organization the rollup was asked for. */
   depth: number
+  /** Active sub-organizations (those beyond the levels sent are loaded on expanding the row). */
+  children: number
   own: Tally
   subtree: Tally
 }
@@ -523,7 +526,11 @@ export interface RollupAnswer {
   year: number
   today: string
   kinds: KindTotal[]
+  organizations_total: number
+  /** The organization and its sub-organizations down to the `depth` asked for. */
   organizations: RollupOrg[]
+  behind_total: number
+  /** The first `behind_limit` organizations behind, most overdue first. */
   behind: RollupOrg[]
 }
 

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod json;
+pub mod lifeindex;
 pub mod orglife;
 pub mod routes;
 mod web;
@@ -67,11 +68,13 @@ pub struct AppState {
     pub rules: Arc<dangwu_rules::RuleBook>,
     pub config: Arc<ServerConfig>,
     pub clock: Clock,
+    /// Compliance inputs kept in memory (see [`lifeindex`]).
+    pub life: Arc<lifeindex::LifeIndex>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: ServerConfig, clock: Clock, rules: dangwu_rules::RuleBook) -> AppState {
-        AppState { db, config: Arc::new(config), clock, rules: Arc::new(rules) }
+        AppState { db, config: Arc::new(config), clock, rules: Arc::new(rules), life: Arc::default() }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -126,5 +129,18 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves until the process is stopped.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    // Read the compliance inputs of this year now rather than on the first dashboard opened.
+    let warm = state.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match warm.life.read(&warm.db, chrono::Datelike::year(&warm.today())).await {
+            Ok(index) => tracing::info!(
+                organizations = index.forest().len(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "organizational-life index loaded"
+            ),
+            Err(e) => tracing::warn!("organizational-life index not loaded: {e}"),
+        }
+    });
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await
 }

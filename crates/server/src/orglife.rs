@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use dangwu_rules::org::OrgKind;
 use dangwu_rules::orglife::{self, MeetingKind, OrgLifeFacts, Period, RequirementScope};
 use dangwu_rules::{CalcError, RuleBook};
-use dangwu_store::meetings::{HeldCount, LifeOrg};
+use dangwu_store::lifelog::LifeOrgRow;
+use dangwu_store::meetings::HeldCount;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -104,16 +105,25 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, w: &WindowView) {
-        match w.status {
+    fn add(&mut self, status: WindowStatus, warning: bool) {
+        match status {
             WindowStatus::Done => self.done += 1,
             WindowStatus::Due => self.due += 1,
             WindowStatus::Overdue => self.overdue += 1,
             WindowStatus::Upcoming => self.upcoming += 1,
         }
-        if w.warning {
+        if warning {
             self.warning += 1;
         }
+    }
+
+    /// Adds another tally (a child organization's) to this one.
+    fn merge(&mut self, o: &Tally) {
+        self.done += o.done;
+        self.due += o.due;
+        self.overdue += o.overdue;
+        self.upcoming += o.upcoming;
+        self.warning += o.warning;
     }
 }
 
@@ -129,103 +139,275 @@ pub struct Compliance {
     pub tally: Tally,
 }
 
-/// Held meetings of one organization: (kind, secretary lecture, day, count).
-type Held<'a> = Vec<&'a HeldCount>;
-
-fn held_in(held: &[&HeldCount], kind: &str, secretary_only: bool, from: NaiveDate, to: NaiveDate) -> u32 {
-    held.iter()
-        .filter(|h| h.kind == kind && (!secretary_only || h.secretary_lecture) && h.held_on >= from && h.held_on <= to)
-        .map(|h| h.n as u32)
-        .sum()
+/// Where the held meetings of a kind are counted in [`MonthCounts`]: its place in [`KINDS`]; a 党课
+/// given by the secretary is counted apart, in [`SECRETARY_LECTURE`].
+fn slot(kind: &str) -> Option<usize> {
+    KINDS.iter().position(|(c, _)| *c == kind)
 }
 
-/// Computes the compliance of every organization in `orgs` over `period`, as of `today`, with a warning
-/// `warning_days` before an open window closes.
-pub fn compliance(
+const SECRETARY_LECTURE: usize = KINDS.len();
+
+/// Held meetings of one organization in one year, per kind slot and month.
+pub type MonthCounts = [[u16; 12]; KINDS.len() + 1];
+
+/// Held meetings of a year by organization.
+pub type YearCounts = HashMap<Uuid, Box<MonthCounts>>;
+
+/// Adds held-meeting counts (of one year) to `counts`.
+pub fn add_counts(counts: &mut YearCounts, rows: &[HeldCount]) {
+    for r in rows {
+        let Some(kind) = slot(&r.kind) else { continue };
+        let slot = if r.secretary_lecture && r.kind == "party_lecture" { SECRETARY_LECTURE } else { kind };
+        let cell = &mut counts.entry(r.organization_id).or_insert_with(|| Box::new([[0; 12]; KINDS.len() + 1]))[slot]
+            [r.held_on.month0() as usize];
+        *cell = cell.saturating_add(u16::try_from(r.n).unwrap_or(u16::MAX));
+    }
+}
+
+/// Where a requirement is counted: the slot of its record kind, and whether only the secretary's
+/// lectures count (书记讲党课).
+#[derive(Debug, Clone, Copy)]
+struct Counted {
+    slot: usize,
+    secretary_only: bool,
+}
+
+impl Counted {
+    fn of(kind: MeetingKind) -> Counted {
+        let (record, secretary_only) = record_kind(kind);
+        Counted { slot: slot(record).expect("every requirement's record kind is in KINDS"), secretary_only }
+    }
+
+    /// Meetings held in months `from..=to` (0-based).
+    fn held(self, counts: Option<&MonthCounts>, from: usize, to: usize) -> u32 {
+        let Some(c) = counts else { return 0 };
+        (from..=to)
+            .map(|m| {
+                u32::from(c[SECRETARY_LECTURE][m]) + if self.secretary_only { 0 } else { u32::from(c[self.slot][m]) }
+            })
+            .sum()
+    }
+}
+
+/// An organization as compliance sees it.
+#[derive(Debug, Clone)]
+pub struct LifeUnit {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub active: bool,
+    /// Seats on its committee (a branch with three or more has a 支部委员会).
+    pub committee_seats: usize,
+}
+
+impl From<LifeOrgRow> for LifeUnit {
+    fn from(r: LifeOrgRow) -> LifeUnit {
+        let committee_seats =
+            serde_json::from_str::<Vec<serde::de::IgnoredAny>>(&r.committee_json).map(|v| v.len()).unwrap_or(0);
+        LifeUnit {
+            id: r.id,
+            parent_id: r.parent_id,
+            name: r.name,
+            short_name: r.short_name,
+            kind: r.kind,
+            active: r.status == "active",
+            committee_seats,
+        }
+    }
+}
+
+/// The organization tree: every organization, and the active children of each.
+#[derive(Debug, Default)]
+pub struct Forest {
+    units: HashMap<Uuid, LifeUnit>,
+    children: HashMap<Uuid, Vec<Uuid>>,
+}
+
+impl Forest {
+    pub fn new(units: impl IntoIterator<Item = LifeUnit>) -> Forest {
+        let mut forest = Forest::default();
+        forest.apply(units);
+        forest
+    }
+
+    /// Replaces (or adds) organizations, and re-links the tree.
+    pub fn apply(&mut self, units: impl IntoIterator<Item = LifeUnit>) {
+        for u in units {
+            self.units.insert(u.id, u);
+        }
+        self.children.clear();
+        for u in self.units.values().filter(|u| u.active) {
+            if let Some(p) = u.parent_id {
+                self.children.entry(p).or_default().push(u.id);
+            }
+        }
+        self.children.values_mut().for_each(|c| c.sort_unstable());
+    }
+
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    fn children_of(&self, id: Uuid) -> &[Uuid] {
+        self.children.get(&id).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn party_groups_of(&self, id: Uuid) -> impl Iterator<Item = Uuid> + '_ {
+        self.children_of(id).iter().copied().filter(|c| self.units.get(c).is_some_and(|u| u.kind == "party_group"))
+    }
+
+    /// The active organizations of `root`'s subtree, level by level (parents before children), each
+    /// with its depth below `root` and its parent's position in the list; empty if `root` is unknown
+    /// or dissolved.
+    pub fn subtree(&self, root: Uuid) -> Vec<(&LifeUnit, u32, Option<usize>)> {
+        let mut out: Vec<(&LifeUnit, u32, Option<usize>)> =
+            self.units.get(&root).filter(|u| u.active).map(|u| (u, 0, None)).into_iter().collect();
+        let mut i = 0;
+        while i < out.len() {
+            let (unit, depth, _) = out[i];
+            out.extend(
+                self.children_of(unit.id).iter().filter_map(|c| self.units.get(c)).map(|c| (c, depth + 1, Some(i))),
+            );
+            i += 1;
+        }
+        out
+    }
+}
+
+/// A requirement with where its meetings are counted and each window as a range of months.
+struct Req {
+    req: orglife::Requirement,
+    counted: Counted,
+    months: Vec<(usize, usize)>,
+}
+
+impl Req {
+    /// Meetings held in window `i`: the organization's own, or for a requirement on each party group
+    /// those of the slowest group.
+    fn held(&self, i: usize, own: Option<&MonthCounts>, groups: &[Option<&MonthCounts>]) -> u32 {
+        let (from, to) = self.months[i];
+        match self.req.scope {
+            RequirementScope::EachPartyGroup => {
+                groups.iter().map(|g| self.counted.held(*g, from, to)).min().unwrap_or(0)
+            }
+            _ => self.counted.held(own, from, to),
+        }
+    }
+}
+
+/// The requirements of each distinct set of facts in one year (a few kinds among thousands of organizations).
+struct Requirements<'a> {
+    rules: &'a RuleBook,
+    period: Period,
+    memo: HashMap<(OrgKind, bool, u32), Vec<Req>>,
+}
+
+impl<'a> Requirements<'a> {
+    fn new(rules: &'a RuleBook, period: Period) -> Requirements<'a> {
+        Requirements { rules, period, memo: HashMap::new() }
+    }
+
+    /// The organization's requirements (none for an organization of an unknown kind).
+    fn of(&mut self, unit: &LifeUnit, party_groups: usize) -> Result<&[Req], CalcError> {
+        let Some(kind) = OrgKind::from_code(&unit.kind) else { return Ok(&[]) };
+        let facts = OrgLifeFacts { kind, has_committee: unit.committee_seats >= 3, party_groups: party_groups as u32 };
+        let key = (kind, facts.has_committee, facts.party_groups);
+        if !self.memo.contains_key(&key) {
+            let reqs = orglife::requirements(self.rules, &facts, self.period)?
+                .into_iter()
+                .map(|req| Req {
+                    counted: Counted::of(req.meeting),
+                    // A year's windows are whole months, quarters, halves or the year.
+                    months: req.windows.iter().map(|w| (w.from.month0() as usize, w.to.month0() as usize)).collect(),
+                    req,
+                })
+                .collect();
+            self.memo.insert(key, reqs);
+        }
+        Ok(self.memo.get(&key).map(Vec::as_slice).unwrap_or(&[]))
+    }
+}
+
+/// What an organization's windows are judged on: its own counts and its party groups'.
+fn inputs<'c>(
+    forest: &Forest,
+    counts: &'c YearCounts,
+    unit: &LifeUnit,
+) -> (Option<&'c MonthCounts>, Vec<Option<&'c MonthCounts>>) {
+    let groups = forest.party_groups_of(unit.id).map(|g| counts.get(&g).map(|c| &**c)).collect();
+    (counts.get(&unit.id).map(|c| &**c), groups)
+}
+
+/// The status of a window with `held` meetings, as of `today`, and whether it warns.
+fn window_status(w: &orglife::DueWindow, held: u32, today: NaiveDate, warning_days: i64) -> (WindowStatus, bool) {
+    let status = if held >= w.count {
+        WindowStatus::Done
+    } else if w.to < today {
+        WindowStatus::Overdue
+    } else if w.from > today {
+        WindowStatus::Upcoming
+    } else {
+        WindowStatus::Due
+    };
+    (status, status == WindowStatus::Due && (w.to - today).num_days() < warning_days)
+}
+
+/// The year's calendar of one organization: every window of every requirement with what was held.
+/// `None` if the organization is unknown or dissolved.
+pub fn calendar(
     rules: &RuleBook,
-    orgs: &[LifeOrg],
-    counts: &[HeldCount],
+    forest: &Forest,
+    counts: &YearCounts,
+    org: Uuid,
     period: Period,
     today: NaiveDate,
     warning_days: i64,
-) -> Result<Vec<Compliance>, CalcError> {
-    let mut by_org: HashMap<Uuid, Held> = HashMap::new();
-    for c in counts {
-        by_org.entry(c.organization_id).or_default().push(c);
-    }
-    let groups_of: HashMap<Uuid, Vec<Uuid>> =
-        orgs.iter().filter(|o| o.kind == "party_group").fold(HashMap::new(), |mut m, g| {
-            if let Some(p) = g.parent_id {
-                m.entry(p).or_default().push(g.id);
-            }
-            m
-        });
-    let empty: Held = Vec::new();
-    let mut out = Vec::with_capacity(orgs.len());
-    for org in orgs {
-        let Some(kind) = OrgKind::from_code(&org.kind) else { continue };
-        let committee: Vec<serde_json::Value> = serde_json::from_str(&org.committee_json).unwrap_or_default();
-        let facts = OrgLifeFacts { kind, has_committee: committee.len() >= 3, party_groups: org.party_groups as u32 };
-        let own = by_org.get(&org.id).unwrap_or(&empty);
-        let mut tally = Tally::default();
-        let mut views = Vec::new();
-        for req in orglife::requirements(rules, &facts, period)? {
-            let (record, secretary_only) = record_kind(req.meeting);
-            let windows = req
-                .windows
-                .iter()
-                .map(|w| {
-                    let held = match req.scope {
-                        // Every party group must hold its own; the window is as far along as the slowest group.
-                        RequirementScope::EachPartyGroup => groups_of
-                            .get(&org.id)
-                            .map(|groups| {
-                                groups
-                                    .iter()
-                                    .map(|g| held_in(by_org.get(g).unwrap_or(&empty), record, false, w.from, w.to))
-                                    .min()
-                                    .unwrap_or(0)
-                            })
-                            .unwrap_or(0),
-                        _ => held_in(own, record, secretary_only, w.from, w.to),
-                    };
-                    let status = if held >= w.count {
-                        WindowStatus::Done
-                    } else if w.to < today {
-                        WindowStatus::Overdue
-                    } else if w.from > today {
-                        WindowStatus::Upcoming
-                    } else {
-                        WindowStatus::Due
-                    };
-                    let warning = status == WindowStatus::Due && (w.to - today).num_days() < warning_days;
-                    WindowView { from: w.from, to: w.to, partial: w.partial, required: w.count, held, status, warning }
-                })
-                .collect::<Vec<_>>();
-            windows.iter().for_each(|w| tally.add(w));
-            views.push(RequirementView {
-                kind: record,
-                requirement: req.meeting,
-                label: req.label,
-                rule: req.rule,
-                rule_status: req.status,
-                scope: req.scope,
-                note: req.note,
-                windows,
-            });
-        }
-        out.push(Compliance {
-            organization_id: org.id,
-            name: org.name.clone(),
-            short_name: org.short_name.clone(),
-            kind: org.kind.clone(),
-            parent_id: org.parent_id,
-            depth: org.depth,
-            requirements: views,
-            tally,
+) -> Result<Option<Compliance>, CalcError> {
+    let Some(unit) = forest.units.get(&org).filter(|u| u.active) else { return Ok(None) };
+    let mut reqs = Requirements::new(rules, period);
+    let (own, groups) = inputs(forest, counts, unit);
+    let mut tally = Tally::default();
+    let mut views = Vec::new();
+    for r in reqs.of(unit, groups.len())? {
+        let windows: Vec<WindowView> = r
+            .req
+            .windows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let held = r.held(i, own, &groups);
+                let (status, warning) = window_status(w, held, today, warning_days);
+                WindowView { from: w.from, to: w.to, partial: w.partial, required: w.count, held, status, warning }
+            })
+            .collect();
+        windows.iter().for_each(|w| tally.add(w.status, w.warning));
+        views.push(RequirementView {
+            kind: record_kind(r.req.meeting).0,
+            requirement: r.req.meeting,
+            label: r.req.label,
+            rule: r.req.rule,
+            rule_status: r.req.status,
+            scope: r.req.scope,
+            note: r.req.note.clone(),
+            windows,
         });
     }
-    Ok(out)
+    Ok(Some(Compliance {
+        organization_id: unit.id,
+        name: unit.name.clone(),
+        short_name: unit.short_name.clone(),
+        kind: unit.kind.clone(),
+        parent_id: unit.parent_id,
+        depth: 0,
+        requirements: views,
+        tally,
+    }))
 }
 
 #[derive(Debug, Serialize)]
@@ -243,63 +425,90 @@ pub struct RollupRow {
     pub name: String,
     pub short_name: String,
     pub kind: String,
-    pub depth: i64,
+    /// Levels below the organization the rollup was asked for.
+    pub depth: u32,
+    /// Active sub-organizations.
+    pub children: u32,
     /// The organization's own windows.
     pub own: Tally,
     /// Its own and every organization's below it.
     pub subtree: Tally,
 }
 
-/// Adds another tally (a child organization's) to this one.
-fn merge(t: &mut Tally, o: &Tally) {
-    t.done += o.done;
-    t.due += o.due;
-    t.overdue += o.overdue;
-    t.upcoming += o.upcoming;
-    t.warning += o.warning;
+/// A subtree's compliance: windows summed by kind, and each organization's own and subtree tallies
+/// (parents before children).
+#[derive(Debug)]
+pub struct Rollup {
+    pub kinds: Vec<KindTotal>,
+    pub rows: Vec<RollupRow>,
 }
 
-/// Sums the windows of a subtree's compliance by kind, and each organization's own and subtree tallies.
-pub fn rollup(all: &[Compliance]) -> (Vec<KindTotal>, Vec<RollupRow>) {
+impl Rollup {
+    /// The organizations with overdue windows of their own, most overdue first.
+    pub fn behind(&self) -> Vec<&RollupRow> {
+        let mut behind: Vec<&RollupRow> = self.rows.iter().filter(|r| r.own.overdue > 0).collect();
+        behind.sort_by(|a, b| b.own.overdue.cmp(&a.own.overdue).then(a.depth.cmp(&b.depth)).then(a.name.cmp(&b.name)));
+        behind
+    }
+}
+
+/// Computes the compliance of every active organization of `root`'s subtree over `period` (a calendar
+/// year), as of `today`, and sums it up the tree.
+pub fn rollup(
+    rules: &RuleBook,
+    forest: &Forest,
+    counts: &YearCounts,
+    root: Uuid,
+    period: Period,
+    today: NaiveDate,
+    warning_days: i64,
+) -> Result<Rollup, CalcError> {
+    let mut reqs = Requirements::new(rules, period);
     let mut kinds: Vec<KindTotal> = Vec::new();
-    for c in all {
-        for r in &c.requirements {
-            let label = r.label;
-            let total = match kinds.iter_mut().find(|k| k.label == label) {
-                Some(t) => t,
-                None => {
-                    kinds.push(KindTotal { kind: r.kind, label, tally: Tally::default() });
-                    kinds.last_mut().expect("pushed")
-                }
-            };
-            for w in &r.windows {
-                total.tally.add(w);
+    // Requirement label → its place in `kinds`.
+    let mut kind_at: HashMap<&'static str, usize> = HashMap::new();
+    let subtree = forest.subtree(root);
+    let mut rows: Vec<RollupRow> = Vec::with_capacity(subtree.len());
+    let mut parents: Vec<Option<usize>> = Vec::with_capacity(subtree.len());
+    for &(unit, depth, parent) in &subtree {
+        let (own_counts, groups) = inputs(forest, counts, unit);
+        let mut own = Tally::default();
+        for r in reqs.of(unit, groups.len())? {
+            let at = *kind_at.entry(r.req.label).or_insert_with(|| {
+                kinds.push(KindTotal {
+                    kind: record_kind(r.req.meeting).0,
+                    label: r.req.label,
+                    tally: Tally::default(),
+                });
+                kinds.len() - 1
+            });
+            for (i, w) in r.req.windows.iter().enumerate() {
+                let (status, warning) = window_status(w, r.held(i, own_counts, &groups), today, warning_days);
+                own.add(status, warning);
+                kinds[at].tally.add(status, warning);
             }
         }
+        rows.push(RollupRow {
+            organization_id: unit.id,
+            parent_id: unit.parent_id,
+            name: unit.name.clone(),
+            short_name: unit.short_name.clone(),
+            kind: unit.kind.clone(),
+            depth,
+            children: forest.children_of(unit.id).len() as u32,
+            subtree: own.clone(),
+            own,
+        });
+        parents.push(parent);
     }
-    // Subtree totals: children come after parents (ordered by depth), so fold from the deepest up.
-    let mut rows: Vec<RollupRow> = all
-        .iter()
-        .map(|c| RollupRow {
-            organization_id: c.organization_id,
-            parent_id: c.parent_id,
-            name: c.name.clone(),
-            short_name: c.short_name.clone(),
-            kind: c.kind.clone(),
-            depth: c.depth,
-            own: c.tally.clone(),
-            subtree: c.tally.clone(),
-        })
-        .collect();
-    let index: std::collections::HashMap<Uuid, usize> =
-        rows.iter().enumerate().map(|(i, r)| (r.organization_id, i)).collect();
-    for i in (0..rows.len()).rev() {
-        if let Some(&p) = rows[i].parent_id.as_ref().and_then(|p| index.get(p)) {
+    // Children come after their parents: fold from the last row up.
+    for i in (1..rows.len()).rev() {
+        if let Some(p) = parents[i] {
             let child = rows[i].subtree.clone();
-            merge(&mut rows[p].subtree, &child);
+            rows[p].subtree.merge(&child);
         }
     }
-    (kinds, rows)
+    Ok(Rollup { kinds, rows })
 }
 
 /// One member's participation: meetings attended of those they were expected at, and the run of
@@ -360,31 +569,52 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()
     }
 
-    fn branch() -> LifeOrg {
-        LifeOrg {
-            id: Uuid::from_u128(1),
-            parent_id: None,
-            name: "第一党支部".into(),
-            short_name: "一支部".into(),
-            kind: "branch".into(),
-            committee_json: r#"[{"name":"甲","post":"secretary"},{"name":"乙","post":"organization"},{"name":"丙","post":"publicity"}]"#.into(),
-            party_groups: 0,
-            depth: 0,
+    fn unit(id: u128, parent: Option<u128>, kind: &str, seats: usize) -> LifeUnit {
+        LifeUnit {
+            id: Uuid::from_u128(id),
+            parent_id: parent.map(Uuid::from_u128),
+            name: format!("组织{id}"),
+            short_name: String::new(),
+            kind: kind.into(),
+            active: true,
+            committee_seats: seats,
         }
     }
 
-    fn committee_status(counts: &[HeldCount], today: NaiveDate, month: u32) -> (WindowStatus, bool) {
+    fn branch() -> LifeUnit {
+        unit(1, None, "branch", 3)
+    }
+
+    fn year() -> Period {
+        Period { from: d(1, 1), to: d(12, 31) }
+    }
+
+    fn counts(rows: &[HeldCount]) -> YearCounts {
+        let mut c = YearCounts::new();
+        add_counts(&mut c, rows);
+        c
+    }
+
+    fn calendar_of(units: Vec<LifeUnit>, rows: &[HeldCount], org: u128, today: NaiveDate) -> Compliance {
         let rules = RuleBook::builtin().unwrap();
-        let year = Period { from: d(1, 1), to: d(12, 31) };
-        let c = compliance(&rules, &[branch()], counts, year, today, 7).unwrap();
-        let req = c[0].requirements.iter().find(|r| r.requirement == MeetingKind::BranchCommittee).unwrap();
+        let forest = Forest::new(units);
+        calendar(&rules, &forest, &counts(rows), Uuid::from_u128(org), year(), today, 7).unwrap().unwrap()
+    }
+
+    fn committee_status(rows: &[HeldCount], today: NaiveDate, month: u32) -> (WindowStatus, bool) {
+        let c = calendar_of(vec![branch()], rows, 1, today);
+        let req = c.requirements.iter().find(|r| r.requirement == MeetingKind::BranchCommittee).unwrap();
         let w = req.windows.iter().find(|w| w.from == d(month, 1)).unwrap();
         (w.status, w.warning)
     }
 
     fn held(kind: &str, on: NaiveDate) -> HeldCount {
+        held_by(1, kind, on)
+    }
+
+    fn held_by(org: u128, kind: &str, on: NaiveDate) -> HeldCount {
         HeldCount {
-            organization_id: Uuid::from_u128(1),
+            organization_id: Uuid::from_u128(org),
             kind: kind.into(),
             secretary_lecture: false,
             held_on: on,
@@ -413,16 +643,64 @@ mod tests {
     // Rule orglife.general_meeting.frequency: 支部党员大会 quarterly.
     #[test]
     fn quarter_rule_counts_any_day_of_the_quarter() {
-        let rules = RuleBook::builtin().unwrap();
-        let year = Period { from: d(1, 1), to: d(12, 31) };
-        let counts = [held("general_meeting", d(2, 14))];
-        let c = compliance(&rules, &[branch()], &counts, year, d(7, 1), 7).unwrap();
-        let req = c[0].requirements.iter().find(|r| r.requirement == MeetingKind::GeneralMeeting).unwrap();
+        let c = calendar_of(vec![branch()], &[held("general_meeting", d(2, 14))], 1, d(7, 1));
+        let req = c.requirements.iter().find(|r| r.requirement == MeetingKind::GeneralMeeting).unwrap();
         let statuses: Vec<WindowStatus> = req.windows.iter().map(|w| w.status).collect();
         assert_eq!(
             statuses,
             vec![WindowStatus::Done, WindowStatus::Overdue, WindowStatus::Due, WindowStatus::Upcoming]
         );
+    }
+
+    // A 党课 by the secretary counts for 党课 too; another lecturer's does not count for 书记讲党课.
+    #[test]
+    fn secretary_lectures_count_for_both_lecture_rules() {
+        let mut by_secretary = held("party_lecture", d(3, 10));
+        by_secretary.secretary_lecture = true;
+        let c = calendar_of(vec![branch()], &[by_secretary, held("party_lecture", d(5, 10))], 1, d(12, 31));
+        let held_for = |k: MeetingKind| -> u32 {
+            c.requirements.iter().filter(|r| r.requirement == k).flat_map(|r| &r.windows).map(|w| w.held).sum()
+        };
+        assert_eq!(held_for(MeetingKind::SecretaryLecture), 1);
+        assert_eq!(held_for(MeetingKind::PartyLecture), 2);
+    }
+
+    // Rule orglife.party_group.frequency: each party group holds its own; the branch is as far along as
+    // the slowest group.
+    #[test]
+    fn party_group_rule_follows_the_slowest_group() {
+        let units = vec![branch(), unit(2, Some(1), "party_group", 0), unit(3, Some(1), "party_group", 0)];
+        let rows = [held_by(2, "party_group_meeting", d(1, 5)), held_by(3, "party_group_meeting", d(2, 5))];
+        let c = calendar_of(units, &rows, 1, d(12, 31));
+        let req = c.requirements.iter().find(|r| r.requirement == MeetingKind::PartyGroupMeeting).unwrap();
+        assert!(req.windows.iter().all(|w| w.held == 0), "no month has a meeting of both groups");
+    }
+
+    #[test]
+    fn rollup_sums_subtrees_and_lists_the_organizations_behind() {
+        let rules = RuleBook::builtin().unwrap();
+        let mut dissolved = unit(4, Some(1), "branch", 3);
+        dissolved.active = false;
+        let forest = Forest::new(vec![
+            unit(1, None, "primary_committee", 5),
+            unit(2, Some(1), "branch", 3),
+            unit(3, Some(1), "branch", 3),
+            dissolved,
+        ]);
+        let rows: Vec<HeldCount> = (1..=12).map(|m| held_by(2, "branch_committee", d(m, 3))).collect();
+        let after_the_year = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        let r = rollup(&rules, &forest, &counts(&rows), Uuid::from_u128(1), year(), after_the_year, 7).unwrap();
+        let ids: Vec<u128> = r.rows.iter().map(|r| r.organization_id.as_u128()).collect();
+        assert_eq!(ids, vec![1, 2, 3], "dissolved organizations are left out, parents first");
+        let (top, b2, b3) = (&r.rows[0], &r.rows[1], &r.rows[2]);
+        assert_eq!((top.depth, b2.depth, top.children), (0, 1, 2));
+        let sum = |f: fn(&Tally) -> u32| f(&top.own) + f(&b2.subtree) + f(&b3.subtree);
+        assert_eq!(top.subtree.done, sum(|t| t.done));
+        assert_eq!(top.subtree.overdue, sum(|t| t.overdue));
+        let committee = r.kinds.iter().find(|k| k.kind == "branch_committee").unwrap();
+        assert_eq!((committee.tally.done, committee.tally.overdue), (12, 12), "one branch held all 12, the other none");
+        let behind: Vec<u128> = r.behind().iter().map(|r| r.organization_id.as_u128()).collect();
+        assert_eq!(behind[0], 3, "the branch without meetings is the most behind");
     }
 
     #[test]

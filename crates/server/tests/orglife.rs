@@ -384,3 +384,105 @@ async fn yearly_plan_and_life_issues(app: TestApp) {
     assert_eq!(issues.body[0]["problem"], "理论学习不够深入");
     assert_eq!(issues.body[0]["status"], "open");
 }
+
+on_both_engines!(rollup_follows_writes_from_elsewhere);
+
+/// A held meeting written straight to the store, as another server on the same database would.
+fn held_input(org: Uuid, kind: &str, held_on: NaiveDate) -> dangwu_store::meetings::MeetingInput {
+    dangwu_store::meetings::MeetingInput {
+        organization_id: org,
+        kind: kind.into(),
+        status: "held".into(),
+        planned_on: None,
+        held_on: Some(held_on),
+        start_time: String::new(),
+        end_time: String::new(),
+        place: "党员活动室".into(),
+        chair: "书记".into(),
+        recorder: "组织委员".into(),
+        lecturer: String::new(),
+        secretary_lecture: false,
+        topic: "另一台服务器录入的会议".into(),
+        agenda: vec![],
+        minutes: String::new(),
+        decisions: String::new(),
+        quorum: None,
+        votes: vec![],
+        attachments: vec![],
+        attendees: vec![],
+        issues: vec![],
+    }
+}
+
+// The server keeps compliance inputs in memory; what another server (or the command line) writes to
+// the same database must show on the next request, and only what changed is read again.
+async fn rollup_follows_writes_from_elsewhere(app: TestApp) {
+    let f = &app.fixture;
+    let admin = app.login("admin").await;
+    let url = format!("/api/v1/organizations/{}/compliance-rollup?year=2026", f.group);
+    let before = admin.get(&url).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    let row = |body: &Value, id: Uuid| {
+        body["organizations"].as_array().unwrap().iter().find(|o| o["organization_id"] == id.to_string()).cloned()
+    };
+    let done_b = row(&before.body, f.branch_b).unwrap()["own"]["done"].as_u64().unwrap();
+    let generation = app.db.life_generation().await.unwrap();
+
+    // Elsewhere: branch B records a 主题党日, and a new branch is set up under the committee.
+    let held = held_input(f.branch_b, "theme_day", NaiveDate::from_ymd_opt(2026, 5, 20).unwrap());
+    app.db.seed_meetings(&seed_actor(), &[held], Utc::now()).await.unwrap();
+    let new_branch = app
+        .db
+        .seed_org(
+            &seed_actor(),
+            Some(f.committee),
+            &OrgInput {
+                name: "新成立党支部".into(),
+                short_name: "新支部".into(),
+                kind: "branch".into(),
+                units: vec![],
+                established_on: None,
+                term_start: None,
+                term_end: None,
+                committee: vec![],
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.db.life_generation().await.unwrap(), generation + 2, "one generation per write");
+    let changes = app.db.life_changes_since(generation, 100).await.unwrap();
+    let changed: Vec<Uuid> = changes.iter().map(|c| c.organization_id).collect();
+    assert_eq!(changed, vec![f.branch_b, new_branch.id]);
+
+    let after = admin.get(&url).await;
+    assert_eq!(row(&after.body, f.branch_b).unwrap()["own"]["done"].as_u64().unwrap(), done_b + 1);
+    let fresh = row(&after.body, new_branch.id).expect("the new branch is in the rollup");
+    assert_eq!(fresh["depth"], 2);
+    assert_eq!(
+        after.body["organizations_total"].as_u64().unwrap(),
+        before.body["organizations_total"].as_u64().unwrap() + 1
+    );
+    let committee = row(&after.body, f.committee).unwrap();
+    assert_eq!(committee["children"], row(&before.body, f.committee).unwrap()["children"].as_u64().unwrap() + 1);
+
+    // Dissolved (through the API this time), it leaves the rollup.
+    let r = admin
+        .post(
+            &format!("/api/v1/organizations/{}/dissolve", new_branch.id),
+            &json!({"dissolved_on": "2026-06-01", "reason": "合并"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let later = admin.get(&url).await;
+    assert!(row(&later.body, new_branch.id).is_none());
+
+    // Levels and the list of organizations behind are limited on request; the totals stay whole.
+    let top = admin.get(&format!("{url}&depth=0&behind_limit=1")).await;
+    assert_eq!(top.body["organizations"].as_array().unwrap().len(), 1);
+    assert_eq!(top.body["organizations"][0]["organization_id"], f.group.to_string());
+    assert_eq!(top.body["behind"].as_array().unwrap().len(), 1);
+    assert!(top.body["behind_total"].as_u64().unwrap() > 1);
+    let bad = admin.get(&format!("{url}&behind_limit=0")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+}

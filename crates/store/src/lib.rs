@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod appraisals;
 pub mod audit;
 mod db;
+pub mod lifelog;
 pub mod meetings;
 pub mod members;
 pub mod orgs;

@@ -1,6 +1,6 @@
 //! Organizational life (组织生活): meeting records, planned and held, with attendance and the
 //! problems raised at 组织生活会. Compliance against the rules is computed by the server from the
-//! counts read here.
+//! counts read in [`crate::lifelog`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -163,19 +163,6 @@ pub struct HeldCount {
     pub secretary_lecture: bool,
     pub held_on: NaiveDate,
     pub n: i64,
-}
-
-/// An organization of a subtree with what its requirements depend on.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LifeOrg {
-    pub id: Uuid,
-    pub parent_id: Option<Uuid>,
-    pub name: String,
-    pub short_name: String,
-    pub kind: String,
-    pub committee_json: String,
-    pub party_groups: i64,
-    pub depth: i64,
 }
 
 /// A problem raised at a 组织生活会, with where it was raised.
@@ -388,6 +375,9 @@ impl Db {
             },
         )
         .await?;
+        if input.status == "held" {
+            tx.life_changed(&[input.organization_id]).await?;
+        }
         tx.commit().await?;
         Ok(meeting)
     }
@@ -437,6 +427,9 @@ impl Db {
             },
         )
         .await?;
+        if before.row.status == "held" || after.row.status == "held" {
+            tx.life_changed(&[input.organization_id]).await?;
+        }
         tx.commit().await?;
         Ok(after)
     }
@@ -475,35 +468,6 @@ impl Db {
         }
         query.push(&format!(" ORDER BY m.id DESC LIMIT {}", f.limit.clamp(1, 5000)));
         self.fetch_all(query).await
-    }
-
-    /// The organizations of a subtree the user may read, with what their meeting requirements depend on.
-    pub async fn life_orgs(&self, user: Uuid, root: Uuid) -> Result<Vec<LifeOrg>> {
-        let mut tx = self.begin_read().await?;
-        tx.org_for(user, root, Access::Read).await?;
-        tx.fetch_all(
-            q("SELECT o.id, o.parent_id, o.name, o.short_name, o.kind, o.committee_json, \
-               (SELECT COUNT(*) FROM organizations g WHERE g.parent_id = o.id AND g.kind = 'party_group' AND g.status = 'active') AS party_groups, \
-               c.depth FROM org_closure c JOIN organizations o ON o.id = c.descendant \
-               WHERE c.ancestor = $1 AND o.status = 'active' ORDER BY c.depth, o.id")
-            .bind(root),
-        )
-        .await
-    }
-
-    /// Held meetings of the subtree between two dates, counted per organization, kind and day.
-    /// The caller must have checked the user may read `root` (see [`Db::life_orgs`]).
-    pub async fn held_counts(&self, root: Uuid, from: NaiveDate, to: NaiveDate) -> Result<Vec<HeldCount>> {
-        self.fetch_all(
-            q("SELECT m.organization_id, m.kind, m.secretary_lecture, m.held_on, COUNT(*) AS n \
-               FROM org_closure c JOIN meetings m ON m.organization_id = c.descendant \
-               WHERE c.ancestor = $1 AND m.status = 'held' AND m.held_on >= $2 AND m.held_on <= $3 \
-               GROUP BY m.organization_id, m.kind, m.secretary_lecture, m.held_on")
-            .bind(root)
-            .bind(from)
-            .bind(to),
-        )
-        .await
     }
 
     /// Attendance of the members of a subtree at held meetings between two dates, oldest first.
@@ -607,6 +571,8 @@ impl Db {
             },
         )
         .await?;
+        let held: Vec<Uuid> = inputs.iter().filter(|i| i.status == "held").map(|i| i.organization_id).collect();
+        tx.life_changed(&held).await?;
         tx.commit().await?;
         Ok(inputs.len())
     }

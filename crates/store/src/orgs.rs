@@ -175,11 +175,15 @@ impl Tx {
         row.try_into()
     }
 
+    // The checks of one organization name it by its parameter inside EXISTS, not by `o.id`: correlated
+    // and under an OR, PostgreSQL hashes every organization under the user's grants (20 ms for a
+    // group's administrator over 40,000 organizations) instead of probing for this one (0.2 ms).
+
     /// Whether `user` holds a role allowing `access` over organization `org`.
     pub async fn has_access(&mut self, user: Uuid, org: Uuid, access: Access) -> Result<bool> {
         let found: Option<(Uuid,)> = self
             .fetch_optional(
-                q(&format!("SELECT o.id FROM organizations o WHERE o.id = $2 AND {}", covers(access, "$1", "o.id")))
+                q(&format!("SELECT o.id FROM organizations o WHERE o.id = $2 AND {}", covers(access, "$1", "$2")))
                     .bind(user)
                     .bind(org),
             )
@@ -189,9 +193,21 @@ impl Tx {
 
     /// Loads an organization the user can read, or NotFound; then Forbidden unless `access` is allowed.
     pub async fn org_for(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Organization> {
+        self.check_visible(user, id, access).await?;
+        self.org_by_id(id).await
+    }
+
+    /// As [`Tx::org_for`] without loading the organization.
+    pub async fn check_visible(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<()> {
         let visible: Option<(Uuid,)> = self
             .fetch_optional(
-                q(&format!("SELECT o.id FROM organizations o WHERE o.id = $2 AND {}", readable())).bind(user).bind(id),
+                q(&format!(
+                    "SELECT o.id FROM organizations o WHERE o.id = $2 AND ({} OR {})",
+                    covers(Access::Read, "$1", "$2"),
+                    is_own_org("$1", "$2")
+                ))
+                .bind(user)
+                .bind(id),
             )
             .await?;
         if visible.is_none() {
@@ -200,7 +216,7 @@ impl Tx {
         if access != Access::Read && !self.has_access(user, id, access).await? {
             return Err(StoreError::Forbidden("您的角色无权执行此操作".into()));
         }
-        self.org_by_id(id).await
+        Ok(())
     }
 
     async fn insert_org(
@@ -263,6 +279,7 @@ impl Tx {
             },
         )
         .await?;
+        self.life_changed(&[id]).await?;
         Ok(org)
     }
 }
@@ -364,6 +381,7 @@ impl Db {
             },
         )
         .await?;
+        tx.life_changed(&[id]).await?;
         tx.commit().await
     }
 
@@ -438,6 +456,7 @@ impl Db {
             },
         )
         .await?;
+        tx.life_changed(&[id]).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -506,6 +525,7 @@ impl Db {
             },
         )
         .await?;
+        tx.life_changed(&[id]).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -559,6 +579,7 @@ impl Db {
             },
         )
         .await?;
+        tx.life_changed(&[id]).await?;
         tx.commit().await?;
         Ok(after)
     }

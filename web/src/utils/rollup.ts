@@ -3,8 +3,10 @@ import type { RollupOrg } from '../types'
 export type RollupRow = RollupOrg
 
 export interface RollupNode extends RollupRow {
-  /** Absent on leaves, so the table shows no expand arrow there. */
-  children?: RollupNode[]
+  /** Sub-organizations sent with the rollup; absent on leaves, so the table shows no expand arrow there. */
+  nodes?: RollupNode[]
+  /** Has sub-organizations that were not sent: the table loads them when the row is expanded. */
+  lazy?: boolean
 }
 
 /**
@@ -18,9 +20,10 @@ export function buildRollupTree(rows: RollupRow[]): RollupNode[] {
   for (const r of rows) {
     const node = byId.get(r.organization_id)!
     const parent = r.parent_id && r.parent_id !== r.organization_id ? byId.get(r.parent_id) : undefined
-    if (parent && !isAncestor(byId, node.organization_id, parent)) (parent.children ??= []).push(node)
+    if (parent && !isAncestor(byId, node.organization_id, parent)) (parent.nodes ??= []).push(node)
     else roots.push(node)
   }
+  for (const node of byId.values()) if (!node.nodes && node.children > 0) node.lazy = true
   return roots
 }
 
@@ -39,8 +42,8 @@ export function expandedRollupKeys(roots: RollupNode[], levels: number): string[
   const walk = (nodes: RollupNode[], level: number) => {
     if (level >= levels) return
     for (const n of nodes) {
-      if (n.children?.length) out.push(n.organization_id)
-      walk(n.children ?? [], level + 1)
+      if (n.nodes?.length) out.push(n.organization_id)
+      walk(n.nodes ?? [], level + 1)
     }
   }
   walk(roots, 0)

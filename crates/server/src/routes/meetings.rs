@@ -536,26 +536,32 @@ fn year_period(state: &AppState, year: Option<i32>) -> ApiResult<Period> {
     Ok(Period { from, to: NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December") })
 }
 
-async fn compute(
-    state: &AppState,
-    caller: &Caller,
-    root: Uuid,
-    period: Period,
-    subtree: bool,
-) -> ApiResult<Vec<orglife::Compliance>> {
-    let user = caller.domain()?;
-    let mut orgs = state.db.life_orgs(user, root).await?;
-    if !subtree {
-        // The organization itself, and its party groups (whose meetings it is judged by).
-        orgs.retain(|o| o.id == root || (o.parent_id == Some(root) && o.kind == "party_group"));
-    }
-    let counts = state.db.held_counts(root, period.from, period.to).await?;
-    let mut result =
-        orglife::compliance(&state.rules, &orgs, &counts, period, state.today(), state.config.orglife_warning_days)?;
-    if !subtree {
-        result.retain(|c| c.organization_id == root);
-    }
-    Ok(result)
+/// The year's compliance calendar of one organization.
+async fn calendar(state: &AppState, caller: &Caller, id: Uuid, period: Period) -> ApiResult<orglife::Compliance> {
+    state.db.check_readable(caller.domain()?, id).await?;
+    let year = period.from.year();
+    let index = state.life.read(&state.db, year).await?;
+    let today = state.today();
+    orglife::calendar(
+        &state.rules,
+        index.forest(),
+        index.counts(year),
+        id,
+        period,
+        today,
+        state.config.orglife_warning_days,
+    )?
+    .ok_or_else(ApiError::not_found)
+}
+
+/// The compliance of every organization of a subtree, summed up the tree.
+async fn rollup(state: &AppState, caller: &Caller, root: Uuid, period: Period) -> ApiResult<orglife::Rollup> {
+    state.db.check_readable(caller.domain()?, root).await?;
+    let year = period.from.year();
+    let index = state.life.read(&state.db, year).await?;
+    let today = state.today();
+    let warning_days = state.config.orglife_warning_days;
+    Ok(orglife::rollup(&state.rules, index.forest(), index.counts(year), root, period, today, warning_days)?)
 }
 
 /// 组织生活日历：本组织一年中每项要求的每个时段是否已完成、待完成、已逾期
@@ -569,40 +575,65 @@ async fn org_compliance(
     ApiQuery(p): ApiQuery<YearParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let period = year_period(&state, p.year)?;
-    let mut result = compute(&state, &caller, id, period, false).await?;
-    let one = result.pop().ok_or_else(ApiError::not_found)?;
+    let one = calendar(&state, &caller, id, period).await?;
     Ok(Json(
         serde_json::json!({ "year": period.from.year(), "today": state.today(), "warning_days": state.config.orglife_warning_days, "compliance": one }),
     ))
 }
 
-async fn rollup_rows(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-    period: Period,
-) -> ApiResult<(Vec<orglife::KindTotal>, Vec<orglife::RollupRow>)> {
-    let all = compute(state, caller, id, period, true).await?;
-    Ok(orglife::rollup(&all))
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RollupParams {
+    /// Calendar year (default: this year).
+    pub year: Option<i32>,
+    /// Levels of sub-organizations listed in `organizations` (default 2; the rest are loaded level by
+    /// level: every row says how many `children` it has).
+    pub depth: Option<u32>,
+    /// At most this many organizations in `behind` (default 100, at most 1000; all are in the Excel export).
+    pub behind_limit: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct RollupAnswer<'a> {
+    year: i32,
+    today: NaiveDate,
+    kinds: &'a [orglife::KindTotal],
+    /// Organizations of the subtree in all.
+    organizations_total: usize,
+    organizations: Vec<&'a orglife::RollupRow>,
+    /// Organizations with overdue windows of their own, in all.
+    behind_total: usize,
+    behind: Vec<&'a orglife::RollupRow>,
 }
 
 /// 组织生活汇总：下级各组织按类型的完成情况，以及落后的组织
-#[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance-rollup", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
-    responses((status = 200, description = "{kinds: [{kind,label,done,due,overdue,upcoming,warning}], organizations: [...], behind: [...]}", body = Object),
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance-rollup", tag = "组织生活", params(("id" = Uuid, Path), RollupParams),
+    responses((status = 200, description = "{year, today, kinds: [{kind,label,done,due,overdue,upcoming,warning}], organizations_total, organizations: [{organization_id,parent_id,name,short_name,kind,depth,children,own,subtree}] down to `depth` levels, behind_total, behind: [...] most overdue first}", body = Object),
         (status = 404, body = ErrorBody)))]
 async fn compliance_rollup(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(p): ApiQuery<YearParams>,
-) -> ApiResult<Json<serde_json::Value>> {
+    ApiQuery(p): ApiQuery<RollupParams>,
+) -> ApiResult<Response> {
     let period = year_period(&state, p.year)?;
-    let (kinds, rows) = rollup_rows(&state, &caller, id, period).await?;
-    let mut behind: Vec<&orglife::RollupRow> = rows.iter().filter(|r| r.own.overdue > 0).collect();
-    behind.sort_by(|a, b| b.own.overdue.cmp(&a.own.overdue).then(a.depth.cmp(&b.depth)));
-    Ok(Json(serde_json::json!({
-        "year": period.from.year(), "today": state.today(), "kinds": kinds, "organizations": rows, "behind": behind,
-    })))
+    let depth = p.depth.unwrap_or(2);
+    let limit = p.behind_limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::field("behind_limit", "落后组织的条数应在1到1000之间"));
+    }
+    let all = rollup(&state, &caller, id, period).await?;
+    let behind = all.behind();
+    let answer = RollupAnswer {
+        year: period.from.year(),
+        today: state.today(),
+        kinds: &all.kinds,
+        organizations_total: all.rows.len(),
+        organizations: all.rows.iter().filter(|r| r.depth <= depth).collect(),
+        behind_total: behind.len(),
+        behind: behind.into_iter().take(limit).collect(),
+    };
+    Ok(Json(answer).into_response())
 }
 
 /// 组织生活汇总表（Excel）
@@ -615,8 +646,9 @@ async fn rollup_export(
     ApiQuery(p): ApiQuery<YearParams>,
 ) -> ApiResult<Response> {
     let period = year_period(&state, p.year)?;
-    let (_, rows) = rollup_rows(&state, &caller, id, period).await?;
-    let table: Vec<Vec<String>> = rows
+    let all = rollup(&state, &caller, id, period).await?;
+    let table: Vec<Vec<String>> = all
+        .rows
         .iter()
         .map(|r| {
             let kind = OrgKind::from_code(&r.kind).map(OrgKind::label).unwrap_or("");
@@ -758,8 +790,7 @@ async fn meeting_plan(
         }
     };
     let today = state.today();
-    let mut compliance = compute(&state, &caller, id, year, false).await?;
-    let org = compliance.pop().ok_or_else(ApiError::not_found)?;
+    let org = calendar(&state, &caller, id, year).await?;
     let planned = state
         .db
         .list_meetings(
