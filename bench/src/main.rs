@@ -8,7 +8,6 @@
 //! ```
 //! Results are recorded in `docs/BENCHMARKS.md`.
 
-mod experiments;
 mod generate;
 mod rollup;
 mod stats;

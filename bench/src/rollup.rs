@@ -1,8 +1,7 @@
-//! Measures the compliance rollup as the server computes it: the same store calls as the handlers
-//! (`Db::life_orgs`, `Db::held_counts`), then `dangwu_server::orglife::compliance` and
-//! `orglife::rollup` (totals by kind, subtree fold), then the JSON response as
-//! `GET /organizations/{id}/compliance-rollup` builds it (`routes/meetings.rs`); and the real endpoint
-//! over HTTP.
+//! Measures the compliance rollup as the server computes it: the access check, the in-memory index
+//! brought up to date (`LifeIndex::read`), `orglife::rollup`, and the response the handler builds; the
+//! index read from scratch (a server's first request); the rollup right after a meeting is recorded
+//! (the index re-reads one organization); and the real endpoints over HTTP.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -11,12 +10,14 @@ use anyhow::{Context, bail};
 use chrono::{Datelike, NaiveDate, Utc};
 use dangwu_rules::RuleBook;
 use dangwu_rules::orglife::Period;
-use dangwu_server::orglife::{self, KindTotal, RollupRow};
+use dangwu_server::lifeindex::{LifeIndex, Refresh};
+use dangwu_server::orglife;
 use dangwu_server::{AppState, Clock, ServerConfig};
-use dangwu_store::{Db, Engine, q};
+use dangwu_store::meetings::MeetingInput;
+use dangwu_store::{Actor, Db, Engine, q};
 use uuid::Uuid;
 
-use crate::stats::{Samples, header, line, ms};
+use crate::stats::{Samples, header, line};
 use crate::{BENCH_PASSWORD, BENCH_USER};
 
 /// `ServerConfig::default().orglife_warning_days`, as the handlers use it.
@@ -33,133 +34,167 @@ pub struct Args {
     /// Measured runs of each case.
     #[arg(long, default_value_t = 20)]
     pub runs: usize,
-    /// Unmeasured runs before them (warm caches, as on a server in use).
+    /// Unmeasured runs before them.
     #[arg(long, default_value_t = 2)]
     pub warmup: usize,
+    /// Runs of the index read from scratch (each several seconds on a large database).
+    #[arg(long, default_value_t = 3)]
+    pub cold_runs: usize,
     /// Skip the HTTP measurements.
     #[arg(long)]
     pub no_http: bool,
-    /// Also run the diagnostics: query plans, row counts, and alternative queries and computations.
+    /// Skip the case that records meetings (it adds `--runs` held meetings to the database).
     #[arg(long)]
-    pub experiments: bool,
+    pub no_writes: bool,
     /// Write the results as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
 }
 
-/// The response body of the rollup endpoint, built as the handler builds it (a `serde_json::Value`,
-/// then serialized by `axum::Json`).
-fn rollup_body(year: i32, today: NaiveDate, kinds: &[KindTotal], rows: &[RollupRow]) -> anyhow::Result<Vec<u8>> {
-    // As compliance_rollup: the organizations behind, most overdue windows first.
-    let mut behind: Vec<&RollupRow> = rows.iter().filter(|r| r.own.overdue > 0).collect();
-    behind.sort_by(|a, b| b.own.overdue.cmp(&a.own.overdue).then(a.depth.cmp(&b.depth)));
-    let value = serde_json::json!({
-        "year": year, "today": today, "kinds": kinds, "organizations": rows, "behind": behind,
-    });
-    Ok(serde_json::to_vec(&value)?)
-}
-
-// ---- one measured rollup ---------------------------------------------------------------------------
-
-/// Times of the parts of one rollup (or calendar) computation.
+/// Times of the parts of one rollup (or calendar) request.
 #[derive(Debug, Clone, Default)]
 pub struct Parts {
-    pub life_orgs: Duration,
-    pub held_counts: Duration,
-    pub compliance: Duration,
-    pub fold: Duration,
+    pub access: Duration,
+    pub refresh: Duration,
+    pub compute: Duration,
     pub json: Duration,
     pub orgs: usize,
-    pub count_rows: usize,
-    pub windows: usize,
+    pub rows_sent: usize,
     pub bytes: usize,
     pub overdue_orgs: usize,
+    pub refreshed: Option<Refresh>,
 }
 
 impl Parts {
-    pub fn sql(&self) -> Duration {
-        self.life_orgs + self.held_counts
-    }
-    pub fn compute(&self) -> Duration {
-        self.compliance + self.fold
-    }
     pub fn total(&self) -> Duration {
-        self.sql() + self.compute() + self.json
+        self.access + self.refresh + self.compute + self.json
     }
 }
 
 pub struct Ctx {
     pub db: Db,
     pub rules: RuleBook,
+    pub index: LifeIndex,
     pub user: Uuid,
     pub period: Period,
     pub today: NaiveDate,
 }
 
 impl Ctx {
-    /// The whole-subtree rollup of `root` (`GET /organizations/{root}/compliance-rollup`).
+    fn year(&self) -> i32 {
+        self.period.from.year()
+    }
+
+    /// `GET /organizations/{root}/compliance-rollup` without HTTP: the handler's steps in order.
     pub async fn rollup(&self, root: Uuid) -> anyhow::Result<Parts> {
         let mut p = Parts::default();
         let t = Instant::now();
-        let orgs = self.db.life_orgs(self.user, root).await?;
-        p.life_orgs = t.elapsed();
+        self.db.check_readable(self.user, root).await?;
+        p.access = t.elapsed();
         let t = Instant::now();
-        let counts = self.db.held_counts(root, self.period.from, self.period.to).await?;
-        p.held_counts = t.elapsed();
+        let index = self.index.read(&self.db, self.year()).await?;
+        p.refresh = t.elapsed();
+        p.refreshed = Some(index.last_refresh);
         let t = Instant::now();
-        let all = orglife::compliance(&self.rules, &orgs, &counts, self.period, self.today, warning_days())?;
-        p.compliance = t.elapsed();
+        let all = orglife::rollup(
+            &self.rules,
+            index.forest(),
+            index.counts(self.year()),
+            root,
+            self.period,
+            self.today,
+            warning_days(),
+        )?;
+        p.compute = t.elapsed();
+        drop(index);
         let t = Instant::now();
-        let (kinds, rows) = orglife::rollup(&all);
-        p.fold = t.elapsed();
-        let t = Instant::now();
-        let body = rollup_body(self.period.from.year(), self.today, &kinds, &rows)?;
+        // As compliance_rollup with its defaults: two levels of organizations, the first 100 behind.
+        let behind = all.behind();
+        let rows: Vec<&orglife::RollupRow> = all.rows.iter().filter(|r| r.depth <= 2).collect();
+        let body = serde_json::to_vec(&serde_json::json!({
+            "year": self.year(), "today": self.today, "kinds": all.kinds, "organizations_total": all.rows.len(),
+            "organizations": rows, "behind_total": behind.len(), "behind": &behind[..behind.len().min(100)],
+        }))?;
         p.json = t.elapsed();
-        p.orgs = orgs.len();
-        p.count_rows = counts.len();
-        p.windows = all.iter().flat_map(|c| &c.requirements).map(|r| r.windows.len()).sum();
+        p.orgs = all.rows.len();
+        p.rows_sent = rows.len();
         p.bytes = body.len();
-        p.overdue_orgs = rows.iter().filter(|r| r.own.overdue > 0).count();
+        p.overdue_orgs = behind.len();
         Ok(p)
     }
 
-    /// One organization's calendar (`GET /organizations/{id}/compliance`).
+    /// `GET /organizations/{id}/compliance` without HTTP.
     pub async fn calendar(&self, id: Uuid) -> anyhow::Result<Parts> {
         let mut p = Parts::default();
         let t = Instant::now();
-        let mut orgs = self.db.life_orgs(self.user, id).await?;
-        orgs.retain(|o| o.id == id || (o.parent_id == Some(id) && o.kind == "party_group"));
-        p.life_orgs = t.elapsed();
+        self.db.check_readable(self.user, id).await?;
+        p.access = t.elapsed();
         let t = Instant::now();
-        let counts = self.db.held_counts(id, self.period.from, self.period.to).await?;
-        p.held_counts = t.elapsed();
+        let index = self.index.read(&self.db, self.year()).await?;
+        p.refresh = t.elapsed();
+        p.refreshed = Some(index.last_refresh);
         let t = Instant::now();
-        let mut result = orglife::compliance(&self.rules, &orgs, &counts, self.period, self.today, warning_days())?;
-        result.retain(|c| c.organization_id == id);
-        p.compliance = t.elapsed();
+        let one = orglife::calendar(
+            &self.rules,
+            index.forest(),
+            index.counts(self.year()),
+            id,
+            self.period,
+            self.today,
+            warning_days(),
+        )?
+        .context("the organization has a calendar")?;
+        p.compute = t.elapsed();
+        drop(index);
         let t = Instant::now();
-        let one = result.pop().context("the organization has a calendar")?;
         let body = serde_json::to_vec(&serde_json::json!({
-            "year": self.period.from.year(), "today": self.today, "warning_days": warning_days(), "compliance": one,
+            "year": self.year(), "today": self.today, "warning_days": warning_days(), "compliance": one,
         }))?;
         p.json = t.elapsed();
-        p.orgs = orgs.len();
-        p.count_rows = counts.len();
-        p.windows = one.requirements.iter().map(|r| r.windows.len()).sum();
+        p.orgs = 1;
+        p.rows_sent = 1;
         p.bytes = body.len();
         p.overdue_orgs = usize::from(one.tally.overdue > 0);
         Ok(p)
+    }
+
+    /// Records one held meeting of `org` the way the API does (one transaction, change logged).
+    async fn record_meeting(&self, org: Uuid, n: usize) -> anyhow::Result<()> {
+        let held_on = self.today.min(self.period.to);
+        let input = MeetingInput {
+            organization_id: org,
+            kind: "branch_committee".into(),
+            status: "held".into(),
+            planned_on: None,
+            held_on: Some(held_on),
+            start_time: "09:00".into(),
+            end_time: "10:00".into(),
+            place: "党员活动室".into(),
+            chair: "基准测试".into(),
+            recorder: "基准测试".into(),
+            lecturer: String::new(),
+            secretary_lecture: false,
+            topic: format!("基准测试支委会 {n}"),
+            agenda: Vec::new(),
+            minutes: String::new(),
+            decisions: String::new(),
+            quorum: None,
+            votes: Vec::new(),
+            attachments: Vec::new(),
+            attendees: Vec::new(),
+            issues: Vec::new(),
+        };
+        let actor = Actor { user_id: self.user, name: BENCH_USER.into(), ip: None };
+        self.db.create_meeting(&actor, &input, Utc::now()).await?;
+        Ok(())
     }
 }
 
 /// Samples of each part over the runs.
 #[derive(Default)]
 pub struct PartSamples {
-    pub life_orgs: Samples,
-    pub held_counts: Samples,
-    pub sql: Samples,
-    pub compliance: Samples,
-    pub fold: Samples,
+    pub access: Samples,
+    pub refresh: Samples,
     pub compute: Samples,
     pub json: Samples,
     pub total: Samples,
@@ -168,12 +203,9 @@ pub struct PartSamples {
 
 impl PartSamples {
     fn push(&mut self, p: Parts) {
-        self.life_orgs.push(p.life_orgs);
-        self.held_counts.push(p.held_counts);
-        self.sql.push(p.sql());
-        self.compliance.push(p.compliance);
-        self.fold.push(p.fold);
-        self.compute.push(p.compute());
+        self.access.push(p.access);
+        self.refresh.push(p.refresh);
+        self.compute.push(p.compute);
         self.json.push(p.json);
         self.total.push(p.total());
         self.last = p;
@@ -182,31 +214,27 @@ impl PartSamples {
     fn print(&self, title: &str) {
         let p = &self.last;
         println!(
-            "\n{title}\n  {} organizations, {} held-count rows, {} windows, response {:.1} MB, {} organizations with overdue windows",
+            "\n{title}\n  {} organizations computed, {} rows sent, response {:.1} kB, {} organizations with overdue windows, index: {:?}",
             p.orgs,
-            p.count_rows,
-            p.windows,
-            p.bytes as f64 / 1e6,
-            p.overdue_orgs
+            p.rows_sent,
+            p.bytes as f64 / 1e3,
+            p.overdue_orgs,
+            p.refreshed
         );
         println!("{}", header());
-        println!("{}", line("SQL: Db::life_orgs", &self.life_orgs));
-        println!("{}", line("SQL: Db::held_counts", &self.held_counts));
-        println!("{}", line("SQL part (both)", &self.sql));
-        println!("{}", line("compute: orglife::compliance", &self.compliance));
-        println!("{}", line("compute: orglife::rollup (kinds, fold)", &self.fold));
-        println!("{}", line("compute part (both)", &self.compute));
-        println!("{}", line("response JSON (Value + serialize)", &self.json));
-        println!("{}", line("total (SQL + compute + JSON)", &self.total));
+        println!("{}", line("access check (Db::check_readable)", &self.access));
+        println!("{}", line("index up to date (LifeIndex::read)", &self.refresh));
+        println!("{}", line("compute (orglife::rollup / calendar)", &self.compute));
+        println!("{}", line("response JSON", &self.json));
+        println!("{}", line("total", &self.total));
     }
 
     fn to_json(&self) -> serde_json::Value {
         let p = &self.last;
         serde_json::json!({
-            "organizations": p.orgs, "held_count_rows": p.count_rows, "windows": p.windows, "response_bytes": p.bytes,
-            "overdue_organizations": p.overdue_orgs,
-            "life_orgs": self.life_orgs.summary(), "held_counts": self.held_counts.summary(), "sql": self.sql.summary(),
-            "compliance": self.compliance.summary(), "fold": self.fold.summary(), "compute": self.compute.summary(),
+            "organizations": p.orgs, "rows_sent": p.rows_sent, "response_bytes": p.bytes,
+            "overdue_organizations": p.overdue_orgs, "index": format!("{:?}", p.refreshed),
+            "access": self.access.summary(), "refresh": self.refresh.summary(), "compute": self.compute.summary(),
             "json": self.json.summary(), "total": self.total.summary(),
         })
     }
@@ -248,20 +276,19 @@ pub async fn print_sizes(db: &Db, url: &str) -> anyhow::Result<serde_json::Value
     }
 }
 
-async fn measure<F, Fut>(runs: usize, warmup: usize, mut f: F) -> anyhow::Result<(PartSamples, Parts)>
+async fn measure<F, Fut>(runs: usize, warmup: usize, mut f: F) -> anyhow::Result<PartSamples>
 where
-    F: FnMut() -> Fut,
+    F: FnMut(usize) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<Parts>>,
 {
-    let first = f().await?;
-    for _ in 1..warmup {
-        f().await?;
+    for i in 0..warmup {
+        f(i).await?;
     }
     let mut s = PartSamples::default();
-    for _ in 0..runs {
-        s.push(f().await?);
+    for i in 0..runs {
+        s.push(f(warmup + i).await?);
     }
-    Ok((s, first))
+    Ok(s)
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
@@ -308,28 +335,62 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     )
     .await?;
     println!("organizations: {orgs_total}   meetings: {meetings_total}   held in {}: {held_in_year}", args.year);
+    let mut out = serde_json::json!({
+        "engine": engine.name(), "year": args.year, "today": today, "runs": args.runs, "warmup": args.warmup,
+        "sizes": sizes, "organizations": orgs_total, "meetings": meetings_total, "held_in_year": held_in_year,
+    });
 
-    let ctx = Ctx { db: db.clone(), rules, user, period, today };
-    let (group, group_first) = measure(args.runs, args.warmup, || ctx.rollup(root)).await?;
-    group.print(&format!("whole group rollup (root {root}); first run {:.1} ms", ms(group_first.total())));
-    let (prim, _) = measure(args.runs, args.warmup, || ctx.rollup(primary)).await?;
+    // A server's first request: the index read from scratch (organizations, then the year's meetings).
+    println!("\nindex read from scratch (a server's first request for the year)");
+    println!("{}", header());
+    let (mut orgs_s, mut counts_s, mut cold_s) = (Samples::default(), Samples::default(), Samples::default());
+    let mut count_rows = 0;
+    for _ in 0..args.cold_runs.max(1) {
+        let t = Instant::now();
+        let rows = db.life_org_rows(None).await?;
+        orgs_s.push(t.elapsed());
+        let t = Instant::now();
+        count_rows = db.held_counts_of(None, period.from, period.to).await?.len();
+        counts_s.push(t.elapsed());
+        drop(rows);
+        let fresh = LifeIndex::default();
+        let t = Instant::now();
+        drop(fresh.read(&db, args.year).await?);
+        cold_s.push(t.elapsed());
+    }
+    println!("{}   organizations", line("Db::life_org_rows(all)", &orgs_s));
+    println!("{}   {count_rows} rows", line("Db::held_counts_of(all, year)", &counts_s));
+    println!("{}", line("LifeIndex::read from scratch (both + indexing)", &cold_s));
+    out["cold"] = serde_json::json!({
+        "life_org_rows": orgs_s.summary(), "held_counts": counts_s.summary(), "held_count_rows": count_rows,
+        "index_read": cold_s.summary(),
+    });
+
+    let ctx = Ctx { db: db.clone(), rules, index: LifeIndex::default(), user, period, today };
+    let group = measure(args.runs, args.warmup, |_| ctx.rollup(root)).await?;
+    group.print(&format!("whole group rollup, nothing changed since the last request (root {root})"));
+    out["group_rollup"] = group.to_json();
+    if !args.no_writes {
+        // Each run: a branch records a meeting, then the group's rollup is asked for.
+        let ctx = &ctx;
+        let writes = measure(args.runs, 0, |n| async move {
+            ctx.record_meeting(branch, n).await?;
+            ctx.rollup(root).await
+        })
+        .await?;
+        writes.print("whole group rollup right after a meeting was recorded (the index re-reads that branch)");
+        out["group_rollup_after_write"] = writes.to_json();
+    }
+    let prim = measure(args.runs, args.warmup, |_| ctx.rollup(primary)).await?;
     prim.print(&format!("one primary committee's subtree rollup ({primary})"));
-    let (cal, _) = measure(args.runs, args.warmup, || ctx.calendar(branch)).await?;
+    out["primary_rollup"] = prim.to_json();
+    let cal = measure(args.runs, args.warmup, |_| ctx.calendar(branch)).await?;
     cal.print(&format!("one branch's calendar ({branch})"));
-
-    let http = if args.no_http { serde_json::Value::Null } else { http(&ctx, &args, root, primary, branch).await? };
-
-    let experiments =
-        if args.experiments { crate::experiments::run(&ctx, root, &args).await? } else { serde_json::Value::Null };
-
+    out["branch_calendar"] = cal.to_json();
+    if !args.no_http {
+        out["http"] = http(&ctx, &args, root, primary, branch).await?;
+    }
     if let Some(path) = &args.json {
-        let out = serde_json::json!({
-            "engine": engine.name(), "year": args.year, "today": today, "runs": args.runs, "warmup": args.warmup,
-            "sizes": sizes, "organizations": orgs_total, "meetings": meetings_total, "held_in_year": held_in_year,
-            "group_rollup": group.to_json(), "group_rollup_first_run_ms": ms(group_first.total()),
-            "primary_rollup": prim.to_json(), "branch_calendar": cal.to_json(),
-            "http": http, "experiments": experiments,
-        });
         std::fs::write(path, serde_json::to_vec_pretty(&out)?)?;
         println!("\nresults written to {}", path.display());
     }
@@ -354,6 +415,11 @@ async fn http(ctx: &Ctx, args: &Args, root: Uuid, primary: Uuid, branch: Uuid) -
         bail!("login failed: {} {}", res.status(), res.text().await.unwrap_or_default());
     }
     let year = args.year;
+    // The server's own index is read on its first request: warm it, as `serve` does at start.
+    let first = client.get(format!("{base}/api/v1/organizations/{root}/compliance-rollup?year={year}")).send().await?;
+    if !first.status().is_success() {
+        bail!("first rollup: {}", first.status());
+    }
     let cases = [
         ("GET rollup, whole group", format!("/api/v1/organizations/{root}/compliance-rollup?year={year}"), false),
         ("GET rollup, whole group, gzip", format!("/api/v1/organizations/{root}/compliance-rollup?year={year}"), true),
