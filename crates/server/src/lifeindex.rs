@@ -100,8 +100,9 @@ impl IndexState {
         if !follows || changes.len() as i64 > MAX_CHANGES {
             // Everything written up to `latest` is in what is read next; later changes are applied
             // again on the next refresh, which is harmless.
+            let forest = Forest::new(db.life_org_rows(None).await?.into_iter().map(LifeUnit::from));
+            self.forest = Some(forest);
             self.generation = latest;
-            self.forest = Some(Forest::new(db.life_org_rows(None).await?.into_iter().map(LifeUnit::from)));
             self.years.clear();
             self.last_refresh = Refresh::Full;
             return Ok(());
