@@ -423,6 +423,17 @@ pub enum RuleError {
     WrongType { rule: String, expected: &'static str },
 }
 
+impl RuleError {
+    /// The rule the lookup was for.
+    pub fn rule(&self) -> &str {
+        match self {
+            RuleError::Unknown { rule } | RuleError::NotInForce { rule, .. } | RuleError::WrongType { rule, .. } => {
+                rule
+            }
+        }
+    }
+}
+
 /// A broken pack, calendar or override file: names the file, line and rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[error("{}", self.render())]

@@ -594,6 +594,7 @@ async fn calculators_and_rules(app: TestApp) {
     let before_rules =
         member.post("/api/v1/calc/dues", &json!({"category": "employed", "month": "2001-03", "base_fen": 100})).await;
     assert_eq!(before_rules.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", before_rules.body);
+    assert!(before_rules.body["rule"].as_str().is_some_and(|r| r.starts_with("dues.")), "{}", before_rules.body);
 
     let t = member
         .post(

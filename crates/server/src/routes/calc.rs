@@ -30,7 +30,13 @@ impl From<CalcError> for ApiError {
                 fields.into_iter().map(|f| FieldError { field: f.field, message: f.reason }).collect(),
             ),
             CalcError::Rule { error } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "rule_not_in_force", format!("没有适用的规则：{error}"))
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "rule_not_in_force",
+                    format!("没有适用的规则：{error}"),
+                );
+                e.body.rule = Some(error.rule().to_owned());
+                e
             }
         }
     }
