@@ -37,7 +37,16 @@ async function apiSession(username) {
     if (!r.ok) throw new Error(`GET ${path} as ${username}: ${r.status} ${await r.text()}`)
     return r.json()
   }
-  return { me, get }
+  async function send(method, path, body) {
+    const r = await fetch(`${BASE_URL}/api/v1/${path}`, {
+      method,
+      headers: { Cookie: cookie, Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+      body: JSON.stringify(body),
+    })
+    if (!r.ok) throw new Error(`${method} ${path} as ${username}: ${r.status} ${await r.text()}`)
+    return r.json()
+  }
+  return { me, get, send }
 }
 
 // ---------------------------------------------------------------- browser side
@@ -599,6 +608,39 @@ async function main() {
         await page.locator('[data-test=forbidden]').waitFor()
       })
     }
+  })
+
+
+  await test('(l) a secretary saves appraisal entries; a save over someone else’s is refused and kept', async () => {
+    const secA = await apiSession('sec_a')
+    const orgId = secA.me.grants.find((g) => g.role === 'secretary')?.organization_id
+    const year = Number((await secA.get(`organizations/${orgId}/compliance`)).today.slice(0, 4))
+    const open = (await secA.get(`appraisals?organization_id=${orgId}`)).find((a) => a.year === year && a.status === 'open')
+    const appraisal = open ?? (await secA.send('POST', 'appraisals', { organization_id: orgId, year }))
+    const detail = await secA.get(`appraisals/${appraisal.id}`)
+    const [first, second] = detail.entries
+    assert(first && second, 'the appraisal has fewer than two entries')
+    await withPage(async (page) => {
+      await uiLogin(page, 'sec_a')
+      await page.goto(`${BASE_URL}/appraisals/${appraisal.id}`)
+      const table = page.locator('[data-test=appraisal-table]')
+      const selfText = (n) => table.locator('tr.el-table__row').nth(n).locator('textarea').first()
+      await selfText(0).waitFor()
+      await selfText(0).fill('e2e 自评：认真学习，按时参加组织生活')
+      await page.locator('[data-test=appraisal-save-all]').click()
+      await page.locator('.el-message', { hasText: '评议记录已保存' }).waitFor()
+      const saved = (await secA.get(`appraisals/${appraisal.id}`)).entries.find((e) => e.member_id === first.member_id)
+      assert(saved.self_text === 'e2e 自评：认真学习，按时参加组织生活', `stored self_text: ${saved.self_text}`)
+
+      // Someone else saves the second entry while this page still shows the old one.
+      await secA.send('PUT', `appraisals/${appraisal.id}/entries/${second.member_id}`, { version: second.version, self_text: '另一位同志录入' })
+      await selfText(1).fill('本页的修改')
+      await page.locator('[data-test=appraisal-save-all]').click()
+      await page.locator('[data-test=appraisal-error]', { hasText: '已被他人修改' }).waitFor()
+      await shot(page, 'l-appraisal-stale')
+      const kept = (await secA.get(`appraisals/${appraisal.id}`)).entries.find((e) => e.member_id === second.member_id)
+      assert(kept.self_text === '另一位同志录入', `the other save was overwritten: ${kept.self_text}`)
+    })
   })
 
   return failed ? 1 : 0

@@ -575,6 +575,7 @@ export interface AppraisalEntry {
   votes_unqualified: number
   proposed_grade: Grade | null
   final_grade: Grade | null
+  version: number
 }
 
 export interface Appraisal extends AppraisalRow {

@@ -299,11 +299,32 @@ async fn democratic_appraisal_workflow(app: TestApp) {
         StatusCode::CONFLICT
     );
 
+    let entry_url = format!("/api/v1/appraisals/{id}/entries/{}", full[0]);
     let entry = sec
-        .put(&format!("/api/v1/appraisals/{id}/entries/{}", full[0]), &json!({"self_text": "认真履行党员义务", "peer_summary": "工作积极", "votes_excellent": 15, "votes_qualified": 5}))
+        .put(&entry_url, &json!({"version": 1, "self_text": "认真履行党员义务", "peer_summary": "工作积极", "votes_excellent": 15, "votes_qualified": 5}))
         .await;
     assert_eq!(entry.status, StatusCode::OK, "{}", entry.body);
-    let version = entry.body["version"].as_i64().unwrap();
+    // A second save from the version read before the first is refused and changes nothing.
+    let stale = sec.put(&entry_url, &json!({"version": 1, "self_text": "覆盖"})).await;
+    assert_eq!((stale.status, stale.body["code"].clone()), (StatusCode::CONFLICT, json!("stale_version")));
+    let first = sec.get(&format!("/api/v1/appraisals/{id}")).await;
+    let saved = first.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["member_id"] == full[0].to_string())
+        .unwrap()
+        .clone();
+    assert_eq!((saved["self_text"].clone(), saved["version"].clone()), (json!("认真履行党员义务"), json!(2)));
+    // Another member's entry is saved from its own version.
+    let other = sec
+        .put(
+            &format!("/api/v1/appraisals/{id}/entries/{}", full[1]),
+            &json!({"version": 1, "self_text": "按时参加组织生活"}),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.body);
+    let version = other.body["version"].as_i64().unwrap();
 
     let grades = |excellent: usize, grade_prob: bool| -> Value {
         let mut list: Vec<Value> = full
@@ -341,7 +362,9 @@ async fn democratic_appraisal_workflow(app: TestApp) {
         .await;
     assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
     assert_eq!(decided.body["status"], "decided");
-    let late = sec.put(&format!("/api/v1/appraisals/{id}/entries/{}", full[1]), &json!({"self_text": "补记"})).await;
+    let late = sec
+        .put(&format!("/api/v1/appraisals/{id}/entries/{}", full[1]), &json!({"version": 2, "self_text": "补记"}))
+        .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     let stats = sec.get(&format!("/api/v1/organizations/{}/appraisal-stats?year=2026", app.fixture.group)).await;
     let count =

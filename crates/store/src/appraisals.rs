@@ -41,6 +41,7 @@ pub struct AppraisalEntry {
     pub votes_unqualified: i64,
     pub proposed_grade: Option<String>,
     pub final_grade: Option<String>,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +70,8 @@ pub struct EntryInput {
     pub votes_qualified: i64,
     pub votes_basic: i64,
     pub votes_unqualified: i64,
+    /// The entry's version the editor saw.
+    pub version: i64,
 }
 
 const ROW_SELECT: &str = "SELECT a.id, a.organization_id, o.name AS organization_name, a.year, a.status, a.meeting_id, \
@@ -80,7 +83,7 @@ impl Tx {
         let entries = self
             .fetch_all(
                 q("SELECT e.member_id, m.name, e.member_status, e.self_text, e.peer_summary, e.votes_excellent, \
-                   e.votes_qualified, e.votes_basic, e.votes_unqualified, e.proposed_grade, e.final_grade \
+                   e.votes_qualified, e.votes_basic, e.votes_unqualified, e.proposed_grade, e.final_grade, e.version \
                    FROM appraisal_entries e JOIN members m ON m.id = e.member_id WHERE e.appraisal_id = $1 ORDER BY m.id")
                 .bind(id),
             )
@@ -199,7 +202,8 @@ impl Db {
         let n = tx
             .execute(
                 q("UPDATE appraisal_entries SET self_text = $3, peer_summary = $4, votes_excellent = $5, votes_qualified = $6, \
-                   votes_basic = $7, votes_unqualified = $8 WHERE appraisal_id = $1 AND member_id = $2")
+                   votes_basic = $7, votes_unqualified = $8, version = version + 1 \
+                   WHERE appraisal_id = $1 AND member_id = $2 AND version = $9")
                 .bind(id)
                 .bind(member)
                 .bind(input.self_text.as_str())
@@ -207,11 +211,16 @@ impl Db {
                 .bind(input.votes_excellent)
                 .bind(input.votes_qualified)
                 .bind(input.votes_basic)
-                .bind(input.votes_unqualified),
+                .bind(input.votes_unqualified)
+                .bind(input.version),
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::NotFound);
+            return Err(if before.entries.iter().any(|e| e.member_id == member) {
+                StoreError::conflict("stale_version", "该党员的评议记录已被他人修改，请刷新后重试")
+            } else {
+                StoreError::NotFound
+            });
         }
         tx.execute(q("UPDATE appraisals SET version = version + 1, updated_at = $2 WHERE id = $1").bind(id).bind(now))
             .await?;

@@ -87,6 +87,8 @@ async fn get_appraisal(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EntryFields {
+    /// The entry's `version` as read (a save over someone else's is refused with 409 stale_version).
+    pub version: i64,
     /// 个人自评
     #[serde(default)]
     pub self_text: String,
@@ -125,6 +127,7 @@ async fn update_entry(
         votes_qualified: req.votes_qualified.into(),
         votes_basic: req.votes_basic.into(),
         votes_unqualified: req.votes_unqualified.into(),
+        version: req.version,
     };
     view(state.db.update_appraisal_entry(&caller.actor, id, member, &input, state.now()).await?)
 }
