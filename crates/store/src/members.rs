@@ -96,8 +96,16 @@ impl Tx {
 
     /// Loads a member the user can read (NotFound otherwise), then requires `access` over its organization.
     async fn member_for(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Member> {
+        // The member's organization as a scalar subquery, not the correlated column: under the OR,
+        // PostgreSQL would hash every organization under the user's grants for this one member (21 ms
+        // for a group's administrator over 40,000 organizations, against 0.2 ms).
+        let visible = format!(
+            "({} OR {})",
+            covers(Access::Read, "$1", "(SELECT mo.organization_id FROM members mo WHERE mo.id = $2)"),
+            is_self("$1", "$2")
+        );
         let found: Option<Member> = self
-            .fetch_optional(q(&format!("{MEMBER_SELECT} WHERE m.id = $2 AND {}", readable())).bind(user).bind(id))
+            .fetch_optional(q(&format!("{MEMBER_SELECT} WHERE m.id = $2 AND {visible}")).bind(user).bind(id))
             .await?;
         let member = found.ok_or(StoreError::NotFound)?;
         if access != Access::Read && !self.has_access(user, member.organization_id, access).await? {
