@@ -509,3 +509,42 @@ async fn rollup_follows_writes_from_elsewhere(app: TestApp) {
     let bad = admin.get(&format!("{url}&behind_limit=0")).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
 }
+
+on_both_engines!(participation_refuses_a_scope_too_large);
+
+// Attendance is listed per member; past 5,000 members the list is refused with a clear message
+// instead of reading millions of rows. The branches below can still be asked.
+async fn participation_refuses_a_scope_too_large(app: TestApp) {
+    let f = &app.fixture;
+    let admin = app.login("admin").await;
+    let base = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    let inputs: Vec<MemberInput> = (0..5001u32)
+        .map(|i| {
+            let birth = base + chrono::Duration::days(i64::from(i / 500));
+            MemberInput {
+                name: format!("丁{i}"),
+                gender: "male".into(),
+                ethnicity: "汉族".into(),
+                birth_date: birth,
+                id_number: dangwu_testkit::id_number(birth, true, i % 500),
+                education: "大学本科".into(),
+                occupation: "worker".into(),
+                work_unit: "测试公司".into(),
+                post: String::new(),
+                phone: String::new(),
+                joined_on: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
+                converted_on: NaiveDate::from_ymd_opt(2011, 1, 1),
+                status: "full".into(),
+                organization_id: f.branch_b,
+            }
+        })
+        .collect();
+    app.db.seed_members(&seed_actor(), &inputs, Utc::now()).await.unwrap();
+
+    let whole = admin.get(&format!("/api/v1/organizations/{}/participation?year=2026", f.group)).await;
+    assert_eq!(whole.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", whole.body);
+    assert_eq!(whole.body["code"], "scope_too_large");
+    assert!(whole.body["message"].as_str().unwrap().contains("请选择下级组织"), "{}", whole.body);
+    let branch = admin.get(&format!("/api/v1/organizations/{}/participation?year=2026", f.branch_a)).await;
+    assert_eq!(branch.status, StatusCode::OK, "{}", branch.body);
+}

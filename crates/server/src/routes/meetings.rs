@@ -670,10 +670,15 @@ async fn rollup_export(
     xlsx_response(&title, &head, table, &format!("组织生活汇总-{}.xlsx", period.from.year())).await
 }
 
+/// Members in one participation list at most. Attendance is read row by row (one per member and
+/// meeting, about 30 a year), so a whole group of tens of thousands of members would take minutes;
+/// its committees and branches are asked one at a time instead.
+pub const PARTICIPATION_MAX_MEMBERS: i64 = 5000;
+
 /// 党员参加组织生活情况
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/participation", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
     responses((status = 200, description = "[{member_id,name,organization_id,expected,present,leave,absent,consecutive_absences,last_present}]", body = Object),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 422, description = "scope_too_large: more than 5,000 members in the subtree", body = ErrorBody)))]
 async fn participation(
     State(state): State<AppState>,
     caller: Caller,
@@ -681,7 +686,17 @@ async fn participation(
     ApiQuery(p): ApiQuery<YearParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let period = year_period(&state, p.year)?;
-    state.db.get_org(caller.domain()?, id).await?;
+    let org = state.db.get_org(caller.domain()?, id).await?;
+    let members = org.full_members + org.probationary_members;
+    if members > PARTICIPATION_MAX_MEMBERS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "scope_too_large",
+            format!(
+                "该组织及下级共有党员 {members} 名，超过一次统计 {PARTICIPATION_MAX_MEMBERS} 名的上限，请选择下级组织查看党员参加情况"
+            ),
+        ));
+    }
     let rows = state.db.attendance(id, period.from, period.to).await?;
     let mut list = orglife::participation(&rows);
     list.sort_by(|a, b| b.consecutive_absences.cmp(&a.consecutive_absences).then(a.name.cmp(&b.name)));
