@@ -548,3 +548,37 @@ async fn participation_refuses_a_scope_too_large(app: TestApp) {
     let branch = admin.get(&format!("/api/v1/organizations/{}/participation?year=2026", f.branch_a)).await;
     assert_eq!(branch.status, StatusCode::OK, "{}", branch.body);
 }
+
+on_both_engines!(meeting_list_is_newest_meeting_first);
+
+// Records entered late (a March meeting written up in May) take their place by meeting date, and the
+// pages of the list neither repeat nor skip a meeting.
+async fn meeting_list_is_newest_meeting_first(app: TestApp) {
+    let f = &app.fixture;
+    let admin = app.login("admin").await;
+    for day in ["2026-05-10", "2026-03-10", "2026-05-10", "2026-04-02", "2026-01-20"] {
+        let body = meeting(f.branch_a, "theme_day", day, attendees(&f.members_a[..1], &[]));
+        assert_eq!(admin.post("/api/v1/meetings", &body).await.status, StatusCode::CREATED);
+    }
+    let mut days = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    let mut after: Option<String> = None;
+    for _ in 0..10 {
+        let cursor = after.as_ref().map(|c| format!("&after={c}")).unwrap_or_default();
+        let page =
+            admin.get(&format!("/api/v1/meetings?organization_id={}&subtree=false&limit=2{cursor}", f.branch_a)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        for m in page.body["items"].as_array().unwrap() {
+            days.push(m["held_on"].as_str().unwrap().to_owned());
+            assert!(ids.insert(m["id"].as_str().unwrap().to_owned()), "a meeting shown twice");
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => after = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(days, ["2026-05-10", "2026-05-10", "2026-04-02", "2026-03-10", "2026-01-20"]);
+    let bad = admin.get("/api/v1/meetings?after=yesterday").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert_eq!(bad.body["fields"][0]["field"], "after");
+}

@@ -151,7 +151,8 @@ pub struct MeetingFilter {
     pub status: Option<String>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    pub before_id: Option<Uuid>,
+    /// Keyset cursor: only meetings after this (date, id) in the list's order.
+    pub before: Option<(NaiveDate, Uuid)>,
     pub limit: i64,
 }
 
@@ -439,7 +440,7 @@ impl Db {
         tx.meeting_for(user, id, Access::Read).await
     }
 
-    /// Meetings the user may see, newest first (by held or planned date, then id).
+    /// Meetings the user may see, newest meeting first (by the date held or planned, then newest entry).
     pub async fn list_meetings(&self, user: Uuid, f: &MeetingFilter) -> Result<Vec<MeetingRow>> {
         let mut query =
             q(&format!("{MEETING_SELECT} WHERE {}", covers(Access::Read, "$1", "m.organization_id"))).bind(user);
@@ -463,10 +464,16 @@ impl Db {
         if let Some(to) = f.to {
             query.push_bind(" AND COALESCE(m.held_on, m.planned_on) <= ", to);
         }
-        if let Some(before) = f.before_id {
-            query.push_bind(" AND m.id < ", before);
+        if let Some((date, id)) = f.before {
+            query.push_bind(" AND (COALESCE(m.held_on, m.planned_on) < ", date);
+            query.push_bind(" OR (COALESCE(m.held_on, m.planned_on) = ", date);
+            query.push_bind(" AND m.id < ", id);
+            query.push("))");
         }
-        query.push(&format!(" ORDER BY m.id DESC LIMIT {}", f.limit.clamp(1, 5000)));
+        query.push(&format!(
+            " ORDER BY COALESCE(m.held_on, m.planned_on) DESC, m.id DESC LIMIT {}",
+            f.limit.clamp(1, 5000)
+        ));
         self.fetch_all(query).await
     }
 

@@ -413,16 +413,25 @@ pub struct MeetingParams {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub limit: Option<i64>,
-    pub after: Option<Uuid>,
+    /// The `next_cursor` of the page before.
+    pub after: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingPage {
     pub items: Vec<MeetingView>,
-    pub next_cursor: Option<Uuid>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
-/// 会议记录列表（新登记的在前）
+/// A page cursor: the date and id of the last meeting shown, as `YYYY-MM-DD_id`.
+fn parse_cursor(cursor: &str) -> ApiResult<(NaiveDate, Uuid)> {
+    let bad = || ApiError::field("after", "分页位置无效，请从第一页重新查询");
+    let (date, id) = cursor.split_once('_').ok_or_else(bad)?;
+    Ok((date.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
+}
+
+/// 会议记录列表（会议日期新的在前）
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "组织生活", params(MeetingParams),
     responses((status = 200, body = MeetingPage), (status = 400, body = ErrorBody)))]
 async fn list_meetings(
@@ -442,11 +451,15 @@ async fn list_meetings(
         status: p.status.filter(|s| !s.is_empty()),
         from: p.from,
         to: p.to,
-        before_id: p.after,
+        before: p.after.as_deref().map(parse_cursor).transpose()?,
         limit,
     };
     let rows = state.db.list_meetings(user, &filter).await?;
-    let next_cursor = if rows.len() as i64 == limit { rows.last().map(|r| r.id) } else { None };
+    let next_cursor = if rows.len() as i64 == limit {
+        rows.last().and_then(|r| r.held_on.or(r.planned_on).map(|d| format!("{d}_{}", r.id)))
+    } else {
+        None
+    };
     Ok(Json(MeetingPage {
         items: rows.into_iter().map(|r| meeting_view(r, Vec::new(), Vec::new())).collect(),
         next_cursor,
