@@ -410,33 +410,6 @@ async fn yearly_plan_and_life_issues(app: TestApp) {
 
 on_both_engines!(rollup_follows_writes_from_elsewhere);
 
-/// A held meeting written straight to the store, as another server on the same database would.
-fn held_input(org: Uuid, kind: &str, held_on: NaiveDate) -> dangwu_store::meetings::MeetingInput {
-    dangwu_store::meetings::MeetingInput {
-        organization_id: org,
-        kind: kind.into(),
-        status: "held".into(),
-        planned_on: None,
-        held_on: Some(held_on),
-        start_time: String::new(),
-        end_time: String::new(),
-        place: "党员活动室".into(),
-        chair: "书记".into(),
-        recorder: "组织委员".into(),
-        lecturer: String::new(),
-        secretary_lecture: false,
-        topic: "另一台服务器录入的会议".into(),
-        agenda: vec![],
-        minutes: String::new(),
-        decisions: String::new(),
-        quorum: None,
-        votes: vec![],
-        attachments: vec![],
-        attendees: vec![],
-        issues: vec![],
-    }
-}
-
 // The server keeps compliance inputs in memory; what another server (or the command line) writes to
 // the same database must show on the next request, and only what changed is read again.
 async fn rollup_follows_writes_from_elsewhere(app: TestApp) {
@@ -452,7 +425,7 @@ async fn rollup_follows_writes_from_elsewhere(app: TestApp) {
     let generation = app.db.life_generation().await.unwrap();
 
     // Elsewhere: branch B records a 主题党日, and a new branch is set up under the committee.
-    let held = held_input(f.branch_b, "theme_day", NaiveDate::from_ymd_opt(2026, 5, 20).unwrap());
+    let held = dangwu_testkit::held_meeting(f.branch_b, "theme_day", NaiveDate::from_ymd_opt(2026, 5, 20).unwrap());
     app.db.seed_meetings(&seed_actor(), &[held], Utc::now()).await.unwrap();
     let new_branch = app
         .db

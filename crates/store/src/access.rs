@@ -111,6 +111,17 @@ pub fn covers(access: Access, user: &str, org_column: &str) -> String {
     )
 }
 
+/// As [`covers`], phrased so that it is checked row by row: an aggregate subquery cannot be turned
+/// into a join. For lists read in index order until the page is full, where PostgreSQL would
+/// otherwise join every organization under the user's grants first and sort.
+pub fn covers_each_row(access: Access, user: &str, org_column: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM grants g JOIN org_closure c ON c.ancestor = g.organization_id \
+         WHERE g.user_id = {user} AND c.descendant = {org_column} AND g.role IN {roles}) > 0",
+        roles = access.role_list()
+    )
+}
+
 /// SQL condition: the member in column `member_column` is the user's own member record.
 pub fn is_self(user: &str, member_column: &str) -> String {
     format!("{member_column} = (SELECT u.member_id FROM users u WHERE u.id = {user})")

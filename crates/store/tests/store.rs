@@ -13,6 +13,7 @@ on_both_engines!(
     reads_are_scoped_by_grants,
     a_refused_write_leaves_neither_data_nor_audit,
     duplicate_id_numbers_are_refused_by_the_database_too,
+    meeting_lists_of_small_and_large_subtrees_agree,
 );
 
 fn actor() -> Actor {
@@ -137,4 +138,41 @@ async fn duplicate_id_numbers_are_refused_by_the_database_too(app: TestApp) {
         )
         .await;
     assert!(r.as_ref().is_err_and(StoreError::is_unique_violation), "{r:?}");
+}
+
+// The meeting list is read one way for a subtree holding at least 1 % of all organizations (walking
+// the date index) and another for a smaller one (its own meetings, sorted). Both must give the same
+// meetings, in date order, scoped by the reader's grants.
+async fn meeting_lists_of_small_and_large_subtrees_agree(app: TestApp) {
+    use chrono::NaiveDate;
+    use dangwu_store::meetings::{MeetingFilter, MeetingRow};
+    let f = &app.fixture;
+    let now = Utc::now();
+    let mut branches = Vec::new();
+    for i in 0..100 {
+        let org = app.db.seed_org(&actor(), Some(f.committee), &input(&format!("第{i}党支部"), "branch"), now).await;
+        branches.push(org.unwrap().id);
+    }
+    let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let (x, y) = (branches[7], branches[42]);
+    let meetings = [(x, day(5, 10)), (y, day(6, 1)), (x, day(3, 10)), (x, day(4, 2)), (y, day(1, 20))];
+    let inputs: Vec<_> = meetings.iter().map(|(o, d)| dangwu_testkit::held_meeting(*o, "theme_day", *d)).collect();
+    app.db.seed_meetings(&actor(), &inputs, now).await.unwrap();
+
+    let list = |user: Uuid, org: Uuid, limit: i64| {
+        let filter = MeetingFilter { organization_id: Some(org), subtree: true, limit, ..Default::default() };
+        let db = app.db.clone();
+        async move { db.list_meetings(user, &filter).await.unwrap() }
+    };
+    let dates = |rows: &[MeetingRow]| rows.iter().map(|r| r.held_on.unwrap()).collect::<Vec<_>>();
+    let admin = user_id(&app, "admin").await;
+    // One branch of over 100 organizations: under 1 %, read from its own meetings.
+    assert_eq!(dates(&list(admin, x, 50).await), [day(5, 10), day(4, 2), day(3, 10)]);
+    // The whole group: read along the date index.
+    assert_eq!(dates(&list(admin, f.group, 50).await), [day(6, 1), day(5, 10), day(4, 2), day(3, 10), day(1, 20)]);
+    assert_eq!(dates(&list(admin, f.group, 2).await), [day(6, 1), day(5, 10)]);
+    // A secretary of another branch sees none of them, either way.
+    let sec_a = user_id(&app, "sec_a").await;
+    assert!(list(sec_a, f.group, 50).await.is_empty());
+    assert!(list(sec_a, x, 50).await.is_empty());
 }

@@ -163,6 +163,34 @@ pub fn id_number(birth: NaiveDate, male: bool, seq: u32) -> String {
     format!("{body}{}", dangwu_rules::idcard::check_char(&body).expect("17 digits"))
 }
 
+/// A held meeting of `org` as the store takes it, for writing straight to the store (as another
+/// server on the same database would).
+pub fn held_meeting(org: Uuid, kind: &str, held_on: NaiveDate) -> dangwu_store::meetings::MeetingInput {
+    dangwu_store::meetings::MeetingInput {
+        organization_id: org,
+        kind: kind.into(),
+        status: "held".into(),
+        planned_on: None,
+        held_on: Some(held_on),
+        start_time: String::new(),
+        end_time: String::new(),
+        place: "党员活动室".into(),
+        chair: "书记".into(),
+        recorder: "组织委员".into(),
+        lecturer: String::new(),
+        secretary_lecture: false,
+        topic: format!("{held_on} 会议"),
+        agenda: vec![],
+        minutes: String::new(),
+        decisions: String::new(),
+        quorum: None,
+        votes: vec![],
+        attachments: vec![],
+        attendees: vec![],
+        issues: vec![],
+    }
+}
+
 /// A valid member body for the API, in organization `org`; `seq` keeps ID numbers apart.
 pub fn member_json(org: Uuid, name: &str, seq: u32) -> Value {
     let birth = date(1990, 3, 15);
