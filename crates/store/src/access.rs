@@ -101,25 +101,27 @@ impl Access {
     }
 }
 
-/// SQL condition: the user (placeholder `user`) holds a role allowing `access` on an ancestor-or-self
-/// of the organization in column `org_column`.
-pub fn covers(access: Access, user: &str, org_column: &str) -> String {
+/// The rows of the user's grants allowing `access` over the organization `org`: what [`covers`] and
+/// [`covers_each_row`] test for.
+fn grant_rows(access: Access, user: &str, org: &str) -> String {
     format!(
-        "EXISTS (SELECT 1 FROM grants g JOIN org_closure c ON c.ancestor = g.organization_id \
-         WHERE g.user_id = {user} AND c.descendant = {org_column} AND g.role IN {roles})",
+        "FROM grants g JOIN org_closure c ON c.ancestor = g.organization_id \
+         WHERE g.user_id = {user} AND c.descendant = {org} AND g.role IN {roles}",
         roles = access.role_list()
     )
+}
+
+/// SQL condition: the user (placeholder `user`) holds a role allowing `access` on an ancestor-or-self
+/// of the organization `org` (a column, a placeholder or a scalar subquery).
+pub fn covers(access: Access, user: &str, org: &str) -> String {
+    format!("EXISTS (SELECT 1 {})", grant_rows(access, user, org))
 }
 
 /// As [`covers`], phrased so that it is checked row by row: an aggregate subquery cannot be turned
 /// into a join. For lists read in index order until the page is full, where PostgreSQL would
 /// otherwise join every organization under the user's grants first and sort.
-pub fn covers_each_row(access: Access, user: &str, org_column: &str) -> String {
-    format!(
-        "(SELECT COUNT(*) FROM grants g JOIN org_closure c ON c.ancestor = g.organization_id \
-         WHERE g.user_id = {user} AND c.descendant = {org_column} AND g.role IN {roles}) > 0",
-        roles = access.role_list()
-    )
+pub fn covers_each_row(access: Access, user: &str, org: &str) -> String {
+    format!("(SELECT COUNT(*) {}) > 0", grant_rows(access, user, org))
 }
 
 /// SQL condition: the member in column `member_column` is the user's own member record.

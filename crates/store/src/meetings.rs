@@ -55,8 +55,9 @@ pub struct IssueInput {
     pub due_on: Option<NaiveDate>,
 }
 
-/// A meeting record as entered (validated by the server first).
-#[derive(Debug, Clone, Serialize)]
+/// A meeting record as entered (validated by the server first). `Default` is an empty record, for
+/// building one field by field.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct MeetingInput {
     pub organization_id: Uuid,
     pub kind: String,
@@ -448,9 +449,13 @@ impl Db {
         // group of 40,000 organizations, 0.3 s against 4 ms for one general branch (docs/BENCHMARKS.md).
         let walk = match f.organization_id {
             Some(org) if f.subtree => {
-                let (size,): (i64,) =
-                    self.fetch_one(q("SELECT COUNT(*) FROM org_closure WHERE ancestor = $1").bind(org)).await?;
-                let (all,): (i64,) = self.fetch_one(q("SELECT COUNT(*) FROM organizations")).await?;
+                let (size, all): (i64, i64) = self
+                    .fetch_one(
+                        q("SELECT (SELECT COUNT(*) FROM org_closure WHERE ancestor = $1), \
+                           (SELECT COUNT(*) FROM organizations)")
+                        .bind(org),
+                    )
+                    .await?;
                 size * 100 >= all
             }
             _ => false,

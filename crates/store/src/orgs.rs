@@ -160,9 +160,9 @@ const ORG_SELECT: &str = "SELECT o.id, o.parent_id, p.name AS parent_name, p.kin
     o.created_at, o.updated_at \
     FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id";
 
-/// SQL condition: user `$1` may read organization `o`.
-fn readable() -> String {
-    format!("({} OR {})", covers(Access::Read, "$1", "o.id"), is_own_org("$1", "o.id"))
+/// SQL condition: user `$1` may read the organization `org` (`o.id`, or a placeholder when there is one).
+fn readable(org: &str) -> String {
+    format!("({} OR {})", covers(Access::Read, "$1", org), is_own_org("$1", org))
 }
 
 fn parse_kind(code: &str) -> Result<OrgKind> {
@@ -201,13 +201,9 @@ impl Tx {
     pub async fn check_visible(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<()> {
         let visible: Option<(Uuid,)> = self
             .fetch_optional(
-                q(&format!(
-                    "SELECT o.id FROM organizations o WHERE o.id = $2 AND ({} OR {})",
-                    covers(Access::Read, "$1", "$2"),
-                    is_own_org("$1", "$2")
-                ))
-                .bind(user)
-                .bind(id),
+                q(&format!("SELECT o.id FROM organizations o WHERE o.id = $2 AND {}", readable("$2")))
+                    .bind(user)
+                    .bind(id),
             )
             .await?;
         if visible.is_none() {
@@ -293,7 +289,7 @@ impl Db {
                 "SELECT o.id, o.parent_id, o.name, o.short_name, o.kind, o.status, \
                  (SELECT COUNT(*) FROM org_closure d WHERE d.descendant = o.id) - 1 AS depth \
                  FROM organizations o WHERE {}{status} ORDER BY depth, o.id",
-                readable()
+                readable("o.id")
             ))
             .bind(user),
         )
@@ -310,7 +306,9 @@ impl Db {
         self.get_org(user, id).await?;
         let rows: Vec<OrgRow> = self
             .fetch_all(
-                q(&format!("{ORG_SELECT} WHERE o.parent_id = $2 AND {} ORDER BY o.id", readable())).bind(user).bind(id),
+                q(&format!("{ORG_SELECT} WHERE o.parent_id = $2 AND {} ORDER BY o.id", readable("o.id")))
+                    .bind(user)
+                    .bind(id),
             )
             .await?;
         rows.into_iter().map(Organization::try_from).collect()
