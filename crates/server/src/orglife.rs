@@ -232,10 +232,16 @@ impl Forest {
         forest
     }
 
-    /// Replaces (or adds) organizations, and re-links the tree.
+    /// Replaces (or adds) organizations, and re-links the tree if one of them is new, moved, or
+    /// dissolved (most changes are a meeting held, which leaves the tree as it is).
     pub fn apply(&mut self, units: impl IntoIterator<Item = LifeUnit>) {
+        let mut relink = false;
         for u in units {
+            relink |= self.units.get(&u.id).is_none_or(|old| old.parent_id != u.parent_id || old.active != u.active);
             self.units.insert(u.id, u);
+        }
+        if !relink {
+            return;
         }
         self.children.clear();
         for u in self.units.values().filter(|u| u.active) {
