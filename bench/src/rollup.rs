@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use chrono::{Datelike, NaiveDate, Utc};
 use dangwu_rules::RuleBook;
 use dangwu_rules::orglife::Period;
-use dangwu_server::lifeindex::{LifeIndex, Refresh};
+use dangwu_server::lifeindex::{IndexState, LifeIndex, Refresh};
 use dangwu_server::orglife;
 use dangwu_server::{AppState, Clock, ServerConfig};
 use dangwu_store::meetings::MeetingInput;
@@ -85,16 +85,23 @@ impl Ctx {
         self.period.from.year()
     }
 
-    /// `GET /organizations/{root}/compliance-rollup` without HTTP: the handler's steps in order.
-    pub async fn rollup(&self, root: Uuid) -> anyhow::Result<Parts> {
+    /// The steps every compliance handler takes first, timed: the access check, then the index
+    /// brought up to date (held until the caller drops it).
+    async fn prepare(&self, org: Uuid) -> anyhow::Result<(Parts, tokio::sync::MutexGuard<'_, IndexState>)> {
         let mut p = Parts::default();
         let t = Instant::now();
-        self.db.check_readable(self.user, root).await?;
+        self.db.check_readable(self.user, org).await?;
         p.access = t.elapsed();
         let t = Instant::now();
         let index = self.index.read(&self.db, self.year()).await?;
         p.refresh = t.elapsed();
         p.refreshed = Some(index.last_refresh);
+        Ok((p, index))
+    }
+
+    /// `GET /organizations/{root}/compliance-rollup` without HTTP: the handler's steps in order.
+    pub async fn rollup(&self, root: Uuid) -> anyhow::Result<Parts> {
+        let (mut p, index) = self.prepare(root).await?;
         let t = Instant::now();
         let all = orglife::rollup(
             &self.rules,
@@ -125,14 +132,7 @@ impl Ctx {
 
     /// `GET /organizations/{id}/compliance` without HTTP.
     pub async fn calendar(&self, id: Uuid) -> anyhow::Result<Parts> {
-        let mut p = Parts::default();
-        let t = Instant::now();
-        self.db.check_readable(self.user, id).await?;
-        p.access = t.elapsed();
-        let t = Instant::now();
-        let index = self.index.read(&self.db, self.year()).await?;
-        p.refresh = t.elapsed();
-        p.refreshed = Some(index.last_refresh);
+        let (mut p, index) = self.prepare(id).await?;
         let t = Instant::now();
         let one = orglife::calendar(
             &self.rules,
@@ -165,24 +165,14 @@ impl Ctx {
             organization_id: org,
             kind: "branch_committee".into(),
             status: "held".into(),
-            planned_on: None,
             held_on: Some(held_on),
             start_time: "09:00".into(),
             end_time: "10:00".into(),
             place: "党员活动室".into(),
             chair: "基准测试".into(),
             recorder: "基准测试".into(),
-            lecturer: String::new(),
-            secretary_lecture: false,
             topic: format!("基准测试支委会 {n}"),
-            agenda: Vec::new(),
-            minutes: String::new(),
-            decisions: String::new(),
-            quorum: None,
-            votes: Vec::new(),
-            attachments: Vec::new(),
-            attendees: Vec::new(),
-            issues: Vec::new(),
+            ..MeetingInput::default()
         };
         let actor = Actor { user_id: self.user, name: BENCH_USER.into(), ip: None };
         self.db.create_meeting(&actor, &input, Utc::now()).await?;

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use dangwu_store::Actor;
 use dangwu_store::members::MemberInput;
-use dangwu_store::orgs::{CommitteeSeat, OrgInput};
+use dangwu_store::orgs::CommitteeSeat;
 use dangwu_testkit::{StatusCode, TestApp, on_both_engines};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -27,21 +27,7 @@ async fn branch_with(app: &TestApp, full: u32, probationary: u32) -> (Uuid, Vec<
     let now = Utc::now();
     let org = app
         .db
-        .seed_org(
-            &seed_actor(),
-            Some(app.fixture.committee),
-            &OrgInput {
-                name: "第三党支部".into(),
-                short_name: "三支部".into(),
-                kind: "branch".into(),
-                units: vec![],
-                established_on: None,
-                term_start: None,
-                term_end: None,
-                committee: vec![],
-            },
-            now,
-        )
+        .seed_org(&seed_actor(), Some(app.fixture.committee), &dangwu_testkit::org_input("第三党支部", "branch"), now)
         .await
         .unwrap();
     let birth = NaiveDate::from_ymd_opt(1980, 6, 1).unwrap();
@@ -429,21 +415,7 @@ async fn rollup_follows_writes_from_elsewhere(app: TestApp) {
     app.db.seed_meetings(&seed_actor(), &[held], Utc::now()).await.unwrap();
     let new_branch = app
         .db
-        .seed_org(
-            &seed_actor(),
-            Some(f.committee),
-            &OrgInput {
-                name: "新成立党支部".into(),
-                short_name: "新支部".into(),
-                kind: "branch".into(),
-                units: vec![],
-                established_on: None,
-                term_start: None,
-                term_end: None,
-                committee: vec![],
-            },
-            Utc::now(),
-        )
+        .seed_org(&seed_actor(), Some(f.committee), &dangwu_testkit::org_input("新成立党支部", "branch"), Utc::now())
         .await
         .unwrap();
     assert_eq!(app.db.life_generation().await.unwrap(), generation + 2, "one generation per write");

@@ -3,9 +3,8 @@
 
 use chrono::Utc;
 use dangwu_store::members::MemberFilter;
-use dangwu_store::orgs::OrgInput;
 use dangwu_store::{Actor, StoreError};
-use dangwu_testkit::{TestApp, on_both_engines};
+use dangwu_testkit::{TestApp, on_both_engines, org_input};
 use uuid::Uuid;
 
 on_both_engines!(
@@ -20,19 +19,6 @@ fn actor() -> Actor {
     Actor { user_id: Uuid::nil(), name: "test".into(), ip: None }
 }
 
-fn input(name: &str, kind: &str) -> OrgInput {
-    OrgInput {
-        name: name.into(),
-        short_name: name.into(),
-        kind: kind.into(),
-        units: vec![],
-        established_on: None,
-        term_start: None,
-        term_end: None,
-        committee: vec![],
-    }
-}
-
 async fn user_id(app: &TestApp, name: &str) -> Uuid {
     app.db.user_by_name(name).await.unwrap().unwrap().id
 }
@@ -40,7 +26,7 @@ async fn user_id(app: &TestApp, name: &str) -> Uuid {
 async fn closure_table_follows_moves(app: TestApp) {
     let f = &app.fixture;
     let now = Utc::now();
-    let gb = app.db.seed_org(&actor(), Some(f.committee), &input("总支", "general_branch"), now).await.unwrap();
+    let gb = app.db.seed_org(&actor(), Some(f.committee), &org_input("总支", "general_branch"), now).await.unwrap();
     let admin = user_id(&app, "admin").await;
     app.db.move_org(&actor_of(admin), f.branch_a, gb.id, now).await.unwrap();
     let nodes = app.db.visible_orgs(admin, false).await.unwrap();
@@ -150,7 +136,8 @@ async fn meeting_lists_of_small_and_large_subtrees_agree(app: TestApp) {
     let now = Utc::now();
     let mut branches = Vec::new();
     for i in 0..100 {
-        let org = app.db.seed_org(&actor(), Some(f.committee), &input(&format!("第{i}党支部"), "branch"), now).await;
+        let org =
+            app.db.seed_org(&actor(), Some(f.committee), &org_input(&format!("第{i}党支部"), "branch"), now).await;
         branches.push(org.unwrap().id);
     }
     let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();

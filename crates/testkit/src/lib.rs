@@ -170,24 +170,12 @@ pub fn held_meeting(org: Uuid, kind: &str, held_on: NaiveDate) -> dangwu_store::
         organization_id: org,
         kind: kind.into(),
         status: "held".into(),
-        planned_on: None,
         held_on: Some(held_on),
-        start_time: String::new(),
-        end_time: String::new(),
         place: "党员活动室".into(),
         chair: "书记".into(),
         recorder: "组织委员".into(),
-        lecturer: String::new(),
-        secretary_lecture: false,
         topic: format!("{held_on} 会议"),
-        agenda: vec![],
-        minutes: String::new(),
-        decisions: String::new(),
-        quorum: None,
-        votes: vec![],
-        attachments: vec![],
-        attendees: vec![],
-        issues: vec![],
+        ..Default::default()
     }
 }
 
@@ -202,7 +190,8 @@ pub fn member_json(org: Uuid, name: &str, seq: u32) -> Value {
     })
 }
 
-fn org(name: &str, kind: &str) -> OrgInput {
+/// An organization as the store takes it: `name` (short name alike) of `kind`, no committee.
+pub fn org_input(name: &str, kind: &str) -> OrgInput {
     OrgInput {
         name: name.into(),
         short_name: name.into(),
@@ -239,12 +228,14 @@ fn member(org: Uuid, name: &str, seq: u32, status: &str) -> MemberInput {
 async fn load_fixture(db: &Db) -> Fixture {
     let now = Utc::now();
     let actor = Actor { user_id: Uuid::nil(), name: "fixture".into(), ip: None };
-    let group = db.seed_org(&actor, None, &org("测试集团党委", "group_committee"), now).await.expect("group");
-    let committee =
-        db.seed_org(&actor, Some(group.id), &org("测试公司党委", "primary_committee"), now).await.expect("committee");
-    let a = db.seed_org(&actor, Some(committee.id), &org("第一党支部", "branch"), now).await.expect("a");
-    let b = db.seed_org(&actor, Some(committee.id), &org("第二党支部", "branch"), now).await.expect("b");
-    let group_a = db.seed_org(&actor, Some(a.id), &org("第一党小组", "party_group"), now).await.expect("group a");
+    let group = db.seed_org(&actor, None, &org_input("测试集团党委", "group_committee"), now).await.expect("group");
+    let committee = db
+        .seed_org(&actor, Some(group.id), &org_input("测试公司党委", "primary_committee"), now)
+        .await
+        .expect("committee");
+    let a = db.seed_org(&actor, Some(committee.id), &org_input("第一党支部", "branch"), now).await.expect("a");
+    let b = db.seed_org(&actor, Some(committee.id), &org_input("第二党支部", "branch"), now).await.expect("b");
+    let group_a = db.seed_org(&actor, Some(a.id), &org_input("第一党小组", "party_group"), now).await.expect("group a");
     let members_a: Vec<MemberInput> =
         (0..4).map(|i| member(a.id, &format!("甲{i}"), i, if i == 3 { "probationary" } else { "full" })).collect();
     let members_b: Vec<MemberInput> = (10..13).map(|i| member(b.id, &format!("乙{i}"), i, "full")).collect();

@@ -854,23 +854,8 @@ async fn meeting_plan(
                     kind: req.kind.to_owned(),
                     status: "planned".into(),
                     planned_on: Some(day),
-                    held_on: None,
-                    start_time: String::new(),
-                    end_time: String::new(),
-                    place: String::new(),
-                    chair: String::new(),
-                    recorder: String::new(),
-                    lecturer: String::new(),
-                    secretary_lecture: false,
                     topic: format!("{}（计划）", req.label),
-                    agenda: Vec::new(),
-                    minutes: String::new(),
-                    decisions: String::new(),
-                    quorum: None,
-                    votes: Vec::new(),
-                    attachments: Vec::new(),
-                    attendees: Vec::new(),
-                    issues: Vec::new(),
+                    ..MeetingInput::default()
                 });
             }
         }
