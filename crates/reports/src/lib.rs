@@ -137,7 +137,7 @@ mod tests {
             birth_date: NaiveDate::from_ymd_opt(1990, 1, 2).unwrap(),
             ethnicity: "汉族".into(),
             education: "大学本科".into(),
-            id_number: "110105********002X".into(),
+            id_number: "1****************X".into(),
             phone: "".into(),
             occupation: "专业技术人员".into(),
             work_unit: "某公司".into(),

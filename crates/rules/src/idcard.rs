@@ -64,26 +64,39 @@ pub fn parse(input: &str) -> Result<IdNumber, IdNumberError> {
     Ok(IdNumber { number, birth_date, gender })
 }
 
-/// Shows the region code and the last four characters only: `110101********123X`.
+/// Characters of an ID number left visible: the first and the last.
+///
+/// Everything else a masked view may show (birth date, gender, organization and work unit, from which
+/// the region may be guessed) fixes at most the region, the eight birth digits and the parity of the
+/// 17th digit. The two other sequence digits and the rest of the 17th stay open, and the visible check
+/// character keeps one in eleven of those 500 numbers: at least 45 candidates are left whatever is
+/// known (see the test `masked_number_leaves_at_least_45_candidates`). The 8-digit birth date alone must
+/// never be the hidden part: it is shown elsewhere.
+pub const MASK_KEEP: (usize, usize) = (1, 1);
+// The argument above holds while the sequence digits (positions 15 to 17) stay hidden.
+const _: () = assert!(MASK_KEEP.0 <= 14 && MASK_KEEP.1 <= 1);
+
+/// The ID number with all but its first and last characters hidden: `1****************X`.
 pub fn mask(number: &str) -> String {
-    let chars: Vec<char> = number.chars().collect();
-    if chars.len() < 10 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..6].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
+    keep_ends(number, MASK_KEEP.0, MASK_KEEP.1, 10)
 }
 
-/// Shows the first three and last four digits of a phone number.
+/// The phone number with all but its first three and last two digits hidden: `138******78`. Six
+/// hidden digits are a million numbers, and no other field says anything about them.
 pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() < 8 {
+    keep_ends(phone, 3, 2, 8)
+}
+
+/// Keeps `head` and `tail` characters of values of at least `min` characters; shorter ones are hidden
+/// whole, as too little would be left hidden.
+fn keep_ends(value: &str, head: usize, tail: usize, min: usize) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() < min {
         return "*".repeat(chars.len());
     }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{start}{}{end}", "*".repeat(chars.len() - head - tail))
 }
 
 #[cfg(test)]
@@ -127,7 +140,30 @@ mod tests {
 
     #[test]
     fn masks() {
-        assert_eq!(mask("11010519491231002X"), "110105********002X");
-        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask("11010519491231002X"), "1****************X");
+        assert_eq!(mask_phone("13812345678"), "138******78");
+        assert_eq!(mask("1234"), "****");
+        assert_eq!(mask_phone("12345"), "*****");
+    }
+
+    /// The worst case for a masked number: the region, birth date and gender are all known and only
+    /// the first and last characters are seen. For every possible sum of the known digits and every
+    /// check character, count the sequences (two free digits, a third of the gender's parity) that
+    /// agree with it.
+    #[test]
+    fn masked_number_leaves_at_least_45_candidates() {
+        for parity in 0..2u32 {
+            for known in 0..11u32 {
+                let mut per_check = [0u32; 11];
+                for a in 0..10 {
+                    for b in 0..10 {
+                        for c in (parity..10).step_by(2) {
+                            per_check[((known + a * WEIGHTS[14] + b * WEIGHTS[15] + c * WEIGHTS[16]) % 11) as usize] += 1;
+                        }
+                    }
+                }
+                assert!(per_check.iter().all(|&n| n >= 45), "{per_check:?}");
+            }
+        }
     }
 }

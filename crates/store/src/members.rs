@@ -71,7 +71,7 @@ pub struct MemberFilter {
     pub organization_id: Option<Uuid>,
     /// With `organization_id`: include the organizations below it.
     pub subtree: bool,
-    /// Part of the name, or a whole ID number or phone number.
+    /// Part of the name, or a whole ID number or phone number (these only where the user may unmask).
     pub text: Option<String>,
     pub status: Option<String>,
     /// Keyset: rows after this id.
@@ -227,9 +227,13 @@ impl Db {
             let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             cond.push_bind(" AND (m.name LIKE ", like);
             cond.push(" ESCAPE '\\'");
-            cond.push_bind(" OR m.id_number = ", text.to_ascii_uppercase());
-            cond.push_bind(" OR m.phone = ", text);
-            cond.push(")");
+            // A match on a whole ID number or phone confirms a guess at a masked one, so it counts only
+            // where the user may see the full numbers.
+            let unmask = covers(Access::Unmask, "$1", "m.organization_id");
+            cond.push_bind(" OR (m.id_number = ", text.to_ascii_uppercase());
+            cond.push(&format!(" AND {unmask})"));
+            cond.push_bind(" OR (m.phone = ", text);
+            cond.push(&format!(" AND {unmask}))"));
         }
         let mut count = cond.clone();
         count.prepend("SELECT COUNT(*) FROM members m");

@@ -55,7 +55,7 @@ pub struct MemberView {
     pub gender: String,
     pub ethnicity: String,
     pub birth_date: NaiveDate,
-    /// Masked (`110101********123X`) unless `id_number_masked` is false.
+    /// Masked (`1****************X`, phone `138******78`) unless `id_number_masked` is false.
     pub id_number: String,
     pub id_number_masked: bool,
     pub education: String,
@@ -227,7 +227,7 @@ pub struct ListParams {
     pub organization_id: Option<Uuid>,
     /// Include sub-organizations (default true).
     pub subtree: Option<bool>,
-    /// Part of the name, or a whole ID number or phone number.
+    /// Part of the name, or a whole ID number or phone number (found only by roles that may see them).
     pub q: Option<String>,
     /// `full` or `probationary`.
     pub status: Option<String>,
