@@ -124,17 +124,39 @@ pub fn covers_each_row(access: Access, user: &str, org: &str) -> String {
     format!("(SELECT COUNT(*) {}) > 0", grant_rows(access, user, org))
 }
 
-/// SQL condition: the member in column `member_column` is the user's own member record.
-pub fn is_self(user: &str, member_column: &str) -> String {
-    format!("{member_column} = (SELECT u.member_id FROM users u WHERE u.id = {user})")
+/// What of an organization's members the user may read there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadScope {
+    /// All of them: a role allowing [`Access::Read`] covers the organization.
+    Whole,
+    /// Only this member, the user's own record, through the member role on their own organization.
+    Member(Uuid),
 }
 
-/// SQL condition: the organization in `org_column` holds the user's own member record.
-pub fn is_own_org(user: &str, org_column: &str) -> String {
+/// The user's own member record and its organization, when the user holds the member role there.
+/// The link between account and member is set by the system admin and opens nothing by itself:
+/// access comes only from grants, which the security admin gives. (The member role can only be
+/// granted on the member's own organization; after a transfer it covers nothing until granted again.)
+fn own_member(user: &str, column: &str) -> String {
     format!(
-        "{org_column} = (SELECT m.organization_id FROM users u JOIN members m ON m.id = u.member_id \
-         WHERE u.id = {user})"
+        "SELECT {column} FROM users u JOIN members m ON m.id = u.member_id WHERE u.id = {user} \
+         AND EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND g.role = '{role}' \
+         AND g.organization_id = m.organization_id)",
+        role = Role::Member.code()
     )
+}
+
+/// SQL condition: the member in column `member_column` is the user's own member record, and the user
+/// holds the member role on its organization.
+pub fn is_self(user: &str, member_column: &str) -> String {
+    format!("{member_column} = ({})", own_member(user, "u.member_id"))
+}
+
+/// SQL condition: the organization in `org_column` holds the user's own member record, and the user
+/// holds the member role on it. It makes the organization itself visible (name, place in the tree),
+/// not its members or its work.
+pub fn is_own_org(user: &str, org_column: &str) -> String {
+    format!("{org_column} = ({})", own_member(user, "m.organization_id"))
 }
 
 #[cfg(test)]

@@ -505,19 +505,27 @@ impl Db {
         self.fetch_all(query).await
     }
 
-    /// Attendance of the members of a subtree at held meetings between two dates, oldest first.
-    pub async fn attendance(&self, root: Uuid, from: NaiveDate, to: NaiveDate) -> Result<Vec<AttendanceRow>> {
-        self.fetch_all(
-            q("SELECT a.member_id, p.name, p.organization_id, m.held_on, a.status \
+    /// Attendance of the members of a subtree at held meetings between two dates, oldest first; with
+    /// `only`, of that one member.
+    pub async fn attendance(
+        &self,
+        root: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        only: Option<Uuid>,
+    ) -> Result<Vec<AttendanceRow>> {
+        let mut query = q("SELECT a.member_id, p.name, p.organization_id, m.held_on, a.status \
                FROM org_closure c JOIN members p ON p.organization_id = c.descendant \
                JOIN meeting_attendees a ON a.member_id = p.id JOIN meetings m ON m.id = a.meeting_id \
-               WHERE c.ancestor = $1 AND m.status = 'held' AND m.held_on >= $2 AND m.held_on <= $3 \
-               ORDER BY a.member_id, m.held_on, m.id")
-            .bind(root)
-            .bind(from)
-            .bind(to),
-        )
-        .await
+               WHERE c.ancestor = $1 AND m.status = 'held' AND m.held_on >= $2 AND m.held_on <= $3")
+        .bind(root)
+        .bind(from)
+        .bind(to);
+        if let Some(member) = only {
+            query.push_bind(" AND p.id = ", member);
+        }
+        query.push(" ORDER BY a.member_id, m.held_on, m.id");
+        self.fetch_all(query).await
     }
 
     /// Creates several planned meetings of one organization in one transaction (a yearly or monthly

@@ -6,7 +6,7 @@ use dangwu_rules::org::{OrgKind, allowed_under};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::access::{Access, covers, is_own_org};
+use crate::access::{Access, ReadScope, covers, is_own_org};
 use crate::audit::Event;
 use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
 
@@ -160,7 +160,8 @@ const ORG_SELECT: &str = "SELECT o.id, o.parent_id, p.name AS parent_name, p.kin
     o.created_at, o.updated_at \
     FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id";
 
-/// SQL condition: user `$1` may read the organization `org` (`o.id`, or a placeholder when there is one).
+/// SQL condition: user `$1` may see the organization `org` itself (`o.id`, or a placeholder when there
+/// is one): a role on it or above, or the member role on their own organization.
 fn readable(org: &str) -> String {
     format!("({} OR {})", covers(Access::Read, "$1", org), is_own_org("$1", org))
 }
@@ -197,8 +198,22 @@ impl Tx {
         self.org_by_id(id).await
     }
 
-    /// As [`Tx::org_for`] without loading the organization.
+    /// As [`Tx::org_for`] without loading the organization. [`Access::Read`] is the organization's
+    /// members and work: a member who sees their own organization is refused it (Forbidden).
     pub async fn check_visible(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<()> {
+        // Every role allowing an access allows reading, so one query settles the usual case.
+        if self.has_access(user, id, access).await? {
+            return Ok(());
+        }
+        if self.is_viewable(user, id).await? {
+            Err(StoreError::Forbidden("您的角色无权执行此操作".into()))
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// Whether the user may see the organization itself: a role on it, or the member role on their own.
+    async fn is_viewable(&mut self, user: Uuid, id: Uuid) -> Result<bool> {
         let visible: Option<(Uuid,)> = self
             .fetch_optional(
                 q(&format!("SELECT o.id FROM organizations o WHERE o.id = $2 AND {}", readable("$2")))
@@ -206,13 +221,22 @@ impl Tx {
                     .bind(id),
             )
             .await?;
-        if visible.is_none() {
-            return Err(StoreError::NotFound);
+        Ok(visible.is_some())
+    }
+
+    /// What of the organization's members the user may read (NotFound if not even the organization).
+    pub async fn read_scope(&mut self, user: Uuid, id: Uuid) -> Result<ReadScope> {
+        if self.has_access(user, id, Access::Read).await? {
+            return Ok(ReadScope::Whole);
         }
-        if access != Access::Read && !self.has_access(user, id, access).await? {
-            return Err(StoreError::Forbidden("您的角色无权执行此操作".into()));
-        }
-        Ok(())
+        let own: Option<(Uuid,)> = self
+            .fetch_optional(
+                q(&format!("SELECT u.member_id FROM users u WHERE u.id = $1 AND {}", is_own_org("$1", "$2")))
+                    .bind(user)
+                    .bind(id),
+            )
+            .await?;
+        own.map(|(member,)| ReadScope::Member(member)).ok_or(StoreError::NotFound)
     }
 
     async fn insert_org(
@@ -296,9 +320,20 @@ impl Db {
         .await
     }
 
+    /// The organization itself (name, place in the tree, committee, member counts), for anyone who
+    /// may see it, including a member their own. Its members and work need [`Access::Read`].
     pub async fn get_org(&self, user: Uuid, id: Uuid) -> Result<Organization> {
         let mut tx = self.begin_read().await?;
-        tx.org_for(user, id, Access::Read).await
+        if !tx.is_viewable(user, id).await? {
+            return Err(StoreError::NotFound);
+        }
+        tx.org_by_id(id).await
+    }
+
+    /// What of the organization's members the user may read: all, or only their own record.
+    pub async fn read_scope(&self, user: Uuid, id: Uuid) -> Result<ReadScope> {
+        let mut tx = self.begin_read().await?;
+        tx.read_scope(user, id).await
     }
 
     /// Direct sub-organizations the user may see (the "level below" list).

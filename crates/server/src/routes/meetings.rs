@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use dangwu_rules::org::OrgKind;
+use dangwu_store::access::ReadScope;
 use dangwu_rules::orglife::{self as rules_life, Period, VotingBody};
 use dangwu_store::meetings::{
     AgendaItem, AttendeeInput, IssueInput, Meeting, MeetingFilter, MeetingInput, MeetingRow, VoteRecord,
@@ -699,9 +700,15 @@ async fn participation(
     ApiQuery(p): ApiQuery<YearParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let period = year_period(&state, p.year)?;
-    let org = state.db.get_org(caller.domain()?, id).await?;
+    let user = caller.domain()?;
+    // A member with the member role on their own organization sees their own line only.
+    let only = match state.db.read_scope(user, id).await? {
+        ReadScope::Whole => None,
+        ReadScope::Member(member) => Some(member),
+    };
+    let org = state.db.get_org(user, id).await?;
     let members = org.full_members + org.probationary_members;
-    if members > PARTICIPATION_MAX_MEMBERS {
+    if only.is_none() && members > PARTICIPATION_MAX_MEMBERS {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "scope_too_large",
@@ -710,7 +717,7 @@ async fn participation(
             ),
         ));
     }
-    let rows = state.db.attendance(id, period.from, period.to).await?;
+    let rows = state.db.attendance(id, period.from, period.to, only).await?;
     let mut list = orglife::participation(&rows);
     list.sort_by(|a, b| b.consecutive_absences.cmp(&a.consecutive_absences).then(a.name.cmp(&b.name)));
     Ok(Json(serde_json::to_value(list).map_err(ApiError::internal)?))
@@ -727,6 +734,7 @@ async fn meeting_ledger(
 ) -> ApiResult<Response> {
     let period = year_period(&state, p.year)?;
     let user = caller.domain()?;
+    state.db.check_readable(user, id).await?;
     let org = state.db.get_org(user, id).await?;
     let filter = MeetingFilter {
         organization_id: Some(id),

@@ -396,7 +396,7 @@ async fn org_history(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<Change>>> {
-    state.db.get_org(caller.domain()?, id).await?;
+    state.db.check_readable(caller.domain()?, id).await?;
     let rows = state.db.entity_history("organization", id).await?;
     Ok(Json(history(rows, &[])))
 }
