@@ -158,7 +158,8 @@ mod tests {
                 for a in 0..10 {
                     for b in 0..10 {
                         for c in (parity..10).step_by(2) {
-                            per_check[((known + a * WEIGHTS[14] + b * WEIGHTS[15] + c * WEIGHTS[16]) % 11) as usize] += 1;
+                            per_check[((known + a * WEIGHTS[14] + b * WEIGHTS[15] + c * WEIGHTS[16]) % 11) as usize] +=
+                                1;
                         }
                     }
                 }

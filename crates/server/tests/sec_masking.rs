@@ -44,7 +44,8 @@ fn candidates(region: &str, seen: &Seen, masks: &[String]) -> Vec<String> {
 
 /// Whether `value` agrees with the visible characters of `masked`.
 fn fits(value: &str, masked: &str) -> bool {
-    value.chars().count() == masked.chars().count() && value.chars().zip(masked.chars()).all(|(v, m)| m == '*' || v == m)
+    value.chars().count() == masked.chars().count()
+        && value.chars().zip(masked.chars()).all(|(v, m)| m == '*' || v == m)
 }
 
 async fn update_id_and_phone(admin: &Session, id: Uuid) -> (String, String) {
@@ -191,7 +192,8 @@ fn org_routes(org: Uuid) -> Vec<String> {
 async fn a_member_reads_only_themself_under_their_organization(app: TestApp) {
     let f = &app.fixture;
     let admin = app.login("admin").await;
-    let meeting = admin.post("/api/v1/meetings", &held(f.branch_a, "2026-01-15", &f.members_a[..2], &f.members_a[2..])).await;
+    let meeting =
+        admin.post("/api/v1/meetings", &held(f.branch_a, "2026-01-15", &f.members_a[..2], &f.members_a[2..])).await;
     assert_eq!(meeting.status, StatusCode::CREATED, "{}", meeting.body);
     let meeting = meeting.body["id"].as_str().unwrap().to_owned();
 
@@ -205,7 +207,9 @@ async fn a_member_reads_only_themself_under_their_organization(app: TestApp) {
     for path in org_routes(f.branch_a) {
         assert_eq!(me.get(&path).await.status, StatusCode::FORBIDDEN, "{path}");
     }
-    for path in org_routes(f.branch_b).into_iter().chain([format!("/api/v1/organizations/{}/participation", f.branch_b)]) {
+    for path in
+        org_routes(f.branch_b).into_iter().chain([format!("/api/v1/organizations/{}/participation", f.branch_b)])
+    {
         assert_eq!(me.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
     }
     // Their organization itself stays visible: its name and place in the tree.
@@ -219,7 +223,10 @@ async fn a_member_reads_only_themself_under_their_organization(app: TestApp) {
     let sec = app.login("sec_a").await;
     let all = sec.get(&format!("/api/v1/organizations/{}/participation?year=2026", f.branch_a)).await;
     assert_eq!(all.body.as_array().unwrap().len(), 4);
-    assert_eq!(sec.get(&format!("/api/v1/organizations/{}/expected-attendees", f.branch_a)).await.status, StatusCode::OK);
+    assert_eq!(
+        sec.get(&format!("/api/v1/organizations/{}/expected-attendees", f.branch_a)).await.status,
+        StatusCode::OK
+    );
 }
 
 // Issue #8, defect 6: an account linked to a member, with no grant, reads nothing but its session.
@@ -266,8 +273,9 @@ async fn a_member_link_without_a_grant_gives_no_access(app: TestApp) {
 
     // The security admin's grant of the member role opens the self-view, and only that.
     let secadmin = app.login("secadmin").await;
-    let grant =
-        secadmin.post(&format!("/api/v1/users/{}/grants", linked.id), &json!({"role": "member", "organization_id": b})).await;
+    let grant = secadmin
+        .post(&format!("/api/v1/users/{}/grants", linked.id), &json!({"role": "member", "organization_id": b}))
+        .await;
     assert_eq!(grant.status, StatusCode::CREATED, "{}", grant.body);
     assert_eq!(me.get("/api/v1/members").await.body["total"], 1);
     assert_eq!(me.get(&format!("/api/v1/members/{}", f.members_b[1])).await.status, StatusCode::OK);

@@ -280,22 +280,11 @@ impl Db {
         tx.has_access(user, org, Access::Unmask).await
     }
 
-    /// Records in the audit log that the user exported personal data unmasked.
-    pub async fn record_export(&self, actor: &Actor, org: Option<Uuid>, rows: usize, now: DateTime<Utc>) -> Result<()> {
+    /// Records an export or a download (who, what, which organization, filter and rows in the event)
+    /// in the audit log, before the file leaves: no record, no file.
+    pub async fn record_export(&self, actor: &Actor, event: Event<'_>, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin().await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "member.export_unmasked",
-                entity_type: "member",
-                entity_id: None,
-                organization_id: org,
-                before: None,
-                after: Some(serde_json::json!({ "rows": rows })),
-            },
-        )
-        .await?;
+        tx.audit(actor, now, event).await?;
         tx.commit().await
     }
 

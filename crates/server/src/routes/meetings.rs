@@ -7,8 +7,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use dangwu_rules::org::OrgKind;
-use dangwu_store::access::ReadScope;
 use dangwu_rules::orglife::{self as rules_life, Period, VotingBody};
+use dangwu_store::access::ReadScope;
+use dangwu_store::audit::Event;
 use dangwu_store::meetings::{
     AgendaItem, AttendeeInput, IssueInput, Meeting, MeetingFilter, MeetingInput, MeetingRow, VoteRecord,
 };
@@ -680,6 +681,9 @@ async fn rollup_export(
         .collect();
     let head =
         ["组织", "类型", "本级已完成", "本级待完成", "本级已逾期", "含下级已完成", "含下级待完成", "含下级已逾期"];
+    let details =
+        export_details("组织生活汇总表", "xlsx", serde_json::json!({"year": period.from.year()}), table.len());
+    record_export(&state, &caller, "organization.export_compliance_rollup", "organization", None, id, details).await?;
     let title = format!("{}年组织生活完成情况汇总（截至{}）", period.from.year(), state.today());
     xlsx_response(&title, &head, table, &format!("组织生活汇总-{}.xlsx", period.from.year())).await
 }
@@ -747,7 +751,7 @@ async fn meeting_ledger(
     };
     let mut rows = state.db.list_meetings(user, &filter).await?;
     rows.sort_by_key(|r| (r.held_on, r.id));
-    let table = rows
+    let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
@@ -767,8 +771,31 @@ async fn meeting_ledger(
         .collect();
     let head =
         ["日期", "类型", "组织", "主题", "地点", "主持人", "记录人", "授课人", "实到/应到", "第一议题", "决定事项"];
+    let filter = serde_json::json!({"year": period.from.year(), "subtree": true, "status": "held"});
+    let details = export_details("三会一课台账", "xlsx", filter, table.len());
+    record_export(&state, &caller, "meeting.export_ledger", "meeting", None, id, details).await?;
     let title = format!("{} {}年“三会一课”台账", org.name, period.from.year());
     xlsx_response(&title, &head, table, &format!("三会一课台账-{}-{}.xlsx", org.short_name, period.from.year())).await
+}
+
+/// What an export's audit record says besides who and which organization.
+fn export_details(what: &str, format: &str, filter: serde_json::Value, rows: usize) -> serde_json::Value {
+    serde_json::json!({ "what": what, "format": format, "filter": filter, "rows": rows })
+}
+
+/// Audits an export before its file is sent: no record, no file.
+async fn record_export(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    entity_type: &str,
+    entity_id: Option<Uuid>,
+    org: Uuid,
+    details: serde_json::Value,
+) -> ApiResult<()> {
+    let event =
+        Event { action, entity_type, entity_id, organization_id: Some(org), before: None, after: Some(details) };
+    Ok(state.db.record_export(&caller.actor, event, state.now()).await?)
 }
 
 async fn xlsx_response(title: &str, head: &[&str], rows: Vec<Vec<String>>, filename: &str) -> ApiResult<Response> {
@@ -900,6 +927,11 @@ async fn meeting_pdf(State(state): State<AppState>, caller: Caller, ApiPath(id):
     let votes: Vec<VoteRecord> = serde_json::from_str(&m.row.votes_json).unwrap_or_default();
     let agenda: Vec<AgendaItem> = serde_json::from_str(&m.row.agenda_json).unwrap_or_default();
     let quorum = m.row.quorum_json.as_deref().and_then(|q| serde_json::from_str::<serde_json::Value>(q).ok());
+    let filter = serde_json::json!({"meeting_id": id, "kind": m.row.kind, "date": m.row.held_on.or(m.row.planned_on)});
+    // Its rows are the attendees named in the record.
+    let details = export_details("会议记录", "pdf", filter, m.attendees.len());
+    record_export(&state, &caller, "meeting.export_record", "meeting", Some(id), m.row.organization_id, details)
+        .await?;
     let local_now = (state.now() + chrono::Duration::hours(8)).naive_utc();
     let record = pdf::MeetingRecord {
         organization: m.row.organization_name.clone(),

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use dangwu_rules::idcard::{self, Gender};
 use dangwu_rules::member::{Status, check_dates};
+use dangwu_store::audit::Event;
 use dangwu_store::members::{Member, MemberFilter, MemberInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -290,7 +291,7 @@ async fn list_members(
 /// Rows exported in one roster at most.
 const EXPORT_MAX: i64 = 100_000;
 
-/// 导出党员花名册（Excel）
+/// 导出党员花名册（Excel；每次导出均记入审计日志）
 #[utoipa::path(get, path = "/api/v1/members/export.xlsx", tag = "党员", params(ListParams),
     responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, body = ErrorBody)))]
@@ -322,9 +323,20 @@ async fn export_members(
             break;
         }
     }
-    if unmask {
-        state.db.record_export(&caller.actor, p.organization_id, rows.len(), state.now()).await?;
-    }
+    let filter = serde_json::json!({
+        "organization_id": p.organization_id, "subtree": p.subtree.unwrap_or(true), "q": p.q, "status": p.status,
+    });
+    let event = Event {
+        action: if unmask { "member.export_unmasked" } else { "member.export" },
+        entity_type: "member",
+        entity_id: None,
+        organization_id: p.organization_id,
+        before: None,
+        after: Some(serde_json::json!({
+            "format": "xlsx", "what": "党员花名册", "unmasked": unmask, "filter": filter, "rows": rows.len(),
+        })),
+    };
+    state.db.record_export(&caller.actor, event, state.now()).await?;
     let roster: Vec<dangwu_reports::RosterRow> = rows
         .into_iter()
         .map(|m| dangwu_reports::RosterRow {
