@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use dangwu_server::{AppState, Clock, ServerConfig, auth, demo};
 use dangwu_store::accounts::NewUser;
+use dangwu_store::crypto::DataKeys;
 use dangwu_store::{Actor, Db, SystemRole};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -47,6 +48,32 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Encryption at rest of members' ID numbers and phones (see docs/OPERATIONS.md).
+    DataKey {
+        #[command(subcommand)]
+        action: DataKeyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum DataKeyAction {
+    /// Prints a new random data key (base64), to be kept in the configuration and backed up apart
+    /// from the database.
+    Generate,
+    /// Shows under which keys ID numbers are stored and how many members wait for the current key.
+    Status,
+    /// Encrypts the ID numbers and phones still in plaintext (after a data key is first configured).
+    EncryptExisting {
+        /// Members per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
+    /// Re-encrypts every member under the current key, reading with the old keys; resumable.
+    Rotate {
+        /// Members per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -80,6 +107,56 @@ struct Settings {
     log: String,
     /// Days before a meeting window closes from which an unheld meeting is flagged.
     orglife_warning_days: i64,
+    /// Key encrypting members' ID numbers and phones (32 bytes, base64 or hex); none: plaintext.
+    data_key: Option<String>,
+    /// File holding the data key instead (only one of the two).
+    data_key_file: Option<String>,
+    /// Earlier data keys, still accepted for reading until `dangwu data-key rotate` has run.
+    old_data_keys: Option<OldKeys>,
+}
+
+/// Old keys: a TOML list, or one string separated by commas (as in `DANGWU_OLD_DATA_KEYS`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum OldKeys {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl OldKeys {
+    fn keys(&self) -> Vec<String> {
+        let list = match self {
+            OldKeys::List(list) => list.clone(),
+            OldKeys::Text(text) => text.split(',').map(str::to_owned).collect(),
+        };
+        list.into_iter().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect()
+    }
+}
+
+impl Settings {
+    /// The data keys in force, if any. Key material is read from the environment as is (not through
+    /// the config parser, which would take some base64 text for other types).
+    fn data_keys(&self) -> anyhow::Result<Option<DataKeys>> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let inline = env("DANGWU_DATA_KEY").or_else(|| self.data_key.clone().filter(|k| !k.trim().is_empty()));
+        let file = env("DANGWU_DATA_KEY_FILE").or_else(|| self.data_key_file.clone().filter(|f| !f.is_empty()));
+        let old = env("DANGWU_OLD_DATA_KEYS").map(OldKeys::Text).or_else(|| self.old_data_keys.clone());
+        let current = match (inline, file) {
+            (Some(_), Some(_)) => bail!("data_key 与 data_key_file 只能设置一个"),
+            (Some(key), None) => key,
+            (None, Some(path)) => {
+                std::fs::read_to_string(&path).with_context(|| format!("无法读取数据密钥文件 {path}"))?
+            }
+            (None, None) => {
+                if old.is_some() {
+                    bail!("设置了旧数据密钥（old_data_keys）却没有当前密钥（data_key）");
+                }
+                return Ok(None);
+            }
+        };
+        let old = old.map(|o| o.keys()).unwrap_or_default();
+        Ok(Some(DataKeys::parse(&current, &old).context("数据密钥无效")?))
+    }
 }
 
 impl Default for Settings {
@@ -90,6 +167,9 @@ impl Default for Settings {
             secure_cookies: None,
             log: "info,sqlx=warn,tower_http=info".into(),
             orglife_warning_days: 7,
+            data_key: None,
+            data_key_file: None,
+            old_data_keys: None,
         }
     }
 }
@@ -183,7 +263,11 @@ async fn main() -> anyhow::Result<()> {
         .init();
     // A broken rule pack or override stops the start, naming the file, line and rule.
     let rules = rule_book(cli.config.as_deref())?;
-    let db = open_db(&settings.database_url).await?;
+    if let Command::DataKey { action: DataKeyAction::Generate } = cli.command {
+        println!("{}", DataKeys::generate());
+        return Ok(());
+    }
+    let db = open_db(&settings.database_url).await?.with_data_keys(settings.data_keys()?);
     let system = Actor { user_id: uuid_nil(), name: "cli".into(), ip: None };
     match cli.command {
         Command::Migrate => println!("数据库已是最新结构（{}）。", db.engine().name()),
@@ -195,6 +279,7 @@ async fn main() -> anyhow::Result<()> {
             let addr: SocketAddr =
                 settings.listen.parse().with_context(|| format!("监听地址无效：{}", settings.listen))?;
             let secure = settings.secure_cookies.unwrap_or(!addr.ip().is_loopback());
+            warn_on_data_keys(&db).await?;
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
             println!(
                 "党务平台已启动：http://{addr}  （数据库：{}，API 文档：http://{addr}/api/v1/docs/）",
@@ -208,6 +293,7 @@ async fn main() -> anyhow::Result<()> {
             );
             dangwu_server::serve(state, listener).await?;
         }
+        Command::DataKey { action } => data_key(&db, &system, action).await?,
         Command::User { action } => match action {
             UserAction::Create { username, system_role, display_name, password } => {
                 let role = match system_role.as_deref() {
@@ -252,6 +338,78 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         },
+    }
+    Ok(())
+}
+
+/// Says at start which data key is in force and whether members still wait to be moved to it.
+async fn warn_on_data_keys(db: &Db) -> anyhow::Result<()> {
+    let (by_key, pending) = db.data_key_status().await?;
+    let encrypted: i64 = by_key.iter().filter(|(k, _)| !k.is_empty()).map(|(_, n)| n).sum();
+    match (db.data_keys(), pending) {
+        (Some(keys), Some(pending)) => {
+            println!("党员证件号码、手机号码加密存储：当前密钥 {}", keys.current_id());
+            if pending > 0 {
+                println!(
+                    "注意：{pending} 名党员的数据尚未使用当前密钥加密，请运行 dangwu data-key encrypt-existing（首次开启）或 dangwu data-key rotate（更换密钥后）。"
+                );
+            }
+        }
+        _ if encrypted > 0 => {
+            println!("注意：{encrypted} 名党员的证件号码已加密存储，但未配置数据密钥（DANGWU_DATA_KEY），将无法读取。");
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `dangwu data-key …`: status, and moving every member to the current key batch by batch.
+async fn data_key(db: &Db, system: &Actor, action: DataKeyAction) -> anyhow::Result<()> {
+    let print_status = |by_key: &[(String, i64)], pending: Option<i64>| {
+        for (key, n) in by_key {
+            match key.as_str() {
+                "" => println!("  明文：{n} 名党员"),
+                k => println!("  密钥 {k}：{n} 名党员"),
+            }
+        }
+        if let Some(pending) = pending {
+            println!("  尚待使用当前密钥加密：{pending} 名党员");
+        }
+    };
+    let batch = match action {
+        DataKeyAction::Generate => unreachable!("handled before the database is opened"),
+        DataKeyAction::Status => {
+            match db.data_keys() {
+                Some(keys) => {
+                    let old = keys.old_ids();
+                    println!("当前密钥 {}；旧密钥：{}", keys.current_id(), if old.is_empty() { "无".into() } else { old.join("、") });
+                }
+                None => println!("未配置数据密钥：新写入的证件号码和手机号码以明文存储。"),
+            }
+            let (by_key, pending) = db.data_key_status().await?;
+            print_status(&by_key, pending);
+            return Ok(());
+        }
+        DataKeyAction::EncryptExisting { batch } | DataKeyAction::Rotate { batch } => batch,
+    };
+    let Some(keys) = db.data_keys() else {
+        bail!("未配置数据密钥：请先设置 DANGWU_DATA_KEY（或配置文件中的 data_key），见 docs/OPERATIONS.md");
+    };
+    println!("使用当前密钥 {} 加密，每批 {batch} 名党员……", keys.current_id());
+    let (mut after, mut rewritten) = (None, 0usize);
+    loop {
+        // Each batch commits on its own: an interrupted run is simply run again.
+        let step = db.reencrypt_members(system, after, batch, chrono::Utc::now()).await?;
+        let Some(last) = step.last else { break };
+        rewritten += step.rewritten;
+        println!("  已处理 {rewritten} 名党员");
+        after = Some(last);
+    }
+    let (by_key, pending) = db.data_key_status().await?;
+    println!("完成：本次加密 {rewritten} 名党员。");
+    print_status(&by_key, pending);
+    if pending.unwrap_or(0) == 0 && !keys.old_ids().is_empty() {
+        println!("所有党员的数据均已使用当前密钥加密，可以从配置中移除旧密钥（移除前请先备份）。");
     }
     Ok(())
 }

@@ -9,10 +9,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
 use crate::StoreError;
+use crate::crypto::DataKeys;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -154,6 +156,8 @@ enum Pool {
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: Pool,
+    /// Encrypts members' ID numbers and phones when set (see [`crate::crypto`]).
+    keys: Option<Arc<DataKeys>>,
 }
 
 /// One open transaction. Dropped without [`Tx::commit`], it rolls back.
@@ -172,7 +176,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Db { pool: Pool::Postgres(pool) })
+            Ok(Db { pool: Pool::Postgres(pool), keys: None })
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -181,10 +185,19 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Ok(Db { pool: Pool::Sqlite(pool) })
+            Ok(Db { pool: Pool::Sqlite(pool), keys: None })
         } else {
             Err(StoreError::Config(format!("数据库地址应以 sqlite: 或 postgres:// 开头，收到：{url}")))
         }
+    }
+
+    /// The same pool with these data keys (or none: personal data written in plaintext).
+    pub fn with_data_keys(&self, keys: Option<DataKeys>) -> Db {
+        Db { pool: self.pool.clone(), keys: keys.map(Arc::new) }
+    }
+
+    pub fn data_keys(&self) -> Option<&DataKeys> {
+        self.keys.as_deref()
     }
 
     pub fn engine(&self) -> Engine {

@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 pub mod appraisals;
 pub mod audit;
+pub mod crypto;
 mod db;
 pub mod lifelog;
 pub mod meetings;
@@ -36,6 +37,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("数据格式错误：{0}")]
     Json(#[from] serde_json::Error),
+    /// Encrypted personal data cannot be read or written with the configured data keys.
+    #[error("数据密钥错误：{0}")]
+    DataKey(String),
 }
 
 impl StoreError {

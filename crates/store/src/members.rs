@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use crate::access::{Access, covers, is_self};
 use crate::audit::Event;
-use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+use crate::crypto::{self, DataKeys, Field};
+use crate::{Actor, Db, Q, Result, StoreError, Tx, new_id, q};
 
 /// The fields of a member record that people enter.
 #[derive(Debug, Clone, Serialize)]
@@ -52,17 +53,62 @@ pub struct Member {
 
 impl Member {
     /// What the audit log keeps of a member. Personal identifiers are part of the record of a change
-    /// (the audit log itself is readable only by the audit admin).
-    fn audit_value(&self) -> serde_json::Value {
+    /// (the audit log itself is readable only by the audit admin); when they are encrypted at rest the
+    /// log keeps them masked, or it would hold in plaintext what the members table does not.
+    fn audit_value(&self, keys: Option<&DataKeys>) -> serde_json::Value {
+        let (id_number, phone) = match keys {
+            Some(_) => (dangwu_rules::idcard::mask(&self.id_number), dangwu_rules::idcard::mask_phone(&self.phone)),
+            None => (self.id_number.clone(), self.phone.clone()),
+        };
         serde_json::json!({
             "name": self.name, "gender": self.gender, "ethnicity": self.ethnicity,
-            "birth_date": self.birth_date, "id_number": self.id_number, "education": self.education,
+            "birth_date": self.birth_date, "id_number": id_number, "education": self.education,
             "occupation": self.occupation, "work_unit": self.work_unit, "post": self.post,
-            "phone": self.phone, "joined_on": self.joined_on, "converted_on": self.converted_on,
+            "phone": phone, "joined_on": self.joined_on, "converted_on": self.converted_on,
             "status": self.status, "organization_id": self.organization_id,
             "organization_name": self.organization_name,
         })
     }
+}
+
+/// The plaintext of a member read from the table.
+fn reveal(keys: Option<&DataKeys>, mut m: Member) -> Result<Member> {
+    m.id_number = crypto::open(keys, Field::IdNumber, m.id, &m.id_number)?;
+    m.phone = crypto::open(keys, Field::Phone, m.id, &m.phone)?;
+    Ok(m)
+}
+
+/// What is written to the table for a member's input: with a data key, the ID number and phone
+/// encrypted, and their lookup hashes.
+fn sealed<'a>(
+    keys: Option<&DataKeys>,
+    id: Uuid,
+    input: &'a MemberInput,
+) -> (std::borrow::Cow<'a, MemberInput>, Option<String>, Option<String>) {
+    let Some(keys) = keys else {
+        return (std::borrow::Cow::Borrowed(input), None, None);
+    };
+    let mut stored = input.clone();
+    stored.id_number = keys.seal(Field::IdNumber, id, &input.id_number);
+    stored.phone = keys.seal(Field::Phone, id, &input.phone);
+    (
+        std::borrow::Cow::Owned(stored),
+        keys.hash(Field::IdNumber, &input.id_number),
+        keys.hash(Field::Phone, &input.phone),
+    )
+}
+
+/// Appends ` OR <column> IN (hashes…)` for a lookup by a whole value under every accepted key.
+fn push_hash_match(cond: &mut Q, keys: Option<&DataKeys>, field: Field, column: &str, value: &str) {
+    let hashes = keys.map(|k| k.hashes(field, value)).unwrap_or_default();
+    if hashes.is_empty() {
+        return;
+    }
+    cond.push(&format!(" OR {column} IN ("));
+    for (i, h) in hashes.into_iter().enumerate() {
+        cond.push_bind(if i == 0 { "" } else { ", " }, h);
+    }
+    cond.push(")");
 }
 
 /// Filters of the member list.
@@ -91,12 +137,12 @@ fn readable(member: &str, org: &str) -> String {
 }
 
 impl Tx {
-    async fn member_by_id(&mut self, id: Uuid) -> Result<Member> {
-        self.fetch_one(q(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(id)).await
+    async fn member_by_id(&mut self, keys: Option<&DataKeys>, id: Uuid) -> Result<Member> {
+        reveal(keys, self.fetch_one(q(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(id)).await?)
     }
 
     /// Loads a member the user can read (NotFound otherwise), then requires `access` over its organization.
-    async fn member_for(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Member> {
+    async fn member_for(&mut self, keys: Option<&DataKeys>, user: Uuid, id: Uuid, access: Access) -> Result<Member> {
         // The member's organization as a scalar subquery, not the correlated column: under the OR,
         // PostgreSQL would hash every organization under the user's grants for this one member (21 ms
         // for a group's administrator over 40,000 organizations, against 0.2 ms).
@@ -108,7 +154,7 @@ impl Tx {
         if access != Access::Read && !self.has_access(user, member.organization_id, access).await? {
             return Err(StoreError::Forbidden("您的角色无权执行此操作".into()));
         }
-        Ok(member)
+        reveal(keys, member)
     }
 
     /// The organization a member is to belong to: must exist (else a field error), be writable by the
@@ -137,9 +183,17 @@ impl Tx {
         Ok(())
     }
 
-    async fn ensure_unique_id_number(&mut self, id_number: &str, except: Option<Uuid>) -> Result<()> {
-        let other: Option<(Uuid,)> =
-            self.fetch_optional(q("SELECT id FROM members WHERE id_number = $1").bind(id_number)).await?;
+    async fn ensure_unique_id_number(
+        &mut self,
+        keys: Option<&DataKeys>,
+        id_number: &str,
+        except: Option<Uuid>,
+    ) -> Result<()> {
+        // Plaintext rows (from before encryption) compare by value, encrypted ones by lookup hash.
+        let mut find = q("SELECT id FROM members WHERE id_number = $1").bind(id_number);
+        push_hash_match(&mut find, keys, Field::IdNumber, "id_number_hash", id_number);
+        find.push(" LIMIT 1");
+        let other: Option<(Uuid,)> = self.fetch_optional(find).await?;
         match other {
             Some((other,)) if Some(other) != except => {
                 Err(StoreError::conflict("duplicate_id_number", "该公民身份号码已登记为党员"))
@@ -150,18 +204,21 @@ impl Tx {
 
     async fn insert_member(
         &mut self,
+        keys: Option<&DataKeys>,
         actor: &Actor,
         check: bool,
         input: &MemberInput,
         now: DateTime<Utc>,
     ) -> Result<Member> {
         self.target_org(check.then_some(actor.user_id), input.organization_id).await?;
-        self.ensure_unique_id_number(&input.id_number, None).await?;
+        self.ensure_unique_id_number(keys, &input.id_number, None).await?;
         let id = new_id();
+        let (input, id_number_hash, phone_hash) = sealed(keys, id, input);
         self.execute(
             q("INSERT INTO members (id, name, gender, ethnicity, birth_date, id_number, education, occupation, \
-               work_unit, post, phone, joined_on, converted_on, status, organization_id, version, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $16)")
+               work_unit, post, phone, joined_on, converted_on, status, organization_id, version, created_at, updated_at, \
+               id_number_hash, phone_hash) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $16, $17, $18)")
             .bind(id)
             .bind(input.name.as_str())
             .bind(input.gender.as_str())
@@ -177,11 +234,13 @@ impl Tx {
             .bind(input.converted_on)
             .bind(input.status.as_str())
             .bind(input.organization_id)
-            .bind(now),
+            .bind(now)
+            .bind(id_number_hash)
+            .bind(phone_hash),
         )
         .await
         .map_err(unique_to_conflict)?;
-        let member = self.member_by_id(id).await?;
+        let member = self.member_by_id(keys, id).await?;
         self.audit(
             actor,
             now,
@@ -191,7 +250,7 @@ impl Tx {
                 entity_id: Some(id),
                 organization_id: Some(member.organization_id),
                 before: None,
-                after: Some(member.audit_value()),
+                after: Some(member.audit_value(keys)),
             },
         )
         .await?;
@@ -230,10 +289,13 @@ impl Db {
             // A match on a whole ID number or phone confirms a guess at a masked one, so it counts only
             // where the user may see the full numbers.
             let unmask = covers(Access::Unmask, "$1", "m.organization_id");
-            cond.push_bind(" OR (m.id_number = ", text.to_ascii_uppercase());
-            cond.push(&format!(" AND {unmask})"));
-            cond.push_bind(" OR (m.phone = ", text);
-            cond.push(&format!(" AND {unmask}))"));
+            let id_number = text.to_ascii_uppercase();
+            cond.push_bind(" OR ((m.id_number = ", id_number.as_str());
+            push_hash_match(&mut cond, self.data_keys(), Field::IdNumber, "m.id_number_hash", &id_number);
+            cond.push(&format!(") AND {unmask})"));
+            cond.push_bind(" OR ((m.phone = ", text);
+            push_hash_match(&mut cond, self.data_keys(), Field::Phone, "m.phone_hash", text);
+            cond.push(&format!(") AND {unmask}))"));
         }
         let mut count = cond.clone();
         count.prepend("SELECT COUNT(*) FROM members m");
@@ -244,19 +306,22 @@ impl Db {
             page.push_bind(" AND m.id > ", after);
         }
         page.push(&format!(" ORDER BY m.id LIMIT {}", f.limit.clamp(1, 10_000)));
-        Ok((self.fetch_all(page).await?, total))
+        // Only the rows of the page are decrypted, never the whole match.
+        let rows: Vec<Member> = self.fetch_all(page).await?;
+        let rows = rows.into_iter().map(|m| reveal(self.data_keys(), m)).collect::<Result<_>>()?;
+        Ok((rows, total))
     }
 
     pub async fn get_member(&self, user: Uuid, id: Uuid) -> Result<Member> {
         let mut tx = self.begin_read().await?;
-        tx.member_for(user, id, Access::Read).await
+        tx.member_for(self.data_keys(), user, id, Access::Read).await
     }
 
     /// Reads a member for display of full personal data: needs a role that may unmask, and leaves an
     /// audit record of the read in the same transaction.
     pub async fn read_member_unmasked(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Member> {
         let mut tx = self.begin().await?;
-        let member = tx.member_for(actor.user_id, id, Access::Unmask).await?;
+        let member = tx.member_for(self.data_keys(), actor.user_id, id, Access::Unmask).await?;
         tx.audit(
             actor,
             now,
@@ -290,7 +355,7 @@ impl Db {
 
     pub async fn create_member(&self, actor: &Actor, input: &MemberInput, now: DateTime<Utc>) -> Result<Member> {
         let mut tx = self.begin().await?;
-        let member = tx.insert_member(actor, true, input, now).await?;
+        let member = tx.insert_member(self.data_keys(), actor, true, input, now).await?;
         tx.commit().await?;
         Ok(member)
     }
@@ -300,7 +365,7 @@ impl Db {
         let mut tx = self.begin().await?;
         let mut out = Vec::with_capacity(inputs.len());
         for input in inputs {
-            out.push(tx.insert_member(actor, false, input, now).await?);
+            out.push(tx.insert_member(self.data_keys(), actor, false, input, now).await?);
         }
         tx.commit().await?;
         Ok(out)
@@ -315,14 +380,17 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Member> {
         let mut tx = self.begin().await?;
-        let before = tx.member_for(actor.user_id, id, Access::WriteMembers).await?;
+        let keys = self.data_keys();
+        let before = tx.member_for(keys, actor.user_id, id, Access::WriteMembers).await?;
         if before.version != version {
             return Err(StoreError::conflict("stale_version", "该党员信息已被他人修改，请刷新后重试"));
         }
         if input.organization_id != before.organization_id {
             tx.target_org(Some(actor.user_id), input.organization_id).await?;
         }
-        tx.ensure_unique_id_number(&input.id_number, Some(id)).await?;
+        tx.ensure_unique_id_number(keys, &input.id_number, Some(id)).await?;
+        let (input, id_number_hash, phone_hash) = sealed(keys, id, input);
+        tx.set_lookup_hashes(keys, id, id_number_hash, phone_hash).await?;
         tx.execute(
             q("UPDATE members SET name = $2, gender = $3, ethnicity = $4, birth_date = $5, id_number = $6, \
                education = $7, occupation = $8, work_unit = $9, post = $10, phone = $11, joined_on = $12, \
@@ -347,7 +415,7 @@ impl Db {
         )
         .await
         .map_err(unique_to_conflict)?;
-        let after = tx.member_by_id(id).await?;
+        let after = tx.member_by_id(keys, id).await?;
         tx.audit(
             actor,
             now,
@@ -356,12 +424,143 @@ impl Db {
                 entity_type: "member",
                 entity_id: Some(id),
                 organization_id: Some(after.organization_id),
-                before: Some(before.audit_value()),
-                after: Some(after.audit_value()),
+                before: Some(before.audit_value(keys)),
+                after: Some(after.audit_value(keys)),
             },
         )
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+}
+
+impl Tx {
+    /// Writes the lookup hashes that go with an encrypted ID number and phone (nothing without a key).
+    async fn set_lookup_hashes(
+        &mut self,
+        keys: Option<&DataKeys>,
+        id: Uuid,
+        id_number_hash: Option<String>,
+        phone_hash: Option<String>,
+    ) -> Result<()> {
+        if keys.is_none() {
+            return Ok(());
+        }
+        self.execute(
+            q("UPDATE members SET id_number_hash = $2, phone_hash = $3 WHERE id = $1")
+                .bind(id)
+                .bind(id_number_hash)
+                .bind(phone_hash),
+        )
+        .await
+        .map_err(unique_to_conflict)?;
+        Ok(())
+    }
+}
+
+/// One pass of [`Db::reencrypt_members`] over a batch of members.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReencryptBatch {
+    /// Rows found not yet under the current key.
+    pub found: usize,
+    /// Rows rewritten (a row edited meanwhile is already under the current key and is skipped).
+    pub rewritten: usize,
+    /// The last id of the batch: where the next one starts. `None` when nothing was left.
+    pub last: Option<Uuid>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredPersonal {
+    id: Uuid,
+    id_number: String,
+    phone: String,
+}
+
+/// SQL condition: the member's ID number or phone is not stored under the key of prefix `$1`.
+const NOT_UNDER_CURRENT_KEY: &str = "(id_number NOT LIKE $1 OR id_number_hash IS NULL \
+    OR (phone <> '' AND (phone NOT LIKE $1 OR phone_hash IS NULL)))";
+
+impl Db {
+    /// Moves up to `limit` members after `after` (in id order) to the current data key: plaintext is
+    /// encrypted, values under an old key are re-encrypted, and the lookup hashes rewritten. One
+    /// transaction with its audit record, so an interrupted run loses nothing and a new run picks up
+    /// the rows still left (only those are selected).
+    pub async fn reencrypt_members(
+        &self,
+        actor: &Actor,
+        after: Option<Uuid>,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ReencryptBatch> {
+        let Some(keys) = self.data_keys() else {
+            return Err(StoreError::DataKey("未配置数据密钥（DANGWU_DATA_KEY），无法加密".into()));
+        };
+        let prefix = format!("{}%", keys.current_prefix());
+        let mut find = q(&format!("SELECT id, id_number, phone FROM members WHERE {NOT_UNDER_CURRENT_KEY}")).bind(prefix);
+        if let Some(after) = after {
+            find.push_bind(" AND id > ", after);
+        }
+        find.push(&format!(" ORDER BY id LIMIT {}", limit.clamp(1, 10_000)));
+        let mut tx = self.begin().await?;
+        let rows: Vec<StoredPersonal> = tx.fetch_all(find).await?;
+        let mut batch = ReencryptBatch { found: rows.len(), rewritten: 0, last: rows.last().map(|r| r.id) };
+        for row in &rows {
+            let id_number = crypto::open(Some(keys), Field::IdNumber, row.id, &row.id_number)?;
+            let phone = crypto::open(Some(keys), Field::Phone, row.id, &row.phone)?;
+            // Conditional on the values read, so an edit saved meanwhile is never overwritten.
+            batch.rewritten += tx
+                .execute(
+                    q("UPDATE members SET id_number = $2, phone = $3, id_number_hash = $4, phone_hash = $5 \
+                       WHERE id = $1 AND id_number = $6 AND phone = $7")
+                    .bind(row.id)
+                    .bind(keys.seal(Field::IdNumber, row.id, &id_number))
+                    .bind(keys.seal(Field::Phone, row.id, &phone))
+                    .bind(keys.hash(Field::IdNumber, &id_number))
+                    .bind(keys.hash(Field::Phone, &phone))
+                    .bind(row.id_number.as_str())
+                    .bind(row.phone.as_str()),
+                )
+                .await
+                .map_err(unique_to_conflict)? as usize;
+        }
+        if batch.rewritten > 0 {
+            tx.audit(
+                actor,
+                now,
+                Event {
+                    action: "member.reencrypt",
+                    entity_type: "member",
+                    entity_id: None,
+                    organization_id: None,
+                    before: None,
+                    after: Some(serde_json::json!({ "rows": batch.rewritten, "key_id": keys.current_id() })),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(batch)
+    }
+
+    /// How many members' ID numbers are stored under each key (`""`: plaintext), and how many members
+    /// are not yet wholly under the current key (`None` without a key).
+    pub async fn data_key_status(&self) -> Result<(Vec<(String, i64)>, Option<i64>)> {
+        let by_key: Vec<(String, i64)> = self
+            .fetch_all(q(
+                "SELECT CASE WHEN id_number LIKE 'enc1:%' THEN substr(id_number, 6, 8) ELSE '' END AS key_id, \
+                 COUNT(*) FROM members GROUP BY 1 ORDER BY 1",
+            ))
+            .await?;
+        let pending = match self.data_keys() {
+            Some(keys) => {
+                let prefix = format!("{}%", keys.current_prefix());
+                let (n,): (i64,) = self
+                    .fetch_one(q(&format!("SELECT COUNT(*) FROM members WHERE {NOT_UNDER_CURRENT_KEY}")).bind(prefix))
+                    .await?;
+                Some(n)
+            }
+            None => None,
+        };
+        Ok((by_key, pending))
     }
 }

@@ -64,6 +64,14 @@ fn in_ci() -> bool {
 impl TestApp {
     /// Starts the app on `backend`; `None` (test skipped) only when PostgreSQL is unreachable outside CI.
     pub async fn start(backend: Backend) -> Option<TestApp> {
+        TestApp::start_with_data_keys(backend, None).await
+    }
+
+    /// Like [`TestApp::start`], with members' ID numbers and phones encrypted under `keys`.
+    pub async fn start_with_data_keys(
+        backend: Backend,
+        keys: Option<dangwu_store::crypto::DataKeys>,
+    ) -> Option<TestApp> {
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(format!("dangwu-test-{}", Uuid::new_v4().simple()));
@@ -83,7 +91,7 @@ impl TestApp {
                 }
             }
         };
-        let db = Db::connect(&url).await.expect("connect");
+        let db = Db::connect(&url).await.expect("connect").with_data_keys(keys);
         db.migrate().await.expect("migrate");
         let fixture = load_fixture(&db).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
