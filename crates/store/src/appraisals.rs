@@ -110,6 +110,10 @@ impl Tx {
     }
 }
 
+fn stale_appraisal() -> StoreError {
+    StoreError::conflict("stale_version", "该评议已被他人修改，请刷新后重试")
+}
+
 fn audit_value(a: &Appraisal) -> serde_json::Value {
     serde_json::json!({
         "organization_id": a.row.organization_id, "year": a.row.year, "status": a.row.status, "meeting_id": a.row.meeting_id,
@@ -222,8 +226,17 @@ impl Db {
                 StoreError::NotFound
             });
         }
-        tx.execute(q("UPDATE appraisals SET version = version + 1, updated_at = $2 WHERE id = $1").bind(id).bind(now))
+        // Only while still open: a proposal committed meanwhile closes the entries.
+        let open = tx
+            .execute(
+                q("UPDATE appraisals SET version = version + 1, updated_at = $2 WHERE id = $1 AND status = 'open'")
+                    .bind(id)
+                    .bind(now),
+            )
             .await?;
+        if open == 0 {
+            return Err(StoreError::conflict("appraisal_closed", "等次已提出，不能再修改评议记录"));
+        }
         let after = tx.appraisal_by_id(id).await?;
         tx.audit(
             actor,
@@ -254,8 +267,10 @@ impl Db {
         let GradeSet { stage, grades, meeting, version } = *set;
         let mut tx = self.begin().await?;
         let before = tx.appraisal_for(actor.user_id, id, Access::WriteMembers).await?;
+        // A form older than what was read fails fast; the conditional UPDATE below decides between
+        // concurrent editors.
         if before.row.version != version {
-            return Err(StoreError::conflict("stale_version", "该评议已被他人修改，请刷新后重试"));
+            return Err(stale_appraisal());
         }
         let allowed = match stage {
             "proposed" => matches!(before.row.status.as_str(), "open" | "proposed"),
@@ -281,6 +296,20 @@ impl Db {
                 return Err(StoreError::conflict("unknown_meeting", "须选择本支部已召开的党员大会或民主评议会议"));
             }
         }
+        let written = tx
+            .execute(
+                q("UPDATE appraisals SET status = $2, meeting_id = COALESCE($3, meeting_id), version = version + 1, \
+                   updated_at = $4 WHERE id = $1 AND version = $5")
+                .bind(id)
+                .bind(stage)
+                .bind(meeting)
+                .bind(now)
+                .bind(version),
+            )
+            .await?;
+        if written == 0 {
+            return Err(stale_appraisal());
+        }
         let column = if stage == "decided" { "final_grade" } else { "proposed_grade" };
         for (member, grade) in grades {
             let n = tx
@@ -297,14 +326,6 @@ impl Db {
                 return Err(StoreError::conflict("unknown_member", "评定的党员不在本次评议名单中"));
             }
         }
-        tx.execute(
-            q("UPDATE appraisals SET status = $2, meeting_id = COALESCE($3, meeting_id), version = version + 1, updated_at = $4 WHERE id = $1")
-                .bind(id)
-                .bind(stage)
-                .bind(meeting)
-                .bind(now),
-        )
-        .await?;
         let after = tx.appraisal_by_id(id).await?;
         tx.audit(
             actor,

@@ -257,6 +257,28 @@ impl Tx {
         Ok(())
     }
 
+    /// A problem raised at a 组织生活会 names, if anyone, a member of the organization or below it.
+    async fn check_issue_members(&mut self, org: Uuid, issues: &[IssueInput]) -> Result<()> {
+        for issue in issues {
+            let Some(member) = issue.member_id else { continue };
+            let inside: Option<(Uuid,)> = self
+                .fetch_optional(
+                    q("SELECT m.id FROM members m JOIN org_closure c ON c.descendant = m.organization_id \
+                       WHERE m.id = $1 AND c.ancestor = $2")
+                    .bind(member)
+                    .bind(org),
+                )
+                .await?;
+            if inside.is_none() {
+                return Err(StoreError::conflict(
+                    "issue_member_outside",
+                    "查摆问题涉及的党员须是本组织（含下级党小组）的党员",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     async fn write_children(&mut self, id: Uuid, org: Uuid, input: &MeetingInput, now: DateTime<Utc>) -> Result<()> {
         self.execute(q("DELETE FROM meeting_attendees WHERE meeting_id = $1").bind(id)).await?;
         for a in &input.attendees {
@@ -288,6 +310,10 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+fn stale_meeting() -> StoreError {
+    StoreError::conflict("stale_version", "该会议记录已被他人修改，请刷新后重试")
 }
 
 /// Inserts a meeting: id, organization, the fields of [`bind_fields`], then the creation time.
@@ -360,6 +386,7 @@ impl Db {
         let mut tx = self.begin().await?;
         tx.org_for(actor.user_id, input.organization_id, Access::WriteMembers).await?;
         tx.check_attendees(input.organization_id, &input.attendees).await?;
+        tx.check_issue_members(input.organization_id, &input.issues).await?;
         let id = new_id();
         tx.execute(bind_fields(q(INSERT_MEETING).bind(id).bind(input.organization_id), input)?.bind(now)).await?;
         tx.write_children(id, input.organization_id, input, now).await?;
@@ -395,25 +422,35 @@ impl Db {
     ) -> Result<Meeting> {
         let mut tx = self.begin().await?;
         let before = tx.meeting_for(actor.user_id, id, Access::WriteMembers).await?;
+        // A form older than what was read fails fast, before the rules; the conditional UPDATE below
+        // is what decides between concurrent editors.
         if before.row.version != version {
-            return Err(StoreError::conflict("stale_version", "该会议记录已被他人修改，请刷新后重试"));
+            return Err(stale_meeting());
         }
         if input.organization_id != before.row.organization_id {
             return Err(StoreError::conflict("conflict", "会议记录的所属组织不能修改"));
         }
         tx.check_attendees(input.organization_id, &input.attendees).await?;
-        tx.execute(
-            bind_fields(
-            q("UPDATE meetings SET kind = $2, status = $3, planned_on = $4, held_on = $5, start_time = $6, end_time = $7, \
+        tx.check_issue_members(input.organization_id, &input.issues).await?;
+        let written = tx
+            .execute(
+                bind_fields(
+                    q("UPDATE meetings SET kind = $2, status = $3, planned_on = $4, held_on = $5, start_time = $6, end_time = $7, \
                place = $8, chair = $9, recorder = $10, lecturer = $11, secretary_lecture = $12, topic = $13, \
                agenda_json = $14, first_topic = $15, minutes = $16, decisions = $17, quorum_json = $18, votes_json = $19, \
-               attachments_json = $20, present = $21, expected = $22, version = version + 1, updated_at = $23 WHERE id = $1")
-            .bind(id),
-            input,
-        )?
-        .bind(now),
-        )
-        .await?;
+               attachments_json = $20, present = $21, expected = $22, version = version + 1, updated_at = $23 \
+               WHERE id = $1 AND version = $24")
+                    .bind(id),
+                    input,
+                )?
+                .bind(now)
+                .bind(version),
+            )
+            .await?;
+        // Zero rows: another editor committed this version first; their attendance stays untouched.
+        if written == 0 {
+            return Err(stale_meeting());
+        }
         tx.write_children(id, input.organization_id, input, now).await?;
         let after = tx.meeting_by_id(id).await?;
         tx.audit(

@@ -258,6 +258,10 @@ impl Tx {
     }
 }
 
+fn stale_member() -> StoreError {
+    StoreError::conflict("stale_version", "该党员信息已被他人修改，请刷新后重试")
+}
+
 /// A race between two inserts of one ID number ends in the unique index; report it like the check.
 fn unique_to_conflict(e: StoreError) -> StoreError {
     if e.is_unique_violation() {
@@ -382,8 +386,10 @@ impl Db {
         let mut tx = self.begin().await?;
         let keys = self.data_keys();
         let before = tx.member_for(keys, actor.user_id, id, Access::WriteMembers).await?;
+        // A form older than what was read fails fast, before the rules; the conditional UPDATE below
+        // is what decides between concurrent editors.
         if before.version != version {
-            return Err(StoreError::conflict("stale_version", "该党员信息已被他人修改，请刷新后重试"));
+            return Err(stale_member());
         }
         if input.organization_id != before.organization_id {
             tx.target_org(Some(actor.user_id), input.organization_id).await?;
@@ -391,30 +397,37 @@ impl Db {
         tx.ensure_unique_id_number(keys, &input.id_number, Some(id)).await?;
         let (input, id_number_hash, phone_hash) = sealed(keys, id, input);
         tx.set_lookup_hashes(keys, id, id_number_hash, phone_hash).await?;
-        tx.execute(
-            q("UPDATE members SET name = $2, gender = $3, ethnicity = $4, birth_date = $5, id_number = $6, \
+        let written = tx
+            .execute(
+                q("UPDATE members SET name = $2, gender = $3, ethnicity = $4, birth_date = $5, id_number = $6, \
                education = $7, occupation = $8, work_unit = $9, post = $10, phone = $11, joined_on = $12, \
                converted_on = $13, status = $14, organization_id = $15, version = version + 1, updated_at = $16 \
-               WHERE id = $1")
-            .bind(id)
-            .bind(input.name.as_str())
-            .bind(input.gender.as_str())
-            .bind(input.ethnicity.as_str())
-            .bind(input.birth_date)
-            .bind(input.id_number.as_str())
-            .bind(input.education.as_str())
-            .bind(input.occupation.as_str())
-            .bind(input.work_unit.as_str())
-            .bind(input.post.as_str())
-            .bind(input.phone.as_str())
-            .bind(input.joined_on)
-            .bind(input.converted_on)
-            .bind(input.status.as_str())
-            .bind(input.organization_id)
-            .bind(now),
-        )
-        .await
-        .map_err(unique_to_conflict)?;
+               WHERE id = $1 AND version = $17")
+                .bind(id)
+                .bind(input.name.as_str())
+                .bind(input.gender.as_str())
+                .bind(input.ethnicity.as_str())
+                .bind(input.birth_date)
+                .bind(input.id_number.as_str())
+                .bind(input.education.as_str())
+                .bind(input.occupation.as_str())
+                .bind(input.work_unit.as_str())
+                .bind(input.post.as_str())
+                .bind(input.phone.as_str())
+                .bind(input.joined_on)
+                .bind(input.converted_on)
+                .bind(input.status.as_str())
+                .bind(input.organization_id)
+                .bind(now)
+                .bind(version),
+            )
+            .await
+            .map_err(unique_to_conflict)?;
+        // Zero rows: another editor committed this version first (PostgreSQL re-checks the condition
+        // on the row it waited for), so this edit would overwrite theirs unseen.
+        if written == 0 {
+            return Err(stale_member());
+        }
         let after = tx.member_by_id(keys, id).await?;
         tx.audit(
             actor,

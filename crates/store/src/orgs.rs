@@ -166,6 +166,10 @@ fn readable(org: &str) -> String {
     format!("({} OR {})", covers(Access::Read, "$1", org), is_own_org("$1", org))
 }
 
+fn stale_org() -> StoreError {
+    StoreError::conflict("stale_version", "该组织已被他人修改，请刷新后重试")
+}
+
 fn parse_kind(code: &str) -> Result<OrgKind> {
     OrgKind::from_code(code).ok_or_else(|| StoreError::conflict("unknown_kind", format!("未知的组织类型：{code}")))
 }
@@ -437,8 +441,10 @@ impl Db {
     ) -> Result<Organization> {
         let mut tx = self.begin().await?;
         let before = tx.org_for(actor.user_id, id, Access::EditOrg).await?;
+        // A form older than what was read fails fast, before the rules; the conditional UPDATE below
+        // is what decides between concurrent editors.
         if before.version != version {
-            return Err(StoreError::conflict("stale_version", "该组织已被他人修改，请刷新后重试"));
+            return Err(stale_org());
         }
         let kind = parse_kind(&input.kind)?;
         if kind.code() != before.kind {
@@ -459,22 +465,28 @@ impl Db {
                 }
             }
         }
-        tx.execute(
-            q("UPDATE organizations SET name = $2, short_name = $3, kind = $4, units_json = $5, \
+        let written = tx
+            .execute(
+                q("UPDATE organizations SET name = $2, short_name = $3, kind = $4, units_json = $5, \
                established_on = $6, term_start = $7, term_end = $8, committee_json = $9, \
-               version = version + 1, updated_at = $10 WHERE id = $1")
-            .bind(id)
-            .bind(input.name.as_str())
-            .bind(input.short_name.as_str())
-            .bind(kind.code())
-            .bind(serde_json::to_string(&input.units)?)
-            .bind(input.established_on)
-            .bind(input.term_start)
-            .bind(input.term_end)
-            .bind(serde_json::to_string(&input.committee)?)
-            .bind(now),
-        )
-        .await?;
+               version = version + 1, updated_at = $10 WHERE id = $1 AND version = $11")
+                .bind(id)
+                .bind(input.name.as_str())
+                .bind(input.short_name.as_str())
+                .bind(kind.code())
+                .bind(serde_json::to_string(&input.units)?)
+                .bind(input.established_on)
+                .bind(input.term_start)
+                .bind(input.term_end)
+                .bind(serde_json::to_string(&input.committee)?)
+                .bind(now)
+                .bind(version),
+            )
+            .await?;
+        // Zero rows: another editor committed this version first.
+        if written == 0 {
+            return Err(stale_org());
+        }
         let after = tx.org_by_id(id).await?;
         tx.audit(
             actor,
@@ -522,6 +534,21 @@ impl Db {
                 format!("{}不能设在该上级组织之下", before.kind().map(OrgKind::label).unwrap_or("")),
             ));
         }
+        // Conditional on the version the checks above were made on: a concurrent move or edit of this
+        // organization makes this one fail rather than act on a tree it did not check.
+        let written = tx
+            .execute(
+                q("UPDATE organizations SET parent_id = $2, version = version + 1, updated_at = $3 \
+                   WHERE id = $1 AND version = $4")
+                .bind(id)
+                .bind(new_parent)
+                .bind(now)
+                .bind(before.version),
+            )
+            .await?;
+        if written == 0 {
+            return Err(stale_org());
+        }
         // Cut every path from the old ancestors into the subtree, then join the subtree to the new ones.
         tx.execute(
             q("DELETE FROM org_closure WHERE descendant IN (SELECT descendant FROM org_closure WHERE ancestor = $1) \
@@ -535,13 +562,6 @@ impl Db {
                FROM org_closure a, org_closure d WHERE a.descendant = $2 AND d.ancestor = $1")
             .bind(id)
             .bind(new_parent),
-        )
-        .await?;
-        tx.execute(
-            q("UPDATE organizations SET parent_id = $2, version = version + 1, updated_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(new_parent)
-                .bind(now),
         )
         .await?;
         let after = tx.org_by_id(id).await?;
@@ -589,15 +609,21 @@ impl Db {
                 format!("该组织还有 {members} 名党员，请先转接其组织关系"),
             ));
         }
-        tx.execute(
-            q("UPDATE organizations SET status = 'dissolved', dissolved_on = $2, dissolve_reason = $3, \
-               version = version + 1, updated_at = $4 WHERE id = $1")
-            .bind(id)
-            .bind(on)
-            .bind(reason)
-            .bind(now),
-        )
-        .await?;
+        // Conditional on the version read: of two dissolutions at once, one is written.
+        let written = tx
+            .execute(
+                q("UPDATE organizations SET status = 'dissolved', dissolved_on = $2, dissolve_reason = $3, \
+               version = version + 1, updated_at = $4 WHERE id = $1 AND version = $5 AND status = 'active'")
+                .bind(id)
+                .bind(on)
+                .bind(reason)
+                .bind(now)
+                .bind(before.version),
+            )
+            .await?;
+        if written == 0 {
+            return Err(stale_org());
+        }
         let after = tx.org_by_id(id).await?;
         tx.audit(
             actor,
