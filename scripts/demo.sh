@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dangwu-target}"
 export npm_config_cache="${npm_config_cache:-$HOME/.cache/dangwu-npm}"
 
+# The demo is served over plain HTTP on loopback: no Secure cookie unless asked for.
+export DANGWU_SECURE_COOKIES="${DANGWU_SECURE_COOKIES:-false}"
+
 echo "==> 构建网页界面 (web/)"
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build)
 echo "==> 编译 dangwu (release)"

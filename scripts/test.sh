@@ -30,6 +30,7 @@ cargo build -p dangwu --quiet
 workdir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export DANGWU_DEMO_PASSWORD="E2e-demo-2026"
+export DANGWU_SECURE_COOKIES=false  # served over plain HTTP
 "$CARGO_TARGET_DIR/debug/dangwu" serve --demo --listen "127.0.0.1:$port" \
   --database-url "sqlite://$workdir/e2e.db" > "$workdir/server.log" 2>&1 &
 server=$!

@@ -102,8 +102,10 @@ enum UserAction {
 struct Settings {
     listen: String,
     database_url: String,
-    /// Mark the session cookie Secure; defaults to on unless listening on loopback.
-    secure_cookies: Option<bool>,
+    /// Mark the session cookie Secure (default on); only plain-HTTP local development turns it off.
+    secure_cookies: bool,
+    /// Hours after login at which a session ends however busy it is.
+    session_max_hours: i64,
     log: String,
     /// Days before a meeting window closes from which an unheld meeting is flagged.
     orglife_warning_days: i64,
@@ -164,7 +166,8 @@ impl Default for Settings {
         Settings {
             listen: "127.0.0.1:8080".into(),
             database_url: "sqlite://data/dangwu.db".into(),
-            secure_cookies: None,
+            secure_cookies: true,
+            session_max_hours: 12,
             log: "info,sqlx=warn,tower_http=info".into(),
             orglife_warning_days: 7,
             data_key: None,
@@ -189,6 +192,7 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
         "listen",
         "database_url",
         "secure_cookies",
+        "session_max_hours",
         "log",
         "orglife_warning_days",
     ]));
@@ -278,7 +282,6 @@ async fn main() -> anyhow::Result<()> {
             }
             let addr: SocketAddr =
                 settings.listen.parse().with_context(|| format!("监听地址无效：{}", settings.listen))?;
-            let secure = settings.secure_cookies.unwrap_or(!addr.ip().is_loopback());
             warn_on_data_keys(&db).await?;
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
             println!(
@@ -287,7 +290,11 @@ async fn main() -> anyhow::Result<()> {
             );
             let state = AppState::new(
                 db,
-                ServerConfig { secure_cookies: secure, orglife_warning_days: settings.orglife_warning_days },
+                ServerConfig {
+                    secure_cookies: settings.secure_cookies,
+                    orglife_warning_days: settings.orglife_warning_days,
+                    session_max: chrono::Duration::hours(settings.session_max_hours.max(1)),
+                },
                 Clock::system(),
                 rules,
             );
@@ -331,8 +338,9 @@ async fn main() -> anyhow::Result<()> {
                     Some(p) => (p, false),
                     None => (format!("Dw-{}", &auth::random_token()[..12]), true),
                 };
-                db.set_password(&system, user.id, &auth::hash_password(&password)?, chrono::Utc::now()).await?;
-                println!("已重置 {username} 的密码。");
+                db.operator_reset_password(&system, user.id, &auth::hash_password(&password)?, chrono::Utc::now())
+                    .await?;
+                println!("已重置 {username} 的密码（一次性密码：登录后须先设置新密码）。");
                 if generated {
                     println!("新密码：{password}");
                 }

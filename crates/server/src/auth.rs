@@ -1,6 +1,11 @@
 //! Who is calling: session cookies (with CSRF tokens for writes) and API tokens, password hashing,
 //! and the login throttle.
 
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -19,11 +24,19 @@ use crate::error::{ApiError, ApiResult};
 
 pub const SESSION_COOKIE: &str = "dangwu_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// Sessions expire after this long without use.
+/// Sessions expire after this long without use (and after `ServerConfig::session_max` in any case).
 pub const SESSION_IDLE: Duration = Duration::hours(8);
 /// Failed logins before the account is locked, and for how long.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCK_TIME: Duration = Duration::minutes(15);
+/// Failed logins one client address may make within [`ADDRESS_WINDOW`], whatever the accounts tried:
+/// guessing across many accounts stays under each account's lock, not under this. Thirty failures in
+/// ten minutes is far above what the people behind one office's address mistype, and far below a
+/// useful guessing rate.
+pub const ADDRESS_MAX_FAILURES: usize = 30;
+pub const ADDRESS_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+/// Addresses remembered at most; beyond this the oldest windows are dropped first.
+const ADDRESS_TABLE_MAX: usize = 100_000;
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     Argon2::default()
@@ -36,6 +49,137 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
+}
+
+/// A hash of a random password nobody knows, with the same parameters as real ones: a login for an
+/// unknown name is checked against it, so that it takes as long as a wrong password for a real name.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_token()).expect("hashing a random password"))
+}
+
+/// Checks a password off the event loop: Argon2 is slow on purpose.
+pub async fn verify_password_blocking(password: &str, hash: &str) -> ApiResult<bool> {
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(ApiError::internal)
+}
+
+/// Passwords too common to allow even with digits and symbols around them: refused when they are all
+/// the letters of a password, or (six characters and more) anywhere in it, in lower case.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "qwerty",
+    "qwertyuiop",
+    "asdfgh",
+    "zxcvbn",
+    "letmein",
+    "welcome",
+    "iloveyou",
+    "woaini",
+    "admin",
+    "administrator",
+    "root",
+    "abc123",
+    "111111",
+    "123123",
+    "123456",
+    "654321",
+    "888888",
+    "666666",
+    "000000",
+    "1qaz2wsx",
+    "qazwsx",
+    "dragon",
+    "monkey",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "changeme",
+    "secret",
+    "default",
+    "huawei",
+    "dangwu",
+];
+
+/// Why a password is refused, or `None` when it may be used (等保 identity control): at least 10
+/// characters of at least three kinds (lower case, upper case, digits, symbols), no character four
+/// times in a row, no run of four ascending or descending letters or digits, no common password
+/// and not the user name.
+pub fn password_problem(password: &str, username: &str) -> Option<&'static str> {
+    let chars: Vec<char> = password.chars().collect();
+    if chars.len() < 10 || chars.len() > 128 {
+        return Some("密码长度须为10到128位");
+    }
+    let kinds = [
+        chars.iter().any(|c| c.is_ascii_lowercase()),
+        chars.iter().any(|c| c.is_ascii_uppercase()),
+        chars.iter().any(|c| c.is_ascii_digit()),
+        chars.iter().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if kinds.iter().filter(|k| **k).count() < 3 {
+        return Some("密码须包含大写字母、小写字母、数字、符号中的至少三类");
+    }
+    let lower: Vec<char> = password.to_lowercase().chars().collect();
+    let run = |step: i32| {
+        lower.windows(4).any(|w| {
+            w.iter().all(|c| c.is_ascii_alphanumeric()) && w.windows(2).all(|p| p[1] as i32 - p[0] as i32 == step)
+        })
+    };
+    if run(0) {
+        return Some("密码不能包含连续4个相同字符");
+    }
+    if run(1) || run(-1) {
+        return Some("密码不能包含连续4个以上的顺序字符（如 1234、abcd）");
+    }
+    let text: String = lower.iter().collect();
+    let letters: String = lower.iter().filter(|c| c.is_ascii_alphabetic()).collect();
+    if COMMON_PASSWORDS.iter().any(|w| letters == *w || (w.len() >= 6 && text.contains(w))) {
+        return Some("密码包含常见弱口令，请换一个");
+    }
+    let name = username.trim().to_lowercase();
+    if name.chars().count() >= 3 && text.contains(&name) {
+        return Some("密码不能包含用户名");
+    }
+    None
+}
+
+/// Failed logins per client address in a sliding window ([`ADDRESS_MAX_FAILURES`] within
+/// [`ADDRESS_WINDOW`]). Each attempt takes a slot before the password is checked, so parallel
+/// attempts cannot all pass the check at once; a successful login gives its slot back.
+#[derive(Debug, Default)]
+pub struct AddressLimiter {
+    slots: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+}
+
+impl AddressLimiter {
+    /// Takes a slot for an attempt from `ip`, or refuses when the window is full.
+    pub fn try_attempt(&self, ip: IpAddr) -> bool {
+        let now = Instant::now();
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if slots.len() >= ADDRESS_TABLE_MAX {
+            slots.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < ADDRESS_WINDOW));
+        }
+        let window = slots.entry(ip).or_default();
+        while window.front().is_some_and(|t| now.duration_since(*t) >= ADDRESS_WINDOW) {
+            window.pop_front();
+        }
+        if window.len() >= ADDRESS_MAX_FAILURES {
+            return false;
+        }
+        window.push_back(now);
+        true
+    }
+
+    /// The attempt succeeded: it does not count against the address.
+    pub fn succeeded(&self, ip: IpAddr) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(window) = slots.get_mut(&ip) {
+            window.pop_back();
+        }
+    }
 }
 
 /// A random secret of 32 bytes, hex-encoded.
@@ -94,6 +238,9 @@ impl Caller {
     }
 }
 
+/// What a one-time password (after an administrator's reset) allows: setting a new one, and leaving.
+const ALLOWED_BEFORE_CHANGE: [&str; 3] = ["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
+
 fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -106,7 +253,12 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn client_ip(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
+    client_addr(parts).map(|ip| ip.to_string())
+}
+
+/// The peer address of the connection (a reverse proxy's own address when there is one).
+pub fn client_addr(parts: &Parts) -> Option<IpAddr> {
+    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -134,6 +286,13 @@ impl FromRequestParts<AppState> for Caller {
             if session.expires_at < now {
                 return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "登录已过期，请重新登录"));
             }
+            if session.created_at + state.config.session_max < now {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "登录已超过最长时限，请重新登录",
+                ));
+            }
             let writes = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
             if writes {
                 let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
@@ -154,6 +313,13 @@ impl FromRequestParts<AppState> for Caller {
         let user = state.db.user_by_id(user_id).await?;
         if user.disabled {
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "账号已停用"));
+        }
+        if user.must_change_password && !ALLOWED_BEFORE_CHANGE.contains(&parts.uri.path()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "密码已被管理员重置，请先修改密码后再使用系统",
+            ));
         }
         let grants = state.db.grants_of(user.id).await?;
         let actor = Actor { user_id: user.id, name: user.username.clone(), ip: client_ip(parts) };

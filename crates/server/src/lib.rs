@@ -33,11 +33,15 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Days before a meeting window closes from which an unheld meeting is flagged (预警).
     pub orglife_warning_days: i64,
+    /// A session ends this long after login however busy it is (besides ending after
+    /// [`auth::SESSION_IDLE`] unused).
+    pub session_max: chrono::Duration,
 }
 
 impl Default for ServerConfig {
+    /// Secure cookies unless turned off: only plain-HTTP local development turns them off.
     fn default() -> ServerConfig {
-        ServerConfig { secure_cookies: false, orglife_warning_days: 7 }
+        ServerConfig { secure_cookies: true, orglife_warning_days: 7, session_max: chrono::Duration::hours(12) }
     }
 }
 
@@ -70,11 +74,20 @@ pub struct AppState {
     pub clock: Clock,
     /// Compliance inputs kept in memory (see [`lifeindex`]).
     pub life: Arc<lifeindex::LifeIndex>,
+    /// Failed logins per client address (see [`auth::AddressLimiter`]).
+    pub login_limiter: Arc<auth::AddressLimiter>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: ServerConfig, clock: Clock, rules: dangwu_rules::RuleBook) -> AppState {
-        AppState { db, config: Arc::new(config), clock, rules: Arc::new(rules), life: Arc::default() }
+        AppState {
+            db,
+            config: Arc::new(config),
+            clock,
+            rules: Arc::new(rules),
+            life: Arc::default(),
+            login_limiter: Arc::default(),
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -121,15 +134,41 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(routes::session::healthz))
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
         .fallback(web::static_file)
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(json::MAX_BODY))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
+/// The web app loads scripts, styles and data only from its own origin; Element Plus sets inline
+/// `style` attributes, hence `'unsafe-inline'` for styles (never for scripts). No page may frame it.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+/// Headers on every answer: the content policy, no framing, no type sniffing, no referrer; and no
+/// caching of API answers, which carry personal data.
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
 /// Serves until the process is stopped.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     // Read the compliance inputs of this year now rather than on the first dashboard opened.
+    // The first unknown-user login would otherwise pay for hashing the dummy password.
+    tokio::task::spawn_blocking(auth::dummy_hash);
     let warm = state.clone();
     tokio::spawn(async move {
         let started = std::time::Instant::now();

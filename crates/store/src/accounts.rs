@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::Event;
-use crate::{Actor, Db, Result, Role, StoreError, SystemRole, new_id, q};
+use crate::{Actor, Db, Result, Role, StoreError, SystemRole, Tx, new_id, q};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct User {
@@ -21,6 +21,11 @@ pub struct User {
     pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// After an administrator's reset the password only allows setting a new one.
+    pub must_change_password: bool,
+    /// Who reset the password and when, told to the owner at their next login.
+    pub password_reset_by: Option<String>,
+    pub password_reset_at: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -42,6 +47,7 @@ pub struct Grant {
 pub struct SessionRow {
     pub user_id: Uuid,
     pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -61,8 +67,13 @@ pub struct NewUser<'a> {
     pub system_role: Option<SystemRole>,
 }
 
+fn member_linked() -> StoreError {
+    StoreError::conflict("member_already_linked", "该党员已关联其他账号，一名党员只能关联一个账号")
+}
+
 const USER_SELECT: &str = "SELECT id, username, display_name, password_hash, member_id, system_role, \
-    disabled, failed_logins, locked_until, created_at FROM users";
+    disabled, failed_logins, locked_until, created_at, must_change_password, password_reset_by, password_reset_at \
+    FROM users";
 
 impl Db {
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
@@ -85,6 +96,11 @@ impl Db {
             if found.is_none() {
                 return Err(StoreError::conflict("unknown_member", "关联的党员不存在"));
             }
+            let linked: Option<(Uuid,)> =
+                tx.fetch_optional(q("SELECT id FROM users WHERE member_id = $1").bind(member)).await?;
+            if linked.is_some() {
+                return Err(member_linked());
+            }
         }
         let id = new_id();
         tx.execute(
@@ -101,7 +117,10 @@ impl Db {
         )
         .await
         .map_err(|e| {
-            if e.is_unique_violation() {
+            // The unique index on member_id settles two concurrent links of the same member.
+            if e.is_unique_violation() && e.to_string().contains("member") {
+                member_linked()
+            } else if e.is_unique_violation() {
                 StoreError::conflict("duplicate_username", "该用户名已存在")
             } else {
                 e
@@ -128,27 +147,36 @@ impl Db {
         Ok(user)
     }
 
-    pub async fn set_password(&self, actor: &Actor, user: Uuid, hash: &str, now: DateTime<Utc>) -> Result<()> {
+    /// The owner's own new password. Every other session and every API token of the old password
+    /// ends; `keep_session` (the session that made the change) goes on.
+    pub async fn change_own_password(
+        &self,
+        actor: &Actor,
+        hash: &str,
+        keep_session: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let n = tx
             .execute(
-                q("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1")
-                    .bind(user)
-                    .bind(hash),
+                q("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL, \
+                   must_change_password = $3 WHERE id = $1")
+                .bind(actor.user_id)
+                .bind(hash)
+                .bind(false),
             )
             .await?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        // A new password ends every session and token of the old one.
-        tx.execute(q("DELETE FROM sessions WHERE user_id = $1").bind(user)).await?;
+        end_credentials(&mut tx, actor.user_id, keep_session, now).await?;
         tx.audit(
             actor,
             now,
             Event {
                 action: "user.password",
                 entity_type: "user",
-                entity_id: Some(user),
+                entity_id: Some(actor.user_id),
                 organization_id: None,
                 before: None,
                 after: None,
@@ -158,15 +186,81 @@ impl Db {
         tx.commit().await
     }
 
+    /// An administrator's reset. A holder of one of the three security roles is not reset here:
+    /// a request is recorded instead, for a holder of another security role to approve
+    /// ([`Db::approve_password_reset`]). Nobody resets their own password this way.
+    pub async fn admin_reset_password(
+        &self,
+        actor: &Actor,
+        actor_role: SystemRole,
+        user: Uuid,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ResetOutcome> {
+        let mut tx = self.begin().await?;
+        let target: User = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(user)).await?;
+        if target.id == actor.user_id {
+            return Err(StoreError::Forbidden("不能重置本人的密码，请使用“修改密码”".into()));
+        }
+        if target.system_role.is_some() {
+            let id = new_id();
+            tx.execute(
+                q("INSERT INTO password_resets (id, user_id, password_hash, requested_by, requested_role, \
+                   requested_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'pending')")
+                .bind(id)
+                .bind(user)
+                .bind(hash)
+                .bind(actor.user_id)
+                .bind(actor_role.code())
+                .bind(now),
+            )
+            .await?;
+            tx.audit(
+                actor,
+                now,
+                Event {
+                    action: "password_reset.request",
+                    entity_type: "password_reset",
+                    entity_id: Some(id),
+                    organization_id: None,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "user_id": user, "username": target.username, "system_role": target.system_role,
+                    })),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(ResetOutcome::Pending(id));
+        }
+        apply_reset(&mut tx, actor, &target, hash, &actor.name, now).await?;
+        tx.commit().await?;
+        Ok(ResetOutcome::Reset)
+    }
+
+    /// A reset by the operator on the server's command line (recovery when no administrator can
+    /// log in): a one-time password like any other reset.
+    pub async fn operator_reset_password(
+        &self,
+        actor: &Actor,
+        user: Uuid,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let target: User = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(user)).await?;
+        apply_reset(&mut tx, actor, &target, hash, &actor.name, now).await?;
+        tx.commit().await
+    }
+
     pub async fn set_disabled(&self, actor: &Actor, user: Uuid, disabled: bool, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin().await?;
         let n = tx.execute(q("UPDATE users SET disabled = $2 WHERE id = $1").bind(user).bind(disabled)).await?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        if disabled {
-            tx.execute(q("DELETE FROM sessions WHERE user_id = $1").bind(user)).await?;
-        }
+        // Enabling again must not bring back what was out in the world before.
+        end_credentials(&mut tx, user, None, now).await?;
         tx.audit(
             actor,
             now,
@@ -183,42 +277,80 @@ impl Db {
         tx.commit().await
     }
 
-    /// Counts a failed login; locks the account until `lock_until` once `max` failures are reached.
+    /// Counts a failed login (or a wrong old password) in one statement, so that parallel attempts
+    /// cannot each read the same count. Once `max` failures are reached the account is locked until
+    /// `lock_until`; a lock in force is not extended, and a lock that has run out starts a new count.
+    /// Returns whether the account is now locked.
     pub async fn record_login_failure(
         &self,
-        user: &User,
+        actor: &Actor,
         max: i64,
         lock_until: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let failures = user.failed_logins + 1;
-        let locked = (failures >= max).then_some(lock_until);
-        tx.execute(
-            q("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1")
-                .bind(user.id)
-                .bind(if locked.is_some() { 0 } else { failures })
-                .bind(locked),
+        let (failures, locked): (i64, Option<DateTime<Utc>>) = tx
+            .fetch_one(
+                q("UPDATE users SET \
+                     failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 \
+                                          ELSE failed_logins + 1 END, \
+                     locked_until = CASE \
+                       WHEN locked_until IS NOT NULL AND locked_until > $2 THEN locked_until \
+                       WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 \
+                                  ELSE failed_logins + 1 END) >= $3 THEN $4 \
+                       ELSE NULL END \
+                   WHERE id = $1 RETURNING failed_logins, locked_until")
+                .bind(actor.user_id)
+                .bind(now)
+                .bind(max)
+                .bind(lock_until),
+            )
+            .await?;
+        let locked = locked.is_some_and(|t| t > now);
+        let just_locked = locked && failures == max;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: if just_locked { "session.locked" } else { "session.login_failed" },
+                entity_type: "user",
+                entity_id: Some(actor.user_id),
+                organization_id: None,
+                before: None,
+                after: Some(serde_json::json!({ "failures": failures })),
+            },
         )
         .await?;
-        let actor = Actor { user_id: user.id, name: user.username.clone(), ip: None };
+        tx.commit().await?;
+        Ok(locked)
+    }
+
+    /// A failed login for a name that has no account, recorded like any other failure.
+    pub async fn record_unknown_login(&self, ip: Option<String>, username: &str, now: DateTime<Utc>) -> Result<()> {
+        let actor = Actor { user_id: Uuid::nil(), name: "（未知用户）".into(), ip };
+        // What was typed is kept short and printable: it may be a password entered in the wrong field.
+        let typed: String = username.chars().filter(|c| !c.is_control()).take(32).collect();
+        let mut tx = self.begin().await?;
         tx.audit(
             &actor,
             now,
             Event {
-                action: if locked.is_some() { "session.locked" } else { "session.login_failed" },
+                action: "session.login_failed",
                 entity_type: "user",
-                entity_id: Some(user.id),
+                entity_id: None,
                 organization_id: None,
                 before: None,
-                after: None,
+                after: Some(serde_json::json!({ "username": typed })),
             },
         )
         .await?;
         tx.commit().await
     }
 
-    /// Opens a session after a successful login.
+    /// Opens a session after a successful login, unless the account was locked or disabled in the
+    /// meantime (checked in the same statement that clears the failure count). Returns the user as
+    /// the login found it: a reset notice is shown once more after the new password is set, then
+    /// cleared.
     pub async fn create_session(
         &self,
         actor: &Actor,
@@ -226,10 +358,28 @@ impl Db {
         csrf: &str,
         expires: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<User> {
         let mut tx = self.begin().await?;
-        tx.execute(q("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(actor.user_id))
+        let n = tx
+            .execute(
+                q("UPDATE users SET failed_logins = 0, locked_until = NULL \
+                   WHERE id = $1 AND disabled = $3 AND (locked_until IS NULL OR locked_until <= $2)")
+                .bind(actor.user_id)
+                .bind(now)
+                .bind(false),
+            )
             .await?;
+        if n == 0 {
+            return Err(StoreError::conflict("locked", "账号已临时锁定或已停用"));
+        }
+        let user: User = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(actor.user_id)).await?;
+        if !user.must_change_password && user.password_reset_at.is_some() {
+            tx.execute(
+                q("UPDATE users SET password_reset_by = NULL, password_reset_at = NULL WHERE id = $1")
+                    .bind(actor.user_id),
+            )
+            .await?;
+        }
         tx.execute(q("DELETE FROM sessions WHERE expires_at < $1").bind(now)).await?;
         tx.execute(
             q("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
@@ -253,12 +403,14 @@ impl Db {
             },
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(user)
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>> {
         self.fetch_optional(
-            q("SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1").bind(token_hash),
+            q("SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE token_hash = $1")
+                .bind(token_hash),
         )
         .await
     }
@@ -476,9 +628,170 @@ impl Db {
         tx.commit().await
     }
 
+    /// Resets of security roles' passwords waiting for a second person, oldest first.
+    pub async fn pending_password_resets(&self, now: DateTime<Utc>) -> Result<Vec<PendingReset>> {
+        self.fetch_all(
+            q("SELECT r.id, r.user_id, u.username, u.display_name, u.system_role, r.requested_by AS requested_by_id, \
+               b.username AS requested_by, r.requested_role, r.requested_at \
+               FROM password_resets r JOIN users u ON u.id = r.user_id JOIN users b ON b.id = r.requested_by \
+               WHERE r.status = 'pending' AND r.requested_at > $1 ORDER BY r.id")
+            .bind(now - RESET_REQUEST_VALID),
+        )
+        .await
+    }
+
+    /// Approves (or rejects) a pending reset. Approval needs a second person: not the requester, not the
+    /// account's owner, and holding a security role other than the requester's. The requester may
+    /// withdraw their own request.
+    pub async fn decide_password_reset(
+        &self,
+        actor: &Actor,
+        actor_role: SystemRole,
+        id: Uuid,
+        approve: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let request: Option<(Uuid, Uuid, String, String, DateTime<Utc>)> = tx
+            .fetch_optional(
+                q("SELECT user_id, requested_by, requested_role, password_hash, requested_at \
+                   FROM password_resets WHERE id = $1 AND status = 'pending'")
+                .bind(id),
+            )
+            .await?;
+        let Some((user, requested_by, requested_role, hash, requested_at)) = request else {
+            return Err(StoreError::conflict("reset_decided", "该重置申请不存在或已处理"));
+        };
+        if requested_at <= now - RESET_REQUEST_VALID {
+            return Err(StoreError::conflict("reset_expired", "该重置申请已超过24小时，请重新发起"));
+        }
+        let withdraw = !approve && requested_by == actor.user_id;
+        if !withdraw {
+            if requested_by == actor.user_id {
+                return Err(StoreError::Forbidden("不能批准本人发起的密码重置，须由另一名安全管理员批准".into()));
+            }
+            if user == actor.user_id {
+                return Err(StoreError::Forbidden("不能审批本人账号的密码重置".into()));
+            }
+            if requested_role == actor_role.code() {
+                return Err(StoreError::Forbidden("须由另一类安全管理角色（非申请人同类角色）的管理员审批".into()));
+            }
+        }
+        let n = tx
+            .execute(
+                q("UPDATE password_resets SET status = $2, decided_by = $3, decided_at = $4 \
+                   WHERE id = $1 AND status = 'pending'")
+                .bind(id)
+                .bind(if approve { "approved" } else { "rejected" })
+                .bind(actor.user_id)
+                .bind(now),
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::conflict("reset_decided", "该重置申请不存在或已处理"));
+        }
+        let target: User = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(user)).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: if approve { "password_reset.approve" } else { "password_reset.reject" },
+                entity_type: "password_reset",
+                entity_id: Some(id),
+                organization_id: None,
+                before: None,
+                after: Some(serde_json::json!({ "user_id": user, "username": target.username })),
+            },
+        )
+        .await?;
+        if approve {
+            let (requester,): (String,) =
+                tx.fetch_one(q("SELECT username FROM users WHERE id = $1").bind(requested_by)).await?;
+            let by = format!("{requester}（经 {} 批准）", actor.name);
+            apply_reset(&mut tx, actor, &target, &hash, &by, now).await?;
+        }
+        tx.commit().await
+    }
+
     /// Whether the database holds any organization yet (the demo loads only into an empty one).
     pub async fn is_empty(&self) -> Result<bool> {
         let (n,): (i64,) = self.fetch_one(q("SELECT COUNT(*) FROM organizations")).await?;
         Ok(n == 0)
     }
+}
+
+/// How long a request to reset a security role's password waits for approval.
+pub const RESET_REQUEST_VALID: chrono::Duration = chrono::Duration::hours(24);
+
+/// What an administrator's reset did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetOutcome {
+    /// The password is reset (one-time).
+    Reset,
+    /// A security role's password: waiting for a second person's approval.
+    Pending(Uuid),
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PendingReset {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub system_role: Option<String>,
+    pub requested_by_id: Uuid,
+    pub requested_by: String,
+    pub requested_role: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// Ends every session (but `keep`) and revokes every API token of a user: after a password change, a
+/// reset, or a disable, nothing issued before keeps working.
+async fn end_credentials(tx: &mut Tx, user: Uuid, keep: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    match keep {
+        Some(hash) => {
+            tx.execute(q("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(user).bind(hash)).await?
+        }
+        None => tx.execute(q("DELETE FROM sessions WHERE user_id = $1").bind(user)).await?,
+    };
+    tx.execute(
+        q("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL").bind(user).bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets a one-time password: it only allows setting a new one, and the owner is told who reset it.
+async fn apply_reset(
+    tx: &mut Tx,
+    actor: &Actor,
+    target: &User,
+    hash: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        q("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL, must_change_password = $3, \
+           password_reset_by = $4, password_reset_at = $5 WHERE id = $1")
+        .bind(target.id)
+        .bind(hash)
+        .bind(true)
+        .bind(by)
+        .bind(now),
+    )
+    .await?;
+    end_credentials(tx, target.id, None, now).await?;
+    tx.audit(
+        actor,
+        now,
+        Event {
+            action: "user.password_reset",
+            entity_type: "user",
+            entity_id: Some(target.id),
+            organization_id: None,
+            before: None,
+            after: Some(serde_json::json!({ "username": target.username, "by": by })),
+        },
+    )
+    .await
 }

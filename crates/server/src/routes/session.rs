@@ -76,9 +76,26 @@ pub struct Me {
     pub grants: Vec<GrantView>,
     /// Send back in `X-CSRF-Token` on every write made with the session cookie.
     pub csrf_token: Option<String>,
+    /// The password was reset by an administrator: it only allows setting a new one
+    /// (`POST /api/v1/me/password`); every other call answers 403 `password_change_required`.
+    pub must_change_password: bool,
+    /// Who reset the password and when; shown until the first login after the new password is set.
+    pub password_reset: Option<ResetNotice>,
+}
+
+/// 密码重置提示：who reset the owner's password, and when.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResetNotice {
+    /// The administrator (and the approver, for the three security roles).
+    pub by: String,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 fn me_of(caller: Caller) -> Me {
+    let notice = match (caller.user.password_reset_by, caller.user.password_reset_at) {
+        (Some(by), Some(at)) => Some(ResetNotice { by, at }),
+        _ => None,
+    };
     Me {
         id: caller.user.id,
         username: caller.user.username,
@@ -87,16 +104,18 @@ fn me_of(caller: Caller) -> Me {
         system_role: caller.user.system_role,
         grants: caller.grants.into_iter().map(GrantView::from).collect(),
         csrf_token: caller.csrf_token,
+        must_change_password: caller.user.must_change_password,
+        password_reset: notice,
     }
 }
 
 /// The client address, when known.
-pub struct ClientIp(pub Option<String>);
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientIp, Self::Rejection> {
-        Ok(ClientIp(auth::ip_of(parts)))
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddr, Self::Rejection> {
+        Ok(ClientAddr(auth::client_addr(parts)))
     }
 }
 
@@ -109,46 +128,76 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
 }
 
 /// 登录：checks the password, opens a session and sets its cookie.
+///
+/// A wrong password, an unknown name, and a disabled or locked account with a wrong password all
+/// answer the same 401 after the same work; only the right password learns that the account is
+/// disabled or locked. One address making too many failed attempts is refused with 429 before the
+/// password is checked.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "会话", request_body = LoginRequest,
     responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    ClientAddr(addr): ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let now = state.now();
+    let ip = addr.map(|a| a.to_string());
     let bad = || ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误");
-    let Some(user) = state.db.user_by_name(req.username.trim()).await? else {
-        return Err(bad());
-    };
-    if user.locked_until.is_some_and(|t| t > now) {
-        return Err(ApiError::new(
+    let locked = || {
+        ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
             "密码错误次数过多，账号已临时锁定，请15分钟后再试",
+        )
+    };
+    if let Some(addr) = addr
+        && !state.login_limiter.try_attempt(addr)
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "该地址登录失败次数过多，请10分钟后再试",
         ));
     }
-    let hash = user.password_hash.clone();
-    let password = req.password.clone();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .map_err(ApiError::internal)?;
-    if !ok || user.disabled {
-        state.db.record_login_failure(&user, auth::MAX_FAILED_LOGINS, now + auth::LOCK_TIME, now).await?;
-        return Err(if user.disabled {
-            ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "账号已停用")
-        } else {
-            bad()
-        });
+    let username = req.username.trim();
+    let user = if username.is_empty() || username.len() > 64 { None } else { state.db.user_by_name(username).await? };
+    let hash = user.as_ref().map_or(auth::dummy_hash(), |u| u.password_hash.as_str());
+    let ok = auth::verify_password_blocking(&req.password, hash).await?;
+    let user = match user {
+        Some(user) if ok => user,
+        Some(user) => {
+            let actor = Actor { user_id: user.id, name: user.username, ip };
+            state.db.record_login_failure(&actor, auth::MAX_FAILED_LOGINS, now + auth::LOCK_TIME, now).await?;
+            return Err(bad());
+        }
+        None => {
+            state.db.record_unknown_login(ip, username, now).await?;
+            return Err(bad());
+        }
+    };
+    // The right password: from here on the answer may say what stands in the way.
+    if user.disabled {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "account_disabled", "账号已停用"));
+    }
+    if user.locked_until.is_some_and(|t| t > now) {
+        return Err(locked());
     }
     let token = auth::random_token();
     let csrf = auth::random_token();
     let actor = Actor { user_id: user.id, name: user.username.clone(), ip };
-    state.db.create_session(&actor, &auth::token_hash(&token), &csrf, now + SESSION_IDLE, now).await?;
+    let idle = state.config.session_max.min(SESSION_IDLE);
+    let user = match state.db.create_session(&actor, &auth::token_hash(&token), &csrf, now + idle, now).await {
+        Ok(user) => user,
+        Err(dangwu_store::StoreError::Conflict { code: "locked", .. }) => return Err(locked()),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(addr) = addr {
+        state.login_limiter.succeeded(addr);
+    }
     let grants = state.db.grants_of(user.id).await?;
     let caller = Caller { user, grants, actor, via: Via::Session, csrf_token: Some(csrf), session_hash: None };
     let mut response = Json(me_of(caller)).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, SESSION_IDLE.num_seconds()));
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, idle.num_seconds()));
     Ok(response)
 }
 
@@ -175,35 +224,47 @@ pub struct ChangePassword {
     pub new_password: String,
 }
 
-/// Minimum password rules (等保: length and more than one kind of character).
-pub fn check_password_strength(password: &str) -> ApiResult<()> {
-    let kinds = [
-        password.chars().any(|c| c.is_ascii_lowercase()),
-        password.chars().any(|c| c.is_ascii_uppercase()),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| !c.is_ascii_alphanumeric()),
-    ];
-    if password.chars().count() < 8 || kinds.iter().filter(|k| **k).count() < 2 {
-        return Err(ApiError::field("password", "密码至少8位，且包含字母、数字、符号中的至少两类"));
+/// The password policy as a field error (see [`auth::password_problem`]).
+pub fn check_password_strength(field: &str, password: &str, username: &str) -> ApiResult<()> {
+    match auth::password_problem(password, username) {
+        Some(problem) => Err(ApiError::field(field, problem)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// 修改本人密码
+///
+/// A wrong `old_password` counts as a failed login: after five the account is locked (429) for this
+/// session too. The session making the change stays open; every other session and API token ends.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "会话", request_body = ChangePassword,
-    responses((status = 204), (status = 400, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<ChangePassword>,
 ) -> ApiResult<StatusCode> {
-    if !auth::verify_password(&req.old_password, &caller.user.password_hash) {
-        return Err(ApiError::field("old_password", "原密码不正确"));
+    let now = state.now();
+    let locked = || {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "密码错误次数过多，账号已临时锁定，请15分钟后再试",
+        )
+    };
+    if caller.user.locked_until.is_some_and(|t| t > now) {
+        return Err(locked());
     }
-    check_password_strength(&req.new_password)
-        .map_err(|_| ApiError::field("new_password", "密码至少8位，且包含字母、数字、符号中的至少两类"))?;
+    if !auth::verify_password_blocking(&req.old_password, &caller.user.password_hash).await? {
+        let now_locked =
+            state.db.record_login_failure(&caller.actor, auth::MAX_FAILED_LOGINS, now + auth::LOCK_TIME, now).await?;
+        return Err(if now_locked { locked() } else { ApiError::field("old_password", "原密码不正确") });
+    }
+    if req.new_password == req.old_password {
+        return Err(ApiError::field("new_password", "新密码不能与原密码相同"));
+    }
+    check_password_strength("new_password", &req.new_password, &caller.user.username)?;
     let hash = auth::hash_password(&req.new_password).map_err(ApiError::internal)?;
-    state.db.set_password(&caller.actor, caller.id(), &hash, state.now()).await?;
+    state.db.change_own_password(&caller.actor, &hash, caller.session_hash.as_deref(), now).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

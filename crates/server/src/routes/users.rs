@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use dangwu_store::accounts::NewUser;
+use dangwu_store::accounts::{NewUser, PendingReset, ResetOutcome};
 use dangwu_store::{Role, SystemRole};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,6 +21,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
         .routes(routes!(reset_password))
+        .routes(routes!(list_password_resets))
+        .routes(routes!(approve_password_reset))
+        .routes(routes!(reject_password_reset))
         .routes(routes!(disable_user))
         .routes(routes!(enable_user))
         .routes(routes!(grant_role))
@@ -90,7 +93,7 @@ async fn create_user(
     if display.is_empty() || display.chars().count() > 50 {
         return Err(ApiError::field("display_name", "姓名必填，不超过50字"));
     }
-    check_password_strength(&req.password)?;
+    check_password_strength("password", &req.password, username)?;
     let hash = auth::hash_password(&req.password).map_err(ApiError::internal)?;
     let user = state
         .db
@@ -122,22 +125,119 @@ async fn create_user(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetPassword {
+    /// A one-time password: it only allows its owner to set a new one.
     pub password: String,
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResetAnswer {
+    /// `reset` (done), or `pending` (a security role's password: waits for a second person).
+    pub status: String,
+    /// The request to approve, when `pending`.
+    pub request_id: Option<Uuid>,
+}
+
 /// 重置密码（系统管理员）
+///
+/// Sets a one-time password: its owner must set a new one before anything else, and is told who
+/// reset it. Every session and API token of the account ends. The password of a holder of one of
+/// the three security roles is not reset at once: the request (202) waits for a holder of another
+/// security role to approve it (`POST /api/v1/password-resets/{id}/approve`). Nobody resets their own
+/// password here.
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "账号与授权", params(("id" = Uuid, Path)), request_body = ResetPassword,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ResetAnswer), (status = 202, body = ResetAnswer), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn reset_password(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ResetPassword>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<(StatusCode, Json<ResetAnswer>)> {
     caller.require_system(&[SystemRole::SystemAdmin])?;
-    check_password_strength(&req.password)?;
+    let target = state.db.user_by_id(id).await?;
+    check_password_strength("password", &req.password, &target.username)?;
     let hash = auth::hash_password(&req.password).map_err(ApiError::internal)?;
-    state.db.set_password(&caller.actor, id, &hash, state.now()).await?;
+    let outcome = state.db.admin_reset_password(&caller.actor, SystemRole::SystemAdmin, id, &hash, state.now()).await?;
+    Ok(match outcome {
+        ResetOutcome::Reset => (StatusCode::OK, Json(ResetAnswer { status: "reset".into(), request_id: None })),
+        ResetOutcome::Pending(request) => {
+            (StatusCode::ACCEPTED, Json(ResetAnswer { status: "pending".into(), request_id: Some(request) }))
+        }
+    })
+}
+
+/// 待审批的密码重置（三员）
+#[utoipa::path(get, path = "/api/v1/password-resets", tag = "账号与授权",
+    responses((status = 200, body = Vec<PendingResetView>), (status = 403, body = ErrorBody)))]
+async fn list_password_resets(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<PendingResetView>>> {
+    caller.require_system(&[SystemRole::SystemAdmin, SystemRole::SecurityAdmin, SystemRole::AuditAdmin])?;
+    let pending = state.db.pending_password_resets(state.now()).await?;
+    Ok(Json(pending.into_iter().map(PendingResetView::from).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingResetView {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub system_role: Option<String>,
+    /// The administrator who asked for the reset.
+    pub requested_by: String,
+    pub requested_by_id: Uuid,
+    /// The requester's security role: the approver must hold another one.
+    pub requested_role: String,
+    pub requested_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<PendingReset> for PendingResetView {
+    fn from(r: PendingReset) -> PendingResetView {
+        PendingResetView {
+            id: r.id,
+            user_id: r.user_id,
+            username: r.username,
+            display_name: r.display_name,
+            system_role: r.system_role,
+            requested_by: r.requested_by,
+            requested_by_id: r.requested_by_id,
+            requested_role: r.requested_role,
+            requested_at: r.requested_at,
+        }
+    }
+}
+
+fn security_role(caller: &Caller) -> ApiResult<SystemRole> {
+    caller.user.system_role().ok_or_else(|| ApiError::forbidden("仅限三员（系统、安全保密、安全审计管理员）审批"))
+}
+
+/// 批准密码重置（另一类安全管理员）
+///
+/// Needs a second person: not the requester, not the account's owner, holding a security role other
+/// than the requester's. Requests expire after 24 hours.
+#[utoipa::path(post, path = "/api/v1/password-resets/{id}/approve", tag = "账号与授权", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn approve_password_reset(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    let role = security_role(&caller)?;
+    state.db.decide_password_reset(&caller.actor, role, id, true, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 驳回或撤回密码重置
+///
+/// A possible approver rejects; the requester withdraws their own request.
+#[utoipa::path(post, path = "/api/v1/password-resets/{id}/reject", tag = "账号与授权", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn reject_password_reset(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    let role = security_role(&caller)?;
+    state.db.decide_password_reset(&caller.actor, role, id, false, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
