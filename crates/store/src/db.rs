@@ -158,10 +158,20 @@ pub struct Db {
     pool: Pool,
     /// Encrypts members' ID numbers and phones when set (see [`crate::crypto`]).
     keys: Option<Arc<DataKeys>>,
+    /// Kept for the engines' own tools (`pg_dump`), which take the URL rather than a pool.
+    url: std::sync::Arc<str>,
 }
 
 /// One open transaction. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+pub struct Tx {
+    conn: TxConn,
+    /// Audit records of this transaction, appended to the hash chain at commit (see `audit.rs`): the
+    /// chain head is then locked only for the last moment of the transaction, after every other lock
+    /// it takes, so it cannot be part of a deadlock and writers wait on it as briefly as possible.
+    pub(crate) audit: Vec<crate::audit::AuditRow>,
+}
+
+enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -176,7 +186,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Db { pool: Pool::Postgres(pool), keys: None })
+            Ok(Db { pool: Pool::Postgres(pool), keys: None, url: url.into() })
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -185,7 +195,7 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Ok(Db { pool: Pool::Sqlite(pool), keys: None })
+            Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: url.into() })
         } else {
             Err(StoreError::Config(format!("数据库地址应以 sqlite: 或 postgres:// 开头，收到：{url}")))
         }
@@ -193,11 +203,24 @@ impl Db {
 
     /// The same pool with these data keys (or none: personal data written in plaintext).
     pub fn with_data_keys(&self, keys: Option<DataKeys>) -> Db {
-        Db { pool: self.pool.clone(), keys: keys.map(Arc::new) }
+        Db { pool: self.pool.clone(), keys: keys.map(Arc::new), url: self.url.clone() }
     }
 
     pub fn data_keys(&self) -> Option<&DataKeys> {
         self.keys.as_deref()
+    }
+
+    /// The URL this handle was opened with.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The database file of a SQLite handle.
+    pub(crate) fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p.connect_options().get_filename().to_path_buf()),
+            Pool::Postgres(_) => None,
+        }
     }
 
     pub fn engine(&self) -> Engine {
@@ -213,24 +236,28 @@ impl Db {
             Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
-        Ok(())
+        // Records from before the audit chain existed are chained once, here (needs SHA-256, which
+        // SQLite's SQL lacks).
+        self.chain_existing_audit().await
     }
 
     /// Begins a write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so two
     /// writers queue on the busy timeout instead of failing when a read lock cannot be upgraded.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let conn = match &self.pool {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        };
+        Ok(Tx { conn, audit: Vec::new() })
     }
 
     /// Begins a transaction that only reads (no write lock on SQLite).
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let conn = match &self.pool {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        };
+        Ok(Tx { conn, audit: Vec::new() })
     }
 
     pub async fn execute(&self, q: Q) -> Result<u64, StoreError> {
@@ -268,23 +295,23 @@ impl Db {
 
 impl Tx {
     pub async fn execute(&mut self, q: Q) -> Result<u64, StoreError> {
-        match self {
-            Tx::Sqlite(t) => run!(execute, Sqlite, &mut **t, q),
-            Tx::Postgres(t) => run!(execute, Postgres, &mut **t, q),
+        match &mut self.conn {
+            TxConn::Sqlite(t) => run!(execute, Sqlite, &mut **t, q),
+            TxConn::Postgres(t) => run!(execute, Postgres, &mut **t, q),
         }
     }
 
     pub async fn fetch_all<T: Record>(&mut self, q: Q) -> Result<Vec<T>, StoreError> {
-        match self {
-            Tx::Sqlite(t) => run!(fetch_all, Sqlite, &mut **t, q),
-            Tx::Postgres(t) => run!(fetch_all, Postgres, &mut **t, q),
+        match &mut self.conn {
+            TxConn::Sqlite(t) => run!(fetch_all, Sqlite, &mut **t, q),
+            TxConn::Postgres(t) => run!(fetch_all, Postgres, &mut **t, q),
         }
     }
 
     pub async fn fetch_optional<T: Record>(&mut self, q: Q) -> Result<Option<T>, StoreError> {
-        match self {
-            Tx::Sqlite(t) => run!(fetch_optional, Sqlite, &mut **t, q),
-            Tx::Postgres(t) => run!(fetch_optional, Postgres, &mut **t, q),
+        match &mut self.conn {
+            TxConn::Sqlite(t) => run!(fetch_optional, Sqlite, &mut **t, q),
+            TxConn::Postgres(t) => run!(fetch_optional, Postgres, &mut **t, q),
         }
     }
 
@@ -292,10 +319,14 @@ impl Tx {
         self.fetch_optional(q).await?.ok_or(StoreError::NotFound)
     }
 
-    pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        let pending = std::mem::take(&mut self.audit);
+        if !pending.is_empty() {
+            self.append_audit(pending).await?;
+        }
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
