@@ -10,6 +10,8 @@ const me = (roles: OrgRole[], system: SystemRole | null = null): Me => ({
   system_role: system,
   grants: roles.map((role, i) => ({ id: `g${i}`, role, organization_id: 'o', organization_name: 'o' })),
   csrf_token: 't',
+  must_change_password: false,
+  password_reset: null,
 })
 
 const titles = (m: Me) =>

@@ -87,12 +87,14 @@ router.beforeEach(async (to) => {
   const session = useSessionStore()
   await session.restore()
   if (to.meta.public) {
-    if (to.name === 'login' && session.me) return homePath(session.me)
+    if (to.name === 'login' && session.me && !session.me.must_change_password) return homePath(session.me)
     return true
   }
   if (!session.me) {
     return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
+  // A one-time password (after an administrator's reset) allows only setting a new one, on the login page.
+  if (session.me.must_change_password) return { name: 'login' }
   if (!canAccess(session.me, to.meta.access)) {
     // Keep the address the user typed visible, show the refusal in place.
     return { name: 'forbidden', query: { from: to.fullPath } }

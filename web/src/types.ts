@@ -18,6 +18,15 @@ export interface Me {
   system_role: SystemRole | null
   grants: Grant[]
   csrf_token: string
+  /** Set by an administrator's reset: only a new password may be set until then. */
+  must_change_password: boolean
+  /** Who reset the password, and when. */
+  password_reset: ResetNotice | null
+}
+
+export interface ResetNotice {
+  by: string
+  at: string
 }
 
 export type OrgKind =
@@ -190,6 +199,24 @@ export interface User {
   system_role: SystemRole | null
   disabled: boolean
   grants: Grant[]
+}
+
+/** A reset of a security role's password, waiting for a second person. */
+export interface PendingReset {
+  id: string
+  user_id: string
+  username: string
+  display_name: string
+  system_role: SystemRole | null
+  requested_by: string
+  requested_by_id: string
+  requested_role: SystemRole
+  requested_at: string
+}
+
+export interface ResetAnswer {
+  status: 'reset' | 'pending'
+  request_id: string | null
 }
 
 export interface ApiToken {

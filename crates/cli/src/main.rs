@@ -313,6 +313,9 @@ async fn main() -> anyhow::Result<()> {
                     Some(p) => (p, false),
                     None => (format!("Dw-{}", &auth::random_token()[..12]), true),
                 };
+                if let Some(problem) = auth::password_problem(&password, &username).filter(|_| !generated) {
+                    bail!("密码不符合要求：{problem}");
+                }
                 let hash = auth::hash_password(&password)?;
                 let display = display_name.unwrap_or_else(|| username.clone());
                 db.create_user(
@@ -338,6 +341,9 @@ async fn main() -> anyhow::Result<()> {
                     Some(p) => (p, false),
                     None => (format!("Dw-{}", &auth::random_token()[..12]), true),
                 };
+                if let Some(problem) = auth::password_problem(&password, &username).filter(|_| !generated) {
+                    bail!("密码不符合要求：{problem}");
+                }
                 db.operator_reset_password(&system, user.id, &auth::hash_password(&password)?, chrono::Utc::now())
                     .await?;
                 println!("已重置 {username} 的密码（一次性密码：登录后须先设置新密码）。");

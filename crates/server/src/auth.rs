@@ -37,6 +37,8 @@ pub const ADDRESS_MAX_FAILURES: usize = 30;
 pub const ADDRESS_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 /// Addresses remembered at most; beyond this the oldest windows are dropped first.
 const ADDRESS_TABLE_MAX: usize = 100_000;
+/// How long the one-time password of an administrator's reset may be used to set a new one.
+pub const ONE_TIME_PASSWORD_VALID: Duration = Duration::days(3);
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     Argon2::default()

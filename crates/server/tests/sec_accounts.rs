@@ -12,6 +12,7 @@ on_both_engines!(
     one_address_is_limited_across_accounts,
     failed_logins_are_audited_with_the_address,
     admin_reset_gives_a_one_time_password,
+    one_time_passwords_expire,
     security_role_reset_needs_two_people,
     tokens_end_with_password_change_reset_and_disable,
     unknown_users_cost_as_much_as_wrong_passwords,
@@ -149,6 +150,21 @@ async fn admin_reset_gives_a_one_time_password(app: TestApp) {
     assert_eq!(log.body["items"].as_array().unwrap().len(), 1, "{}", log.body);
     let log = auditor.get("/api/v1/audit?action=user.password").await;
     assert_eq!(log.body["items"].as_array().unwrap().len(), 1, "{}", log.body);
+}
+
+async fn one_time_passwords_expire(app: TestApp) {
+    let sysadmin = app.login("sysadmin").await;
+    let id = user_id(&app, "sec_a").await;
+    sysadmin.post(&format!("/api/v1/users/{id}/password"), &json!({"password": "Once-only-2026"})).await;
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(4);
+    app.db.execute(dangwu_store::q("UPDATE users SET password_reset_at = $1").bind(long_ago)).await.unwrap();
+    let (_, res) = login_as(&app, "sec_a", "Once-only-2026").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.body["code"], "one_time_password_expired");
+    // A name with a control character is just unknown (no database error).
+    let (_, res) = login_as(&app, "sec\u{0}a", "Once-only-2026").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.body);
+    assert_eq!(res.body["code"], "bad_credentials");
 }
 
 async fn security_role_reset_needs_two_people(app: TestApp) {

@@ -679,7 +679,8 @@ impl Db {
         }
         let n = tx
             .execute(
-                q("UPDATE password_resets SET status = $2, decided_by = $3, decided_at = $4 \
+                // The hash is not kept past the decision: it is either the account's password now, or nothing.
+                q("UPDATE password_resets SET status = $2, decided_by = $3, decided_at = $4, password_hash = '' \
                    WHERE id = $1 AND status = 'pending'")
                 .bind(id)
                 .bind(if approve { "approved" } else { "rejected" })

@@ -160,7 +160,9 @@ async fn login(
         ));
     }
     let username = req.username.trim();
-    let user = if username.is_empty() || username.len() > 64 { None } else { state.db.user_by_name(username).await? };
+    // No account name is long or holds control characters: such a name is unknown without asking.
+    let plausible = !username.is_empty() && username.len() <= 64 && !username.chars().any(char::is_control);
+    let user = if plausible { state.db.user_by_name(username).await? } else { None };
     let hash = user.as_ref().map_or(auth::dummy_hash(), |u| u.password_hash.as_str());
     let ok = auth::verify_password_blocking(&req.password, hash).await?;
     let user = match user {
@@ -181,6 +183,13 @@ async fn login(
     }
     if user.locked_until.is_some_and(|t| t > now) {
         return Err(locked());
+    }
+    if user.must_change_password && user.password_reset_at.is_some_and(|t| t + auth::ONE_TIME_PASSWORD_VALID < now) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "one_time_password_expired",
+            "一次性密码已过期，请联系系统管理员重新重置",
+        ));
     }
     let token = auth::random_token();
     let csrf = auth::random_token();
