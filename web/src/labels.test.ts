@@ -6,6 +6,7 @@ describe('action labels', () => {
     expect(actionLabel('member.update')).toBe('修改')
     expect(actionLabel('organization.move', true)).toBe('组织 · 调整上级')
     expect(actionLabel('member.read_unmasked', true)).toBe('党员 · 查看完整信息')
+    expect(actionLabel('meeting.export_record', true)).toBe('会议 · 下载会议记录')
     expect(actionLabel('something.else')).toBe('something.else')
     expect(isCreateAction('member.create')).toBe(true)
     expect(isCreateAction('member.update')).toBe(false)

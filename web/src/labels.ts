@@ -133,11 +133,15 @@ const ACTION_VERBS: Record<string, string> = {
   read_unmasked: '查看完整信息',
   export: '导出',
   export_unmasked: '导出完整信息',
+  export_ledger: '导出三会一课台账',
+  export_compliance_rollup: '导出组织生活汇总',
+  export_record: '下载会议记录',
 }
 
 export const ACTION_AREAS: Record<string, string> = {
   member: '党员',
   organization: '组织',
+  meeting: '会议',
   user: '用户',
   grant: '授权',
   token: 'API令牌',
