@@ -4,12 +4,14 @@
 //! `DANGWU_*` environment variables, and command-line flags.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use dangwu_server::{AppState, Clock, ServerConfig, auth, demo};
 use dangwu_store::accounts::NewUser;
 use dangwu_store::crypto::DataKeys;
+use dangwu_store::audit::ChainReport;
 use dangwu_store::{Actor, Db, SystemRole};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -53,6 +55,17 @@ enum Command {
         #[command(subcommand)]
         action: DataKeyAction,
     },
+    /// Writes a consistent copy of the database to FILE while the server keeps serving
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump -Fc), then checks the copy.
+    Backup { file: PathBuf },
+    /// Restores a backup FILE: SQLite replaces the database file (server stopped; the old file is kept
+    /// beside it), PostgreSQL restores into an empty database (pg_restore --single-transaction).
+    Restore { file: PathBuf },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
 }
 
 #[derive(Subcommand)]
@@ -74,6 +87,12 @@ enum DataKeyAction {
         #[arg(long, default_value_t = 500)]
         batch: i64,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Checks the hash chain of the audit log; reports the first broken link and exits with 1.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -205,16 +224,46 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
     figment.extract().context("读取配置失败")
 }
 
-async fn open_db(url: &str) -> anyhow::Result<Db> {
+/// An open database, and the shared lock on a SQLite file that keeps `dangwu restore` from replacing
+/// it while this process runs.
+struct Opened {
+    db: Db,
+    _lock: Option<std::fs::File>,
+}
+
+/// Connects without migrating (a backup or check must see the database as it is).
+async fn connect_db(url: &str) -> anyhow::Result<Opened> {
     if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
         let path = path.split('?').next().unwrap_or(path);
         if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
         }
     }
+    let lock = dangwu_store::backup::lock_shared(url)?;
     let db = Db::connect(url).await.with_context(|| format!("无法连接数据库 {}", redact(url)))?;
-    db.migrate().await.context("数据库迁移失败")?;
-    Ok(db)
+    Ok(Opened { db, _lock: lock })
+}
+
+async fn open_db(url: &str) -> anyhow::Result<Opened> {
+    let opened = connect_db(url).await?;
+    opened.db.migrate().await.context("数据库迁移失败")?;
+    Ok(opened)
+}
+
+fn print_chain(report: &ChainReport) {
+    match &report.broken {
+        None => println!("审计日志哈希链完整：共 {} 条记录，链头哈希 {}。", report.head_seq, report.head_hash),
+        Some(b) => {
+            println!("审计日志哈希链断裂：{}", b.message);
+            let place = b.seq.map(|s| format!("第 {s} 条")).unwrap_or_else(|| "链外".into());
+            let id = b.id.map(|i| i.to_string()).unwrap_or_else(|| "—".into());
+            println!("  类型：{:?}  位置：{place}  记录：{id}", b.kind);
+            println!(
+                "  此前完好的记录 {} 条；链头记有 {} 条，链头哈希 {}。",
+                report.checked, report.head_seq, report.head_hash
+            );
+        }
+    }
 }
 
 /// Hides a password in a database URL before it is printed.
@@ -271,9 +320,58 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", DataKeys::generate());
         return Ok(());
     }
-    let db = open_db(&settings.database_url).await?.with_data_keys(settings.data_keys()?);
+    let url = settings.database_url.as_str();
+    // Backup, restore and checks see the database as it is: no migration first, and a restore
+    // must not have it open at all.
+    match &cli.command {
+        Command::Backup { file } => {
+            let Opened { db, _lock } = connect_db(url).await?;
+            let started = std::time::Instant::now();
+            let report = db.backup(file).await.context("备份失败")?;
+            println!(
+                "已备份到 {}（{} 字节，{:.1} 秒）；副本完整性：{}",
+                report.file.display(),
+                report.bytes,
+                started.elapsed().as_secs_f64(),
+                report.integrity
+            );
+            if let Some(chain) = &report.audit {
+                print!("副本的");
+                print_chain(chain);
+                if !chain.ok() {
+                    std::process::exit(1);
+                }
+            }
+            return Ok(());
+        }
+        Command::Restore { file } => {
+            let report = dangwu_store::backup::restore(url, file).await.context("恢复失败")?;
+            println!("已从 {} 恢复数据库（{}）；完整性：{}", file.display(), redact(url), report.integrity);
+            if let Some(previous) = &report.previous {
+                println!("原数据库文件已移到 {}", previous.display());
+            }
+            print_chain(&report.audit);
+            if !report.audit.ok() {
+                std::process::exit(1);
+            }
+            return Ok(());
+        }
+        Command::Audit { action: AuditAction::Verify } => {
+            let Opened { db, _lock } = connect_db(url).await?;
+            let report = db.verify_audit_chain().await.context("无法校验审计日志（数据库是否已迁移？）")?;
+            print_chain(&report);
+            if !report.ok() {
+                std::process::exit(1);
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    let Opened { db, _lock } = open_db(url).await?;
+    let db = db.with_data_keys(settings.data_keys()?);
     let system = Actor { user_id: uuid_nil(), name: "cli".into(), ip: None };
     match cli.command {
+        Command::Backup { .. } | Command::Restore { .. } | Command::Audit { .. } => unreachable!("handled above"),
         Command::Migrate => println!("数据库已是最新结构（{}）。", db.engine().name()),
         Command::Demo => load_demo(&db, &rules).await?,
         Command::Serve { demo, .. } => {

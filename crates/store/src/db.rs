@@ -6,7 +6,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqliteLockingMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -162,6 +164,17 @@ pub struct Db {
     url: std::sync::Arc<str>,
 }
 
+/// How [`Db::open_sqlite_file`] opens a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SqliteOpen {
+    /// To check a copy without changing a byte of it.
+    ReadOnly,
+    /// To prove nobody else has the file open: exclusive locking, no waiting.
+    Exclusive,
+    /// As the server opens it (WAL), but never creating it.
+    ReadWrite,
+}
+
 /// One open transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     conn: TxConn,
@@ -210,17 +223,25 @@ impl Db {
         self.keys.as_deref()
     }
 
-    /// The URL this handle was opened with.
-    pub(crate) fn url(&self) -> &str {
-        &self.url
+    /// Opens a SQLite file by path, on one connection (backup and restore work on files, whose names
+    /// need not survive being put into a URL).
+    pub(crate) async fn open_sqlite_file(path: &std::path::Path, how: SqliteOpen) -> Result<Db, StoreError> {
+        let base = SqliteConnectOptions::new().filename(path).foreign_keys(true);
+        let options = match how {
+            SqliteOpen::ReadOnly => base.read_only(true).busy_timeout(Duration::from_secs(10)),
+            SqliteOpen::Exclusive => base.locking_mode(SqliteLockingMode::Exclusive).busy_timeout(Duration::ZERO),
+            SqliteOpen::ReadWrite => base
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10)),
+        };
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: format!("sqlite://{}", path.display()).into() })
     }
 
-    /// The database file of a SQLite handle.
-    pub(crate) fn sqlite_file(&self) -> Option<std::path::PathBuf> {
-        match &self.pool {
-            Pool::Sqlite(p) => Some(p.connect_options().get_filename().to_path_buf()),
-            Pool::Postgres(_) => None,
-        }
+    /// The URL this handle was opened with (with its password, if any: never print it).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn engine(&self) -> Engine {

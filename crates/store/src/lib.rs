@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 pub mod appraisals;
 pub mod audit;
+pub mod backup;
 pub mod crypto;
 mod db;
 pub mod lifelog;
@@ -31,6 +32,9 @@ pub enum StoreError {
     Conflict { code: &'static str, message: String, rule: Option<String> },
     #[error("配置错误：{0}")]
     Config(String),
+    /// A backup or restore was refused or failed; the message says why and what to do.
+    #[error("{0}")]
+    Backup(String),
     #[error("数据库错误：{0}")]
     Database(#[from] sqlx::Error),
     #[error("数据库迁移失败：{0}")]
