@@ -139,9 +139,9 @@ pub enum ReadScope {
 /// granted on the member's own organization; after a transfer it covers nothing until granted again.)
 fn own_member(user: &str, column: &str) -> String {
     format!(
-        "SELECT {column} FROM users u JOIN members m ON m.id = u.member_id WHERE u.id = {user} \
+        "SELECT {column} FROM users u JOIN members own ON own.id = u.member_id WHERE u.id = {user} \
          AND EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND g.role = '{role}' \
-         AND g.organization_id = m.organization_id)",
+         AND g.organization_id = own.organization_id)",
         role = Role::Member.code()
     )
 }
@@ -156,7 +156,7 @@ pub fn is_self(user: &str, member_column: &str) -> String {
 /// holds the member role on it. It makes the organization itself visible (name, place in the tree),
 /// not its members or its work.
 pub fn is_own_org(user: &str, org_column: &str) -> String {
-    format!("{org_column} = ({})", own_member(user, "m.organization_id"))
+    format!("{org_column} = ({})", own_member(user, "own.organization_id"))
 }
 
 #[cfg(test)]
