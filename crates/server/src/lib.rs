@@ -107,9 +107,60 @@ impl AppState {
 )]
 struct ApiDoc;
 
+/// Declares on every operation the error answers its extractors give, which the handlers' own
+/// attributes leave out: 401 without a valid session or token, 403 (permission or CSRF), 404 for a
+/// malformed or unknown id in the address, 400 for a malformed query or body, 413 and 415 for bodies.
+struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |text: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(text)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let public = path == "/api/v1/auth/login";
+            for op in
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+            {
+                let params = op.parameters.iter().flatten();
+                let has_query =
+                    params.clone().any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+                let has_body = op.request_body.is_some();
+                let mut add = |status: &str, text: &str| {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| error(text));
+                };
+                if has_query || has_body {
+                    add("400", "请求参数或内容有误（validation_failed、bad_json）");
+                }
+                if !public {
+                    add("401", "未登录、会话已过期或 API 令牌无效（unauthenticated）");
+                    add("403", "无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed）");
+                }
+                if path.contains('{') {
+                    add("404", "记录不存在或无权访问（not_found）");
+                }
+                if has_body {
+                    add("413", "提交的数据过大（payload_too_large）");
+                    add("415", "请求内容不是 JSON（unsupported_media_type）");
+                }
+            }
+        }
+    }
+}
+
 /// The OpenAPI router with every API route, and the document describing them.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::session::router())
         .merge(routes::orgs::router())
         .merge(routes::members::router())
@@ -118,7 +169,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::calc::router())
         .merge(routes::meetings::router())
         .merge(routes::appraisals::router())
-        .split_for_parts()
+        .split_for_parts();
+    // After the merge: the document's own modifiers run before the routes add their paths.
+    utoipa::Modify::modify(&CommonErrors, &mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document as served at `/api/v1/openapi.json`.

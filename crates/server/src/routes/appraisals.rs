@@ -35,13 +35,14 @@ fn view(a: Appraisal) -> ApiResult<Json<serde_json::Value>> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// This organization and those below it.
     pub organization_id: Option<Uuid>,
 }
 
 /// 民主评议列表
-#[utoipa::path(get, path = "/api/v1/appraisals", tag = "组织生活", params(ListParams), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/appraisals", tag = "组织生活", params(ListParams), responses((status = 200, body = Vec<Object>)))]
 async fn list_appraisals(
     State(state): State<AppState>,
     caller: Caller,
@@ -277,6 +278,7 @@ async fn decide(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsParams {
     pub year: i32,
 }

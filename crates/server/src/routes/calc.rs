@@ -135,6 +135,7 @@ async fn calc_timeline(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RulesParams {
     /// The date to show the rules in force on (default: today).
     pub on: Option<NaiveDate>,

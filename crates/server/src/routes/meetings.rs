@@ -351,7 +351,8 @@ pub struct MeetingView {
     pub first_topic: bool,
     pub minutes: String,
     pub decisions: String,
-    #[schema(value_type = Object)]
+    /// Null until the meeting is held.
+    #[schema(value_type = Option<Object>)]
     pub quorum: Option<serde_json::Value>,
     #[schema(value_type = Vec<Object>)]
     pub votes: Vec<serde_json::Value>,
@@ -405,6 +406,7 @@ fn full_view(m: Meeting) -> MeetingView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MeetingParams {
     pub organization_id: Option<Uuid>,
     /// Include sub-organizations (default true).
@@ -539,6 +541,7 @@ async fn expected_attendees(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearParams {
     /// Calendar year (default: this year).
     pub year: Option<i32>,
@@ -695,7 +698,7 @@ pub const PARTICIPATION_MAX_MEMBERS: i64 = 5000;
 
 /// 党员参加组织生活情况
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/participation", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
-    responses((status = 200, description = "[{member_id,name,organization_id,expected,present,leave,absent,consecutive_absences,last_present}]", body = Object),
+    responses((status = 200, description = "[{member_id,name,organization_id,expected,present,leave,absent,consecutive_absences,last_present}]", body = Vec<Object>),
         (status = 404, body = ErrorBody), (status = 422, description = "scope_too_large: more than 5,000 members in the subtree", body = ErrorBody)))]
 async fn participation(
     State(state): State<AppState>,
@@ -906,7 +909,7 @@ async fn meeting_plan(
 
 /// 组织生活会查摆的问题（待转入整改清单的在前）
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/life-issues", tag = "组织生活", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody)))]
 async fn life_issues(
     State(state): State<AppState>,
     caller: Caller,

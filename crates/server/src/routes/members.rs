@@ -223,6 +223,7 @@ pub fn validate(f: MemberFields, today: NaiveDate) -> ApiResult<MemberInput> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only members of this organization (and, with `subtree`, those below it).
     pub organization_id: Option<Uuid>,
@@ -387,6 +388,7 @@ pub fn percent_encode(s: &str) -> String {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GetParams {
     /// Full ID number and phone (only roles that may see them; the read is audited).
     pub unmask: Option<bool>,

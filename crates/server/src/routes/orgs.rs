@@ -263,6 +263,7 @@ fn validate(f: OrgFields, today: NaiveDate) -> ApiResult<OrgInput> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Include dissolved organizations.
     #[serde(default)]

@@ -1,0 +1,187 @@
+//! The OpenAPI document served at /api/v1/openapi.json describes the API as it is served: parameters in
+//! the right place, every served route present, every route the web app calls present.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use dangwu_testkit::{StatusCode, TestApp, on_both_engines};
+use serde_json::Value;
+
+on_both_engines!(path_parameters_are_in_their_paths, document_lists_every_served_route);
+
+const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
+
+/// (method, path) of every operation in the document.
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                ops.push((method.to_owned(), path.clone(), op.clone()));
+            }
+        }
+    }
+    ops
+}
+
+async fn path_parameters_are_in_their_paths(app: TestApp) {
+    let doc = app.anonymous().get("/api/v1/openapi.json").await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let mut problems = Vec::new();
+    for (method, path, op) in operations(&doc.body) {
+        let params = op["parameters"].as_array().cloned().unwrap_or_default();
+        let declared: BTreeSet<String> =
+            params.iter().filter(|p| p["in"] == "path").map(|p| p["name"].as_str().expect("name").to_owned()).collect();
+        for name in &declared {
+            if !path.contains(&format!("{{{name}}}")) {
+                problems.push(format!("{method} {path}: `{name}` is declared in: path but is not in the path"));
+            }
+        }
+        for segment in path.split('/').filter(|s| s.starts_with('{')) {
+            let name = segment.trim_start_matches('{').trim_end_matches('}');
+            if !declared.contains(name) {
+                problems.push(format!("{method} {path}: {{{name}}} has no path parameter"));
+            }
+        }
+        for p in &params {
+            if p["in"] == "path" && p["required"] != true {
+                problems.push(format!("{method} {path}: path parameter {} not required", p["name"]));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "OpenAPI parameter problems:\n{}", problems.join("\n"));
+}
+
+/// A path of the document with every `{param}` filled by an id that names nothing.
+fn concrete(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') { "00000000-0000-0000-0000-000000000000" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+async fn document_lists_every_served_route(app: TestApp) {
+    let anon = app.anonymous();
+    let doc = anon.get("/api/v1/openapi.json").await.body;
+    let ops = operations(&doc);
+    assert!(ops.len() >= 50, "only {} operations in the document", ops.len());
+    let mut problems = Vec::new();
+    // What the server routes at each documented path is exactly what the document says: a documented
+    // method reaches its handler (401 without a session, never 404/405), any other method is 405.
+    let paths: BTreeSet<&str> = ops.iter().map(|(_, p, _)| p.as_str()).collect();
+    for path in paths {
+        let url = format!("{}{}", app.base, concrete(path));
+        for method in METHODS {
+            let documented = ops.iter().any(|(m, p, _)| m == method && p == path);
+            let res = anon
+                .client
+                .request(method.to_uppercase().parse().expect("method"), &url)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .expect("request");
+            let status = res.status();
+            if documented && matches!(status, StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED) {
+                problems.push(format!("{method} {path} is documented but answers {status}"));
+            }
+            if !documented && status != StatusCode::METHOD_NOT_ALLOWED {
+                problems.push(format!("{method} {path} is served ({status}) but not in the document"));
+            }
+        }
+    }
+    // Routes added outside the OpenAPI router would be served without being documented.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in files(&root.join("src"), &["rs"]) {
+        let text = std::fs::read_to_string(&file).expect("source");
+        for (at, _) in text.match_indices(".route(\"") {
+            let path = text[at + 8..].split('"').next().unwrap_or_default();
+            if path != "/healthz" {
+                problems.push(format!("{}: route {path} bypasses the OpenAPI router", file.display()));
+            }
+        }
+    }
+    // Every call the web app makes is to a documented operation.
+    let web = root.join("../../web/src");
+    let documented: Vec<(String, Vec<String>)> = ops
+        .iter()
+        .map(|(m, p, _)| (m.clone(), p.trim_start_matches("/api/v1/").split('/').map(str::to_owned).collect()))
+        .collect();
+    let mut calls = 0;
+    for file in files(&web, &["ts", "vue"]) {
+        if file.to_string_lossy().contains(".test.") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("web source");
+        for (method, path) in web_calls(&text) {
+            calls += 1;
+            let segments: Vec<&str> = path.split('/').collect();
+            let found = documented.iter().any(|(m, p)| {
+                *m == method
+                    && p.len() == segments.len()
+                    && p.iter().zip(&segments).all(|(d, w)| d == w || *w == "{}" || d.starts_with('{'))
+            });
+            if !found {
+                problems.push(format!("{}: the web app calls {method} {path}, not in the document", file.display()));
+            }
+        }
+    }
+    assert!(calls >= 30, "found only {calls} API calls in the web app: has its client changed?");
+    assert!(problems.is_empty(), "routes and document differ:\n{}", problems.join("\n"));
+}
+
+fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files(&path, exts));
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)) {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// (method, path) of each `api.get|post|put|del(...)` and `download(...)` call with a literal path,
+/// `${…}` pieces written `{}`.
+fn web_calls(text: &str) -> Vec<(String, String)> {
+    let mut calls = Vec::new();
+    for (name, method) in
+        [("api.get", "get"), ("api.post", "post"), ("api.put", "put"), ("api.del", "delete"), ("download", "get")]
+    {
+        for (at, _) in text.match_indices(name) {
+            let mut rest = &text[at + name.len()..];
+            if rest.starts_with('<') {
+                let mut depth = 0;
+                let end = rest
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        depth += match c {
+                            '<' => 1,
+                            '>' => -1,
+                            _ => 0,
+                        };
+                        depth == 0
+                    })
+                    .map(|(i, _)| i + 1)
+                    .unwrap_or(0);
+                rest = &rest[end..];
+            }
+            let Some(rest) = rest.strip_prefix('(') else { continue };
+            let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '`') else { continue };
+            let literal = rest[1..].split(quote).next().unwrap_or_default();
+            let mut path = String::new();
+            let mut pieces = literal.split("${");
+            path.push_str(pieces.next().unwrap_or_default());
+            for piece in pieces {
+                path.push_str("{}");
+                path.push_str(piece.split_once('}').map(|(_, after)| after).unwrap_or_default());
+            }
+            let path = path.split('?').next().unwrap_or_default().trim_start_matches('/').to_owned();
+            calls.push((method.to_owned(), path));
+        }
+    }
+    calls
+}
