@@ -46,7 +46,9 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(max_length = 50)]
     pub username: String,
+    #[schema(max_length = 128)]
     pub password: String,
 }
 
@@ -171,7 +173,9 @@ async fn me(caller: Caller) -> Json<Me> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePassword {
+    #[schema(max_length = 128)]
     pub old_password: String,
+    #[schema(max_length = 128)]
     pub new_password: String,
 }
 
@@ -217,6 +221,7 @@ pub struct TokenView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateToken {
+    #[schema(max_length = 50)]
     pub name: String,
 }
 
