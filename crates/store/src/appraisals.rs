@@ -173,6 +173,12 @@ impl Db {
         Ok(appraisal)
     }
 
+    /// As [`Db::require_access`], for the organization of an appraisal.
+    pub async fn require_appraisal_access(&self, user: Uuid, id: Uuid, access: Access) -> Result<()> {
+        let mut tx = self.begin_read().await?;
+        tx.appraisal_for(user, id, access).await.map(drop)
+    }
+
     pub async fn get_appraisal(&self, user: Uuid, id: Uuid) -> Result<Appraisal> {
         let mut tx = self.begin_read().await?;
         tx.appraisal_for(user, id, Access::Read).await

@@ -473,6 +473,12 @@ impl Db {
         Ok(after)
     }
 
+    /// As [`Db::require_access`], for the organization of a meeting.
+    pub async fn require_meeting_access(&self, user: Uuid, id: Uuid, access: Access) -> Result<()> {
+        let mut tx = self.begin_read().await?;
+        tx.meeting_for(user, id, access).await.map(drop)
+    }
+
     pub async fn get_meeting(&self, user: Uuid, id: Uuid) -> Result<Meeting> {
         let mut tx = self.begin_read().await?;
         tx.meeting_for(user, id, Access::Read).await

@@ -316,6 +316,27 @@ impl Db {
         Ok((rows, total))
     }
 
+    /// Whether the user may put members in the organization, asked before the member's fields are
+    /// checked: `unknown_organization` if there is none, Forbidden unless the user may write there.
+    pub async fn require_member_org(&self, user: Uuid, org: Uuid) -> Result<()> {
+        let mut tx = self.begin_read().await?;
+        let found: Option<(Uuid,)> =
+            tx.fetch_optional(q("SELECT id FROM organizations WHERE id = $1").bind(org)).await?;
+        if found.is_none() {
+            return Err(StoreError::conflict("unknown_organization", "所属组织不存在"));
+        }
+        if !tx.has_access(user, org, Access::WriteMembers).await? {
+            return Err(StoreError::Forbidden("您无权在该组织下管理党员".into()));
+        }
+        Ok(())
+    }
+
+    /// As [`Db::require_access`], for the organization of a member.
+    pub async fn require_member_access(&self, user: Uuid, id: Uuid, access: Access) -> Result<()> {
+        let mut tx = self.begin_read().await?;
+        tx.member_for(self.data_keys(), user, id, access).await.map(drop)
+    }
+
     pub async fn get_member(&self, user: Uuid, id: Uuid) -> Result<Member> {
         let mut tx = self.begin_read().await?;
         tx.member_for(self.data_keys(), user, id, Access::Read).await

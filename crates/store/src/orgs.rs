@@ -324,6 +324,14 @@ impl Db {
         .await
     }
 
+    /// Whether the user may act on the organization: NotFound unless they may read it, Forbidden
+    /// unless `access` is allowed. Handlers ask this first, so that a caller without the right is
+    /// told so (403) rather than what a rule would say about their input.
+    pub async fn require_access(&self, user: Uuid, org: Uuid, access: Access) -> Result<()> {
+        let mut tx = self.begin_read().await?;
+        tx.check_visible(user, org, access).await
+    }
+
     /// The organization itself (name, place in the tree, committee, member counts), for anyone who
     /// may see it, including a member their own. Its members and work need [`Access::Read`].
     pub async fn get_org(&self, user: Uuid, id: Uuid) -> Result<Organization> {

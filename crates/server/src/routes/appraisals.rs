@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use dangwu_rules::Level;
 use dangwu_rules::orglife::{AppraisalGrades, RULE_APPRAISAL_GRADE_PROBATIONARY};
+use dangwu_store::access::Access;
 use dangwu_store::appraisals::{Appraisal, EntryInput, GRADES, GradeSet};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -55,6 +56,7 @@ async fn list_appraisals(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateAppraisal {
     pub organization_id: Uuid,
+    #[schema(minimum = 1921, maximum = 2100)]
     pub year: i32,
 }
 
@@ -66,7 +68,8 @@ async fn create_appraisal(
     caller: Caller,
     ApiJson(req): ApiJson<CreateAppraisal>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    caller.domain()?;
+    // The right to write comes first: a caller without it hears 403, not what is wrong with the input.
+    state.db.require_access(caller.domain()?, req.organization_id, Access::WriteMembers).await?;
     let this_year = chrono::Datelike::year(&state.today());
     if req.year < 1921 || req.year > this_year {
         return Err(ApiError::field("year", "评议年度不能晚于今年"));
@@ -89,21 +92,28 @@ async fn get_appraisal(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EntryFields {
     /// The entry's `version` as read (a save over someone else's is refused with 409 stale_version).
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub version: i64,
     /// 个人自评
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub self_text: String,
     /// 党员互评意见汇总
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub peer_summary: String,
     /// 民主测评票数
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub votes_excellent: u32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub votes_qualified: u32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub votes_basic: u32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub votes_unqualified: u32,
 }
 
@@ -117,10 +127,7 @@ async fn update_entry(
     ApiPath((id, member)): ApiPath<(Uuid, Uuid)>,
     ApiJson(req): ApiJson<EntryFields>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    caller.domain()?;
-    if req.self_text.chars().count() > 5000 || req.peer_summary.chars().count() > 5000 {
-        return Err(ApiError::field("self_text", "自评和互评意见各不超过5000字"));
-    }
+    state.db.require_appraisal_access(caller.domain()?, id, Access::WriteMembers).await?;
     let input = EntryInput {
         self_text: req.self_text.trim().into(),
         peer_summary: req.peer_summary.trim().into(),
@@ -137,21 +144,26 @@ async fn update_entry(
 pub struct GradeInput {
     pub member_id: Uuid,
     /// `excellent` 优秀, `qualified` 合格, `basically_qualified` 基本合格, `unqualified` 不合格, or null.
+    #[schema(max_length = 30)]
     pub grade: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ProposeGrades {
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub version: i64,
+    #[schema(max_items = 5000)]
     pub grades: Vec<GradeInput>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DecideGrades {
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub version: i64,
     /// The held 党员大会 (or 民主评议 meeting) of the branch that decided.
     pub meeting_id: Uuid,
     /// Grades as decided; omitted: the committee's proposal is adopted.
+    #[schema(max_items = 5000)]
     pub grades: Option<Vec<GradeInput>>,
 }
 
@@ -233,7 +245,9 @@ async fn propose(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ProposeGrades>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let a = state.db.get_appraisal(caller.domain()?, id).await?;
+    let user = caller.domain()?;
+    state.db.require_appraisal_access(user, id, Access::WriteMembers).await?;
+    let a = state.db.get_appraisal(user, id).await?;
     let grades = pairs(&req.grades);
     check_grades(&state, &a, &grades, false)?;
     view(
@@ -258,7 +272,9 @@ async fn decide(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<DecideGrades>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let a = state.db.get_appraisal(caller.domain()?, id).await?;
+    let user = caller.domain()?;
+    state.db.require_appraisal_access(user, id, Access::WriteMembers).await?;
+    let a = state.db.get_appraisal(user, id).await?;
     let grades = match &req.grades {
         Some(g) => pairs(g),
         None => a.entries.iter().map(|e| (e.member_id, e.proposed_grade.clone())).collect(),

@@ -50,12 +50,16 @@ fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<Json<serde_json::Value>>
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DuesInput {
     /// `employed`, `retired`, `farmer`, `relief`, `annual_salary` or `irregular_income`.
+    #[schema(max_length = 30)]
     pub category: String,
     /// The month the dues are for, `YYYY-MM`.
+    #[schema(max_length = 7)]
     pub month: String,
-    /// Monthly base in fen (after tax; basic pension for the retired).
+    /// Monthly base in fen (after tax; basic pension for the retired), at most 1,000,000.00 yuan.
+    #[schema(minimum = 0, maximum = 100000000)]
     pub base_fen: Option<i64>,
-    /// Irregular income: the last quarter's three monthly incomes in fen.
+    /// Irregular income: the last quarter's three monthly incomes in fen, each at most 1,000,000.00 yuan.
+    #[schema(schema_with = quarter_schema)]
     pub quarter_income_fen: Option<Vec<i64>>,
 }
 
@@ -77,6 +81,17 @@ async fn calc_dues(
     to_json(&dangwu_rules::dues::calculate(&state.rules, &req)?)
 }
 
+fn quarter_schema() -> utoipa::openapi::Array {
+    crate::json::amounts(3, 0, 100_000_000)
+}
+
+fn steps_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let date =
+        ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)));
+    ObjectBuilder::new().additional_properties(Some(date)).max_properties(Some(30)).build()
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TimelineInput {
     /// 递交入党申请书的日期.
@@ -84,7 +99,9 @@ pub struct TimelineInput {
     /// Birth date (checks the age of 18 at application).
     pub birth_date: Option<NaiveDate>,
     /// Steps already done, by step code (e.g. `applicant_talk`, `select_activist`), with their dates.
+    /// At most 30 steps.
     #[serde(default)]
+    #[schema(schema_with = steps_schema)]
     pub steps: BTreeMap<String, NaiveDate>,
 }
 

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use dangwu_rules::org::OrgKind;
 use dangwu_rules::orglife::{self as rules_life, Period, VotingBody};
+use dangwu_store::access::Access;
 use dangwu_store::access::ReadScope;
 use dangwu_store::audit::Event;
 use dangwu_store::meetings::{
@@ -42,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct AgendaItemView {
+    #[schema(max_length = 200)]
     pub title: String,
     #[serde(default)]
     pub first_topic: bool,
@@ -51,11 +53,15 @@ pub struct AgendaItemView {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct VoteInput {
+    #[schema(max_length = 200)]
     pub motion: String,
+    #[schema(minimum = 0, maximum = 100000)]
     pub in_favour: u32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub against: u32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub abstain: u32,
 }
 
@@ -63,16 +69,22 @@ pub struct VoteInput {
 pub struct AttendeeView {
     pub member_id: Uuid,
     /// `present`, `leave` or `absent`.
+    #[schema(max_length = 20)]
     pub status: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub reason: String,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct IssueView {
+    /// A member of the meeting's organization (or below it), if the problem is someone's.
     pub member_id: Option<Uuid>,
+    #[schema(max_length = 50)]
     pub raised_by: String,
+    #[schema(max_length = 2000)]
     pub problem: String,
+    #[schema(max_length = 2000)]
     pub measure: String,
     pub due_on: Option<NaiveDate>,
 }
@@ -84,63 +96,80 @@ pub struct MeetingFields {
     /// See `GET /api/v1/meetings` kinds: `general_meeting`, `branch_committee`, `party_group_meeting`,
     /// `party_lecture`, `theme_day`, `life_meeting`, `democratic_appraisal`, `heart_to_heart_talk`,
     /// `party_committee`, `central_study`.
+    #[schema(max_length = 40)]
     pub kind: String,
     /// `planned` or `held`.
+    #[schema(max_length = 20)]
     pub status: String,
     pub planned_on: Option<NaiveDate>,
     pub held_on: Option<NaiveDate>,
+    /// e.g. `14:30`.
     #[serde(default)]
+    #[schema(max_length = 20)]
     pub start_time: String,
     #[serde(default)]
+    #[schema(max_length = 20)]
     pub end_time: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub place: String,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub chair: String,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub recorder: String,
     /// 党课 only: who gave it.
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub lecturer: String,
     /// 党课 given by the organization's secretary (书记讲党课).
     #[serde(default)]
     pub secretary_lecture: bool,
+    #[schema(max_length = 200)]
     pub topic: String,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub agenda: Vec<AgendaItemView>,
+    /// May run over several lines.
     #[serde(default)]
+    #[schema(max_length = 50000)]
     pub minutes: String,
+    /// May run over several lines.
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub decisions: String,
     /// General meetings: motions voted on; checked against quorum and majority.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub votes: Vec<VoteInput>,
-    /// Optional attachment names (never required).
+    /// Optional attachment names (never required): at most 50, each at most 200 characters.
     #[serde(default)]
+    #[schema(schema_with = attachments_schema)]
     pub attachments: Vec<String>,
     #[serde(default)]
+    #[schema(max_items = 2000)]
     pub attendees: Vec<AttendeeView>,
     /// 组织生活会: problems raised and rectification measures.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub issues: Vec<IssueView>,
+}
+
+fn attachments_schema() -> utoipa::openapi::Array {
+    crate::json::texts(50, 200)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateMeeting {
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub version: i64,
     #[serde(flatten)]
     pub fields: MeetingFields,
 }
 
-fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
-    let v = value.trim().to_owned();
-    if v.chars().count() > max {
-        errors.push(FieldError { field: field.into(), message: format!("不超过{max}字") });
-    }
-    v
-}
-
-/// Validates the fields at the edge (everything but what needs the database).
+/// Validates the fields at the edge (everything but what needs the database). Lengths and counts are
+/// those of the schema, checked when the body was read.
 fn validate(f: MeetingFields, today: NaiveDate) -> ApiResult<MeetingInput> {
     let mut errors = Vec::new();
     let mut err = |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
@@ -206,13 +235,6 @@ fn validate(f: MeetingFields, today: NaiveDate) -> ApiResult<MeetingInput> {
             errors.push(FieldError { field: format!("agenda[{i}].title"), message: "议题不能为空".into() });
         }
     }
-    let topic = text(&mut errors, "topic", &f.topic, 200);
-    let place = text(&mut errors, "place", &f.place, 100);
-    let chair = text(&mut errors, "chair", &f.chair, 50);
-    let recorder = text(&mut errors, "recorder", &f.recorder, 50);
-    let lecturer = text(&mut errors, "lecturer", &f.lecturer, 50);
-    let minutes = text(&mut errors, "minutes", &f.minutes, 50_000);
-    let decisions = text(&mut errors, "decisions", &f.decisions, 10_000);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -224,19 +246,19 @@ fn validate(f: MeetingFields, today: NaiveDate) -> ApiResult<MeetingInput> {
         held_on: f.held_on,
         start_time: f.start_time.trim().to_owned(),
         end_time: f.end_time.trim().to_owned(),
-        place,
-        chair,
-        recorder,
-        lecturer,
+        place: f.place.trim().to_owned(),
+        chair: f.chair.trim().to_owned(),
+        recorder: f.recorder.trim().to_owned(),
+        lecturer: f.lecturer.trim().to_owned(),
         secretary_lecture: f.secretary_lecture,
-        topic,
+        topic: f.topic.trim().to_owned(),
         agenda: f
             .agenda
             .into_iter()
             .map(|a| AgendaItem { title: a.title.trim().into(), first_topic: a.first_topic, decision: a.decision })
             .collect(),
-        minutes,
-        decisions,
+        minutes: f.minutes.trim().to_owned(),
+        decisions: f.decisions.trim().to_owned(),
         quorum: None,
         votes: f
             .votes
@@ -277,10 +299,7 @@ fn validate(f: MeetingFields, today: NaiveDate) -> ApiResult<MeetingInput> {
 /// has its quorum (or is refused), each motion passes or is recorded as failed.
 async fn apply_rules(state: &AppState, caller: &Caller, input: &mut MeetingInput) -> ApiResult<()> {
     let user = caller.domain()?;
-    let org = state.db.get_org(user, input.organization_id).await.map_err(|e| match e {
-        dangwu_store::StoreError::NotFound => ApiError::field("organization_id", "所属组织不存在或不在您的管理范围内"),
-        other => other.into(),
-    })?;
+    let org = state.db.get_org(user, input.organization_id).await.map_err(org_field)?;
     let kind = org.kind().ok_or_else(|| ApiError::internal("unknown organization kind"))?;
     if !kind_fits(&input.kind, kind) {
         let mut e = ApiError::new(
@@ -478,6 +497,8 @@ async fn create_meeting(
     caller: Caller,
     ApiJson(req): ApiJson<MeetingFields>,
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
+    // The right to write comes first: a caller without it hears 403, not what is wrong with the input.
+    state.db.require_access(caller.domain()?, req.organization_id, Access::WriteMembers).await.map_err(org_field)?;
     let mut input = validate(req, state.today())?;
     apply_rules(&state, &caller, &mut input).await?;
     let meeting = state.db.create_meeting(&caller.actor, &input, state.now()).await.map_err(attendee_error)?;
@@ -489,6 +510,17 @@ fn attendee_error(e: dangwu_store::StoreError) -> ApiError {
         dangwu_store::StoreError::Conflict { code: "attendee_outside", message, .. } => {
             ApiError::field("attendees", message)
         }
+        dangwu_store::StoreError::Conflict { code: "issue_member_outside", message, .. } => {
+            ApiError::field("issues", message)
+        }
+        other => other.into(),
+    }
+}
+
+/// The meeting's organization, unknown or out of reach, is a problem of that field.
+fn org_field(e: dangwu_store::StoreError) -> ApiError {
+    match e {
+        dangwu_store::StoreError::NotFound => ApiError::field("organization_id", "所属组织不存在或不在您的管理范围内"),
         other => other.into(),
     }
 }
@@ -513,6 +545,7 @@ async fn update_meeting(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateMeeting>,
 ) -> ApiResult<Json<MeetingView>> {
+    state.db.require_meeting_access(caller.domain()?, id, Access::WriteMembers).await?;
     let mut input = validate(req.fields, state.today())?;
     apply_rules(&state, &caller, &mut input).await?;
     let meeting =
@@ -825,8 +858,10 @@ async fn xlsx_response(title: &str, head: &[&str], rows: Vec<Vec<String>>, filen
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PlanRequest {
+    #[schema(minimum = 1921, maximum = 2100)]
     pub year: i32,
     /// Plan only this month (1–12); otherwise the rest of the year.
+    #[schema(minimum = 1, maximum = 12)]
     pub month: Option<u32>,
 }
 
@@ -841,6 +876,7 @@ async fn meeting_plan(
     ApiJson(req): ApiJson<PlanRequest>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let user = caller.domain()?;
+    state.db.require_access(user, id, Access::WriteMembers).await?;
     let year = year_period(&state, Some(req.year))?;
     let period = match req.month {
         None => year,

@@ -46,7 +46,9 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(max_length = 50)]
     pub username: String,
+    #[schema(max_length = 128)]
     pub password: String,
 }
 
@@ -229,7 +231,9 @@ async fn me(caller: Caller) -> Json<Me> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePassword {
+    #[schema(max_length = 128)]
     pub old_password: String,
+    #[schema(max_length = 128)]
     pub new_password: String,
 }
 
@@ -287,6 +291,7 @@ pub struct TokenView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateToken {
+    #[schema(max_length = 50)]
     pub name: String,
 }
 

@@ -67,8 +67,12 @@ async fn list_users(State(state): State<AppState>, caller: Caller) -> ApiResult<
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUser {
+    /// 3 to 32 letters, digits, `_` or `.`.
+    #[schema(min_length = 3, max_length = 32)]
     pub username: String,
+    #[schema(max_length = 50)]
     pub display_name: String,
+    #[schema(max_length = 128)]
     pub password: String,
     pub member_id: Option<Uuid>,
 }
@@ -126,6 +130,7 @@ async fn create_user(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetPassword {
     /// A one-time password: it only allows its owner to set a new one.
+    #[schema(max_length = 128)]
     pub password: String,
 }
 
@@ -271,6 +276,7 @@ async fn enable_user(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GrantRole {
     /// `org_admin`, `secretary`, `inspector` or `member`.
+    #[schema(max_length = 20)]
     pub role: String,
     pub organization_id: Uuid,
 }
