@@ -400,7 +400,7 @@ async function main() {
     )
   })
 
-  await test('(f) the audit admin sees only the audit log; domain pages are refused', async () => {
+  await test('(f) the audit admin sees only the audit log, checks its chain; domain pages are refused', async () => {
     await withPage(async (page) => {
       await uiLogin(page, 'auditor')
       await page.waitForURL(/\/audit$/)
@@ -408,6 +408,9 @@ async function main() {
       assert(menu.includes('审计日志'), `menu lacks 审计日志: ${menu}`)
       assert(!menu.includes('组织机构') && !menu.includes('党员管理'), `menu shows domain pages: ${menu}`)
       await page.locator('.audit .el-table').waitFor()
+      await page.getByRole('button', { name: '校验完整性' }).click()
+      await page.locator('.audit .el-alert--success', { hasText: '审计日志完整' }).waitFor()
+      await shot(page, 'f-auditor-chain-verified')
       await page.goto(`${BASE_URL}/members`)
       await page.locator('[data-test=forbidden]', { hasText: '无权访问' }).waitFor()
       await shot(page, 'f-auditor-forbidden')

@@ -189,6 +189,23 @@ export interface AuditEntry {
   before: unknown
   after: unknown
   ip: string | null
+  /** Place in the audit hash chain. */
+  seq?: number | null
+  hash?: string | null
+}
+
+/** GET /audit/verify: the audit hash chain checked from the first record to the head. */
+export interface ChainCheck {
+  ok: boolean
+  checked: number
+  head_seq: number
+  head_hash: string
+  broken: {
+    kind: 'altered' | 'missing' | 'reordered' | 'unlinked' | 'truncated' | 'head_mismatch' | 'unchained'
+    seq: number | null
+    id: string | null
+    message: string
+  } | null
 }
 
 export interface User {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { chainSummary } from './auditChain'
+
+const head = { checked: 12, head_seq: 12, head_hash: 'ab'.repeat(32) }
+
+describe('chainSummary', () => {
+  it('reports an intact chain with its length', () => {
+    const s = chainSummary({ ok: true, broken: null, ...head })
+    expect(s.type).toBe('success')
+    expect(s.title).toContain('12 条')
+    expect(s.detail).toContain('abababab')
+  })
+
+  it('names the kind and place of the first break', () => {
+    const s = chainSummary({
+      ok: false,
+      ...head,
+      checked: 4,
+      broken: { kind: 'missing', seq: 5, id: null, message: '审计记录第 5 条缺失（已被删除）' },
+    })
+    expect(s.type).toBe('error')
+    expect(s.title).toContain('记录被删除')
+    expect(s.title).toContain('第 5 条')
+    expect(s.detail).toContain('此前 4 条完好')
+  })
+
+  it('says a record outside the chain is outside', () => {
+    const s = chainSummary({
+      ok: false,
+      ...head,
+      broken: { kind: 'unchained', seq: null, id: 'x', message: '不在哈希链中' },
+    })
+    expect(s.title).toContain('链外')
+  })
+})
