@@ -494,7 +494,11 @@ async fn data_key(db: &Db, system: &Actor, action: DataKeyAction) -> anyhow::Res
             match db.data_keys() {
                 Some(keys) => {
                     let old = keys.old_ids();
-                    println!("当前密钥 {}；旧密钥：{}", keys.current_id(), if old.is_empty() { "无".into() } else { old.join("、") });
+                    println!(
+                        "当前密钥 {}；旧密钥：{}",
+                        keys.current_id(),
+                        if old.is_empty() { "无".into() } else { old.join("、") }
+                    );
                 }
                 None => println!("未配置数据密钥：新写入的证件号码和手机号码以明文存储。"),
             }

@@ -52,6 +52,9 @@ fn actor() -> Actor {
     Actor { user_id: Uuid::nil(), name: "test".into(), ip: None }
 }
 
+/// id, id_number, phone, id_number_hash, phone_hash as stored.
+type RawRow = (Uuid, String, String, Option<String>, Option<String>);
+
 struct Raw {
     id: Uuid,
     id_number: String,
@@ -61,20 +64,24 @@ struct Raw {
 }
 
 async fn raw_members(db: &Db) -> Vec<Raw> {
-    let rows: Vec<(Uuid, String, String, Option<String>, Option<String>)> = db
+    let rows: Vec<RawRow> = db
         .fetch_all(q("SELECT id, id_number, phone, id_number_hash, phone_hash FROM members ORDER BY id"))
         .await
         .unwrap();
     rows.into_iter()
-        .map(|(id, id_number, phone, id_number_hash, phone_hash)| Raw { id, id_number, phone, id_number_hash, phone_hash })
+        .map(|(id, id_number, phone, id_number_hash, phone_hash)| Raw {
+            id,
+            id_number,
+            phone,
+            id_number_hash,
+            phone_hash,
+        })
         .collect()
 }
 
 async fn audit_text(db: &Db) -> String {
-    let rows: Vec<(Option<String>, Option<String>)> = db
-        .fetch_all(q("SELECT CAST(before_json AS TEXT), CAST(after_json AS TEXT) FROM audit_log"))
-        .await
-        .unwrap();
+    let rows: Vec<(Option<String>, Option<String>)> =
+        db.fetch_all(q("SELECT CAST(before_json AS TEXT), CAST(after_json AS TEXT) FROM audit_log")).await.unwrap();
     rows.into_iter().map(|(b, a)| format!("{} {}", b.unwrap_or_default(), a.unwrap_or_default())).collect()
 }
 
@@ -159,7 +166,8 @@ async fn exact_id_number_and_phone_search_still_work(app: TestApp) {
     for needle in [id_number.to_owned(), id_number.to_ascii_lowercase()] {
         let found = admin.get(&format!("/api/v1/members?q={needle}")).await;
         assert_eq!(found.status, StatusCode::OK);
-        let ids: Vec<&str> = found.body["items"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> =
+            found.body["items"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
         assert_eq!(ids, vec![id.as_str()], "search by {needle}");
         assert_eq!(found.body["total"], 1);
     }
@@ -334,10 +342,7 @@ async fn encrypt_existing_moves_plaintext_rows(app: TestApp) {
     assert_sealed(&raw_members(&app.db).await, &before, &keyed.data_keys().unwrap().current_prefix());
     assert_eq!(plaintext(&keyed).await, before);
     // Uniqueness holds across the move.
-    let input = dangwu_store::members::MemberInput {
-        id_number: before[0].1.clone(),
-        ..member_input(&app, 0)
-    };
+    let input = dangwu_store::members::MemberInput { id_number: before[0].1.clone(), ..member_input(&app, 0) };
     let err = keyed.seed_members(&actor(), &[input], chrono::Utc::now()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict { code: "duplicate_id_number", .. }), "{err:?}");
 }
@@ -360,4 +365,100 @@ async fn without_a_key_values_stay_plaintext(app: TestApp) {
         app.db.reencrypt_members(&actor(), None, 10, chrono::Utc::now()).await,
         Err(StoreError::DataKey(_))
     ));
+}
+
+/// Timings on a roster of 500,000 members, encrypted and plaintext (run with `--ignored --nocapture`).
+/// Only the rows of a page are decrypted; exact lookups use the hash index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement: inserts 500,000 members per engine"]
+async fn large_roster_timings() {
+    let rows: usize = std::env::var("DANGWU_BENCH_MEMBERS").ok().and_then(|v| v.parse().ok()).unwrap_or(500_000);
+    for backend in [dangwu_testkit::Backend::Sqlite, dangwu_testkit::Backend::Postgres] {
+        for key in [Some(K1), None] {
+            let Some(app) = TestApp::start_with_data_keys(backend, key.map(|k| keys(k, &[]))).await else { continue };
+            let org = app.fixture.branch_a;
+            let now = chrono::Utc::now();
+            let started = std::time::Instant::now();
+            for chunk in (0..rows).collect::<Vec<_>>().chunks(1000) {
+                let mut insert =
+                    q("INSERT INTO members (id, name, gender, ethnicity, birth_date, id_number, education, \
+                    occupation, work_unit, post, phone, joined_on, converted_on, status, organization_id, version, \
+                    created_at, updated_at, id_number_hash, phone_hash) VALUES ");
+                for (n, i) in chunk.iter().enumerate() {
+                    let id = dangwu_store::new_id();
+                    let (id_number, phone) = (format!("11010519{i:010}"), format!("15{i:09}"));
+                    let (stored_id, stored_phone, h1, h2) = match app.db.data_keys() {
+                        Some(k) => (
+                            k.seal(dangwu_store::crypto::Field::IdNumber, id, &id_number),
+                            k.seal(dangwu_store::crypto::Field::Phone, id, &phone),
+                            k.hash(dangwu_store::crypto::Field::IdNumber, &id_number),
+                            k.hash(dangwu_store::crypto::Field::Phone, &phone),
+                        ),
+                        None => (id_number, phone, None, None),
+                    };
+                    insert.push(if n == 0 { "(" } else { ", (" });
+                    insert.push_bind("", id);
+                    insert.push_bind(", ", format!("党员{i}"));
+                    insert.push(", 'male', '汉族', '1990-01-01'");
+                    insert.push_bind(", ", stored_id);
+                    insert.push(", '大学本科', 'professional', '华夏', '工程师'");
+                    insert.push_bind(", ", stored_phone);
+                    insert.push(", '2015-07-01', NULL, 'full'");
+                    insert.push_bind(", ", org);
+                    insert.push_bind(", 1, ", now);
+                    insert.push_bind(", ", now);
+                    insert.push_bind(", ", h1);
+                    insert.push_bind(", ", h2);
+                    insert.push(")");
+                }
+                app.db.execute(insert).await.unwrap();
+            }
+            let seeded = started.elapsed();
+            app.db.execute(q("ANALYZE")).await.unwrap();
+            let admin = admin_id(&app.db).await;
+            let time = |filter: MemberFilter| {
+                let db = app.db.clone();
+                async move {
+                    let mut best = std::time::Duration::MAX;
+                    let mut found = 0;
+                    for _ in 0..5 {
+                        let t = std::time::Instant::now();
+                        let (page, total) = db.list_members(admin, &filter).await.unwrap();
+                        best = best.min(t.elapsed());
+                        found = total.max(page.len() as i64);
+                    }
+                    (best, found)
+                }
+            };
+            let page = time(MemberFilter { limit: 51, ..Default::default() }).await;
+            let page_200 = time(MemberFilter { limit: 201, organization_id: Some(org), ..Default::default() }).await;
+            let by_id =
+                time(MemberFilter { text: Some(format!("11010519{:010}", rows / 2)), limit: 51, ..Default::default() })
+                    .await;
+            let by_phone =
+                time(MemberFilter { text: Some(format!("15{:09}", rows / 3)), limit: 51, ..Default::default() }).await;
+            let mut single = std::time::Duration::MAX;
+            let mut uniq = dangwu_store::members::MemberInput { ..member_input(&app, 0) };
+            uniq.id_number = format!("11010519{:010}", rows / 4);
+            for _ in 0..5 {
+                let t = std::time::Instant::now();
+                let err = app.db.seed_members(&actor(), std::slice::from_ref(&uniq), now).await.unwrap_err();
+                single = single.min(t.elapsed());
+                assert!(matches!(err, StoreError::Conflict { code: "duplicate_id_number", .. }));
+            }
+            assert_eq!(by_id.1, 1);
+            assert_eq!(by_phone.1, 1);
+            println!(
+                "{backend:?} {} {rows} members (seeded in {seeded:.1?}): list page 50 {:.1?} (total {}), branch page 200 {:.1?}, \
+                 exact ID number {:.1?}, exact phone {:.1?}, duplicate check on insert {:.1?}",
+                if key.is_some() { "encrypted" } else { "plaintext" },
+                page.0,
+                page.1,
+                page_200.0,
+                by_id.0,
+                by_phone.0,
+                single
+            );
+        }
+    }
 }

@@ -193,7 +193,8 @@ pub fn open(keys: Option<&DataKeys>, field: Field, member: Uuid, stored: &str) -
             keys.current.id
         )));
     };
-    let corrupt = || StoreError::DataKey(format!("党员 {member} 的加密数据无法通过校验（密钥 {id}）：数据被改动或密钥不符"));
+    let corrupt =
+        || StoreError::DataKey(format!("党员 {member} 的加密数据无法通过校验（密钥 {id}）：数据被改动或密钥不符"));
     let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| corrupt())?;
     if bytes.len() < NONCE_LEN {
         return Err(corrupt());

@@ -530,7 +530,8 @@ impl Db {
             return Err(StoreError::DataKey("未配置数据密钥（DANGWU_DATA_KEY），无法加密".into()));
         };
         let prefix = format!("{}%", keys.current_prefix());
-        let mut find = q(&format!("SELECT id, id_number, phone FROM members WHERE {NOT_UNDER_CURRENT_KEY}")).bind(prefix);
+        let mut find =
+            q(&format!("SELECT id, id_number, phone FROM members WHERE {NOT_UNDER_CURRENT_KEY}")).bind(prefix);
         if let Some(after) = after {
             find.push_bind(" AND id > ", after);
         }
