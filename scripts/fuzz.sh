@@ -70,7 +70,7 @@ fivexx=$(grep -c '^\s*\[5[0-9][0-9]\]' "$workdir/fuzz.log" || true)
 echo "fuzz: schemathesis $SCHEMATHESIS_VERSION, seed $seed, ${elapsed}s, exit $status, 5xx answers shown: $fivexx"
 if grep -q 'panicked' "$workdir/server.log"; then
   echo "the server panicked:" >&2
-  grep -A5 'panicked' "$workdir/server.log" >&2
+  grep -m1 -A40 'panicked' "$workdir/server.log" >&2
   exit 1
 fi
 exit "$status"

@@ -48,6 +48,10 @@ pub fn parse(input: &str) -> Result<IdNumber, IdNumberError> {
     if number.chars().count() != 18 {
         return Err(IdNumberError::Length);
     }
+    // Byte offsets below are character offsets only for ASCII (18 characters may be 20+ bytes).
+    if !number.is_ascii() {
+        return Err(IdNumberError::Characters);
+    }
     let (body, last) = number.split_at(17);
     if !body.bytes().all(|b| b.is_ascii_digit()) || !matches!(last.as_bytes()[0], b'0'..=b'9' | b'X') {
         return Err(IdNumberError::Characters);
