@@ -7,7 +7,12 @@ use std::path::{Path, PathBuf};
 use dangwu_testkit::{StatusCode, TestApp, on_both_engines};
 use serde_json::Value;
 
-on_both_engines!(path_parameters_are_in_their_paths, document_lists_every_served_route, fuzz_findings_answer_400);
+on_both_engines!(
+    path_parameters_are_in_their_paths,
+    document_lists_every_served_route,
+    fuzz_findings_answer_400,
+    fuzz_findings_are_documented_statuses
+);
 
 const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
 
@@ -197,4 +202,39 @@ async fn fuzz_findings_answer_400(app: TestApp) {
     let res = admin.post("/api/v1/members", &member).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
     assert_eq!(res.body["fields"][0]["field"], "id_number");
+}
+
+/// Whether the document lists `status` among the answers of `method path`.
+fn documents(doc: &Value, method: &str, path: &str, status: StatusCode) -> bool {
+    doc["paths"][path][method]["responses"].get(status.as_str()).is_some()
+}
+
+// Answers the fuzz run found the document did not list (schemathesis ST103).
+async fn fuzz_findings_are_documented_statuses(app: TestApp) {
+    let doc = app.anonymous().get("/api/v1/openapi.json").await.body;
+    let admin = app.login("admin").await;
+    // A year before any version of the meeting rules: no rule applies, 422 rule_not_in_force.
+    let branch = app.fixture.branch_a;
+    let plan =
+        admin.post(&format!("/api/v1/organizations/{branch}/meeting-plan"), &serde_json::json!({"year": 2008})).await;
+    assert_eq!(plan.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", plan.body);
+    assert_eq!(plan.body["code"], "rule_not_in_force");
+    assert!(documents(&doc, "post", "/api/v1/organizations/{id}/meeting-plan", plan.status));
+    for (method, path) in [
+        ("get", "/api/v1/organizations/{id}/compliance"),
+        ("get", "/api/v1/organizations/{id}/compliance-rollup"),
+        ("get", "/api/v1/organizations/{id}/compliance-rollup.xlsx"),
+        ("post", "/api/v1/meetings"),
+        ("put", "/api/v1/meetings/{id}"),
+        ("post", "/api/v1/appraisals/{id}/propose"),
+        ("post", "/api/v1/appraisals/{id}/decide"),
+    ] {
+        assert!(documents(&doc, method, path, StatusCode::UNPROCESSABLE_ENTITY), "{method} {path}: 422 undocumented");
+    }
+    // An appraisal for an organization that does not exist (or is out of reach): 404.
+    let nowhere = uuid::Uuid::new_v4();
+    let appraisal =
+        admin.post("/api/v1/appraisals", &serde_json::json!({"organization_id": nowhere, "year": 2025})).await;
+    assert_eq!(appraisal.status, StatusCode::NOT_FOUND, "{}", appraisal.body);
+    assert!(documents(&doc, "post", "/api/v1/appraisals", appraisal.status));
 }

@@ -62,7 +62,7 @@ pub struct CreateAppraisal {
 
 /// 开始年度民主评议（为本支部每名党员建立评议记录）
 #[utoipa::path(post, path = "/api/v1/appraisals", tag = "组织生活", request_body = CreateAppraisal,
-    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn create_appraisal(
     State(state): State<AppState>,
     caller: Caller,
@@ -238,7 +238,7 @@ fn pairs(grades: &[GradeInput]) -> Vec<(Uuid, Option<String>)> {
 
 /// 支部委员会提出评定等次
 #[utoipa::path(post, path = "/api/v1/appraisals/{id}/propose", tag = "组织生活", params(("id" = Uuid, Path)), request_body = ProposeGrades,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn propose(
     State(state): State<AppState>,
     caller: Caller,
@@ -265,7 +265,7 @@ async fn propose(
 
 /// 党员大会决定评定等次
 #[utoipa::path(post, path = "/api/v1/appraisals/{id}/decide", tag = "组织生活", params(("id" = Uuid, Path)), request_body = DecideGrades,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn decide(
     State(state): State<AppState>,
     caller: Caller,

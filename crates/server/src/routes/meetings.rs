@@ -491,7 +491,7 @@ async fn list_meetings(
 
 /// 登记会议（计划或已召开）
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "组织生活", request_body = MeetingFields,
-    responses((status = 201, body = MeetingView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = MeetingView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn create_meeting(
     State(state): State<AppState>,
     caller: Caller,
@@ -538,7 +538,7 @@ async fn get_meeting(
 
 /// 修改会议记录（计划的会议召开后在此补记）
 #[utoipa::path(put, path = "/api/v1/meetings/{id}", tag = "组织生活", params(("id" = Uuid, Path)), request_body = UpdateMeeting,
-    responses((status = 200, body = MeetingView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = MeetingView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn update_meeting(
     State(state): State<AppState>,
     caller: Caller,
@@ -618,7 +618,7 @@ async fn rollup(state: &AppState, caller: &Caller, root: Uuid, period: Period) -
 /// 组织生活日历：本组织一年中每项要求的每个时段是否已完成、待完成、已逾期
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
     responses((status = 200, description = "Compliance: requirements with windows (from, to, required, held, status done|due|overdue|upcoming, warning)", body = Object),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn org_compliance(
     State(state): State<AppState>,
     caller: Caller,
@@ -660,7 +660,7 @@ struct RollupAnswer<'a> {
 /// 组织生活汇总：下级各组织按类型的完成情况，以及落后的组织
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance-rollup", tag = "组织生活", params(("id" = Uuid, Path), RollupParams),
     responses((status = 200, description = "{year, today, kinds: [{kind,label,done,due,overdue,upcoming,warning}], organizations_total, organizations: [{organization_id,parent_id,name,short_name,kind,depth,children,own,subtree}] down to `depth` levels, behind_total, behind: [...] most overdue first}", body = Object),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn compliance_rollup(
     State(state): State<AppState>,
     caller: Caller,
@@ -689,7 +689,7 @@ async fn compliance_rollup(
 
 /// 组织生活汇总表（Excel）
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance-rollup.xlsx", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
-    responses((status = 200, description = "Excel 文件"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Excel 文件"), (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn rollup_export(
     State(state): State<AppState>,
     caller: Caller,
@@ -868,7 +868,7 @@ pub struct PlanRequest {
 /// 生成会议计划：为本组织今后尚未召开、也未计划的每个应开时段各建一条计划
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/meeting-plan", tag = "组织生活", params(("id" = Uuid, Path)), request_body = PlanRequest,
     responses((status = 201, description = "{created, meetings: [Meeting]}", body = Object), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn meeting_plan(
     State(state): State<AppState>,
     caller: Caller,
