@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: web type check, unit tests and build; Rust format check, lints and tests
-# (store and API suites on SQLite and on PostgreSQL); browser tests against the real binary.
+# (store and API suites on SQLite and on PostgreSQL); a schema-driven fuzz run of the API on both
+# engines; browser tests against the real binary.
 # Under CI=true a PostgreSQL that cannot be reached fails the run instead of being skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,20 @@ cargo test --workspace 2>&1 | tee "$CARGO_TARGET_DIR/test-output.txt"
 if [ "${CI:-}" = "true" ] && grep -q "SKIPPED (PostgreSQL" "$CARGO_TARGET_DIR/test-output.txt"; then
   echo "PostgreSQL tests were skipped in CI: failing." >&2
   exit 1
+fi
+
+step "api: schema-driven fuzz run (SQLite, then PostgreSQL)"
+scripts/fuzz.sh
+fuzz_db="dangwu_fuzz_$$"
+if psql -q "$DANGWU_TEST_PG/postgres" -c "CREATE DATABASE $fuzz_db" > /dev/null 2>&1; then
+  DANGWU_FUZZ_DATABASE_URL="$DANGWU_TEST_PG/$fuzz_db" scripts/fuzz.sh || fuzz_failed=1
+  psql -q "$DANGWU_TEST_PG/postgres" -c "DROP DATABASE IF EXISTS $fuzz_db WITH (FORCE)" > /dev/null 2>&1 || true
+  [ -z "${fuzz_failed:-}" ] || exit 1
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is not reachable for the fuzz run in CI: failing." >&2
+  exit 1
+else
+  echo "fuzz on PostgreSQL SKIPPED (PostgreSQL not reachable)"
 fi
 
 step "browser: end-to-end tests in Chromium"
