@@ -1,12 +1,14 @@
 // Browser tests against a running dangwu server with the demo enterprise loaded.
 //   BASE_URL=http://127.0.0.1:18080 DEMO_PASSWORD=… node e2e/run.mjs
 // Uses the system Chromium through playwright-core (no browser download). Each test runs in a fresh
-// profile; screenshots go to web/test-results/. Ends with "N passed, M failed"; exits 1 on any failure.
+// profile; screenshots go to web/test-results/. A page that logs an error fails its test (see withPage).
+// Ends with "N passed, M failed"; exits 1 on any failure.
 import { chromium } from 'playwright-core'
-import { mkdtemp, mkdir, rm } from 'node:fs/promises'
+import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { inflateRawSync } from 'node:zlib'
 
 const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
 const PASSWORD = process.env.DEMO_PASSWORD || ''
@@ -46,12 +48,40 @@ async function apiSession(username) {
     if (!r.ok) throw new Error(`${method} ${path} as ${username}: ${r.status} ${await r.text()}`)
     return r.json()
   }
-  return { me, get, send }
+  /** Any call, refusals included: answers the status and the parsed body instead of throwing. */
+  async function call(method, path, body) {
+    return apiCall(cookie, method, path, body, me.csrf_token)
+  }
+  return { me, get, send, call }
+}
+
+async function apiCall(cookie, method, path, body, csrf) {
+  const headers = { Cookie: cookie, Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (csrf) headers['X-CSRF-Token'] = csrf
+  const r = await fetch(`${BASE_URL}/api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await r.text()
+  let parsed = null
+  try {
+    parsed = text ? JSON.parse(text) : null
+  } catch {
+    parsed = text
+  }
+  return { status: r.status, body: parsed }
 }
 
 // ---------------------------------------------------------------- browser side
 
-async function withPage(fn, { viewport = { width: 1366, height: 900 }, mobile = false } = {}) {
+// The browser logs every 4xx answer as "Failed to load resource"; the API's refusals (401 before login,
+// 403 and 404 where a test goes where it may not) are answers the app handles, not page errors.
+const HANDLED_REFUSAL = /^console: Failed to load resource: the server responded with a status of 4\d\d .* at https?:\/\/[^/]+\/api\//
+
+/**
+ * Runs `fn` on a fresh page. Any error the page logs (uncaught exceptions, console.error, CSP
+ * violations, failed loads other than handled API refusals) fails the test, unless `allowConsole`
+ * names it as expected.
+ */
+async function withPage(fn, { viewport = { width: 1366, height: 900 }, mobile = false, allowConsole = [] } = {}) {
   const profile = await mkdtemp(join(tmpdir(), 'dangwu-e2e-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -77,10 +107,14 @@ async function withPage(fn, { viewport = { width: 1366, height: 900 }, mobile = 
   const problems = []
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`)
+    if (m.type() === 'error') problems.push(`console: ${m.text()} at ${m.location().url || '?'}`)
   })
   try {
     await fn(page)
+    // Late messages of the last action still count.
+    await page.waitForTimeout(100)
+    const unexpected = problems.filter((p) => !HANDLED_REFUSAL.test(p) && !allowConsole.some((r) => r.test(p)))
+    if (unexpected.length) throw new Error(`the page logged errors:\n      ${unexpected.slice(0, 8).join('\n      ')}`)
   } catch (e) {
     await shot(page, `failure-${Date.now()}`).catch(() => undefined)
     if (problems.length) e.message += `\n    browser said:\n      ${problems.slice(-8).join('\n      ')}`
@@ -97,11 +131,58 @@ async function shot(page, name) {
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: false })
 }
 
-async function uiLogin(page, username) {
+/** Fills and sends the login form; where the app goes next is up to the caller. */
+async function submitLogin(page, username, password = PASSWORD) {
   await page.goto(`${BASE_URL}/login`)
-  await page.getByPlaceholder('用户名').fill(username)
-  await page.getByPlaceholder('密码').fill(PASSWORD)
+  await page.getByPlaceholder('用户名', { exact: true }).fill(username)
+  await page.getByPlaceholder('密码', { exact: true }).fill(password)
   await page.locator('[data-test=login-submit]').click()
+}
+
+async function uiLogin(page, username, password = PASSWORD) {
+  await submitLogin(page, username, password)
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+  await page.locator('[data-test=user-menu]').waitFor()
+}
+
+async function uiLogout(page) {
+  await page.locator('[data-test=user-menu]').click()
+  await page.locator('[data-test=logout]').click()
+  await page.waitForURL(/\/login/)
+  await page.getByPlaceholder('用户名', { exact: true }).waitFor()
+}
+
+/** The session cookie of the page, for checking what the server answers that session. */
+async function pageCookie(page) {
+  return (await page.context().cookies(BASE_URL)).map((c) => `${c.name}=${c.value}`).join('; ')
+}
+
+/** The row of one account in the user list of 用户管理. */
+function userRow(page, username) {
+  return page
+    .locator('.users .table-scroll .el-table__body-wrapper tr.el-table__row')
+    .filter({ has: page.locator('td').first().getByText(username, { exact: true }) })
+    .first()
+}
+
+/** The row of one account among the password resets waiting for approval. */
+function pendingRow(page, username) {
+  return page.locator('[data-test=pending-resets] .el-table__body-wrapper tr.el-table__row', { hasText: `（${username}）` }).first()
+}
+
+/** The message box on screen (prompt, confirm or alert), optionally the one with this text. */
+function messageBox(page, text) {
+  const box = page.locator('.el-message-box')
+  return text ? box.filter({ hasText: text }) : box
+}
+
+/** Fills the one-time and the new password on the login page's forced change form and sends it. */
+async function setNewPassword(page, oneTime, chosen) {
+  const old = page.getByPlaceholder('一次性密码', { exact: true })
+  if (!(await old.inputValue())) await old.fill(oneTime)
+  await page.getByPlaceholder('新密码', { exact: true }).fill(chosen)
+  await page.getByPlaceholder('确认新密码', { exact: true }).fill(chosen)
+  await page.locator('[data-test=change-submit]').click()
   await page.waitForURL((u) => !u.pathname.startsWith('/login'))
   await page.locator('[data-test=user-menu]').waitFor()
 }
@@ -132,6 +213,22 @@ async function total(page) {
   const t = page.locator('[data-test=total]')
   await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-test=total]')?.textContent?.trim() ?? ''))
   return Number((await t.textContent()).trim())
+}
+
+/** The visible texts of one column of the member table, found by its header. */
+async function columnTexts(page, header) {
+  const headers = (await page.locator('[data-test=member-table] .el-table__header-wrapper thead th').allInnerTexts()).map((t) => t.trim())
+  const i = headers.indexOf(header)
+  assert(i >= 0, `the member table has no column ${header} (columns: ${headers})`)
+  return (await (await tableRows(page)).locator(`td:nth-child(${i + 1})`).allInnerTexts()).map((t) => t.trim())
+}
+
+/** The value shown next to a label in the member detail. */
+async function descriptionValue(page, label) {
+  return page.locator('[data-test=member-descriptions]').evaluate((el, l) => {
+    const cell = [...el.querySelectorAll('.el-descriptions__label')].find((c) => c.textContent.trim() === l)
+    return cell?.nextElementSibling?.textContent.trim() ?? null
+  }, label)
 }
 
 async function tableRows(page) {
@@ -184,6 +281,34 @@ function makeIdNumber() {
   const check = CHECK[sum % 11]
   const wrong = CHECK[(sum + 1) % 11]
   return { valid: body + check, invalid: body + wrong, birth: `${y}-${pad(m)}-${pad(d)}`, year: y, month: m, day: d, male }
+}
+
+/** What a masked view may show: the first and last character of an ID number, 3+2 digits of a phone. */
+const MASKED_ID = /^[0-9]\*{16}[0-9X]$/
+const MASKED_PHONE = /^1[0-9]{2}\*{6}[0-9]{2}$/
+const maskId = (n) => `${n[0]}${'*'.repeat(16)}${n[17]}`
+const maskPhone = (p) => `${p.slice(0, 3)}${'*'.repeat(6)}${p.slice(9)}`
+
+/** The files of a zip archive (an .xlsx), read with node's inflate so no unzip tool is needed. */
+function unzip(buf) {
+  let end = buf.length - 22
+  while (end >= 0 && buf.readUInt32LE(end) !== 0x06054b50) end--
+  assert(end >= 0, 'the download is not a zip archive')
+  const files = new Map()
+  let p = buf.readUInt32LE(end + 16)
+  for (let n = buf.readUInt16LE(end + 10); n > 0; n--) {
+    assert(buf.readUInt32LE(p) === 0x02014b50, 'broken zip directory')
+    const method = buf.readUInt16LE(p + 10)
+    const size = buf.readUInt32LE(p + 20)
+    const nameLength = buf.readUInt16LE(p + 28)
+    const local = buf.readUInt32LE(p + 42)
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLength)
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28)
+    const data = buf.subarray(start, start + size)
+    files.set(name, method === 8 ? inflateRawSync(data) : data)
+    p += 46 + nameLength + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32)
+  }
+  return files
 }
 
 function randomName() {
@@ -418,29 +543,41 @@ async function main() {
   })
 
   await test('(g) a secretary records a meeting from the calendar and the window turns 已完成', async () => {
-    const secA = await apiSession('sec_a')
-    const orgId = secA.me.grants.find((g) => g.role === 'secretary')?.organization_id
-    assert(orgId, 'sec_a has no secretary grant')
-    const cal = await secA.get(`organizations/${orgId}/compliance`)
-    const today = cal.today
     // 主题党日 first, then 支委会, then any other meeting of the current month or quarter that one record completes.
     const preference = ['theme_day', 'branch_committee', 'general_meeting', 'party_lecture']
+    function openWindow(cal) {
+      for (const kind of preference) {
+        const req = cal.compliance.requirements.find((r) => r.requirement === kind)
+        const w = req?.windows.find((x) => x.from <= cal.today && cal.today <= x.to)
+        const months = w ? Number(w.to.slice(5, 7)) - Number(w.from.slice(5, 7)) + 1 : 99
+        if (w && w.status !== 'done' && w.required - w.held === 1 && months <= 3) return { kind, window: w }
+      }
+      return null
+    }
+    // The demo's meetings fall on seeded days of the month: on some dates sec_a's branch has already
+    // held everything due, so the first secretary with a window left to complete records it.
+    let secretary = null
+    let orgId = null
     let target = null
-    for (const kind of preference) {
-      const req = cal.compliance.requirements.find((r) => r.requirement === kind)
-      const w = req?.windows.find((x) => x.from <= today && today <= x.to)
-      const months = w ? Number(w.to.slice(5, 7)) - Number(w.from.slice(5, 7)) + 1 : 99
-      if (w && w.status !== 'done' && w.required - w.held === 1 && months <= 3) {
-        target = { kind, window: w }
+    let today = null
+    for (const letter of 'abcdefgh') {
+      const s = await apiSession(`sec_${letter}`)
+      orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
+      assert(orgId, `sec_${letter} has no secretary grant`)
+      const cal = await s.get(`organizations/${orgId}/compliance`)
+      today = cal.today
+      target = openWindow(cal)
+      if (target) {
+        secretary = `sec_${letter}`
         break
       }
     }
-    assert(target, `no open month/quarter window to complete for sec_a's branch on ${today}`)
-    console.log(`     (g) recording ${target.kind} for ${target.window.from}..${target.window.to} (${target.window.status})`)
+    assert(target, `no open month/quarter window to complete for sec_a…sec_h on ${today}`)
+    console.log(`     (g) ${secretary} records ${target.kind} for ${target.window.from}..${target.window.to} (${target.window.status})`)
     const cellSel = `[data-test=window-cell][data-requirement=${target.kind}][data-from="${target.window.from}"]`
 
     await withPage(async (page) => {
-      await uiLogin(page, 'sec_a')
+      await uiLogin(page, secretary)
       await page.locator('.el-menu-item', { hasText: '组织生活日历' }).first().click()
       await page.waitForURL(new RegExp(`/orglife/calendar/${orgId}`))
       const cell = page.locator(cellSel)
@@ -644,6 +781,271 @@ async function main() {
       const kept = (await secA.get(`appraisals/${appraisal.id}`)).entries.find((e) => e.member_id === second.member_id)
       assert(kept.self_text === '另一位同志录入', `the other save was overwritten: ${kept.self_text}`)
     })
+  })
+
+  // The tests from here on reset passwords: only of accounts (member03, secadmin) that no other test
+  // logs in as, so the order of the tests above does not matter to them.
+
+  await test('(m) the system admin resets a user’s password; the one-time password only opens the change form', async () => {
+    const target = 'member03'
+    const oneTime = 'Ot7#kRw2-Lq9'
+    const chosen = 'Nw5!pXe8-Vz3'
+    const sys = await apiSession('sysadmin')
+    const account = (await sys.get('users')).find((u) => u.username === target)
+    assert(account, `no account ${target}`)
+    // Accounts belong to the system admin alone (三员分立): the organization admin may not reset one.
+    const byAdmin = await admin.call('POST', `users/${account.id}/password`, { password: oneTime })
+    assert(byAdmin.status === 403, `the organization admin's reset answered ${byAdmin.status}`)
+
+    await withPage(async (page) => {
+      await uiLogin(page, 'sysadmin')
+      await page.waitForURL(/\/users$/)
+      await userRow(page, target).getByRole('button', { name: '重置密码' }).click()
+      const box = messageBox(page, '重置密码')
+      await box.locator('.el-message-box__input input').fill(oneTime)
+      await box.getByRole('button', { name: '重置', exact: true }).click()
+      await page.locator('.el-message', { hasText: '密码已重置为一次性密码' }).waitFor()
+      await box.waitFor({ state: 'hidden' })
+      await shot(page, 'm-reset-by-sysadmin')
+    })
+
+    await withPage(async (page) => {
+      await submitLogin(page, target, oneTime)
+      const notice = page.locator('[data-test=reset-notice]')
+      await notice.waitFor()
+      const said = await notice.innerText()
+      assert(said.includes('由 sysadmin 重置'), `the change form says: ${said}`)
+      await shot(page, 'm-change-required')
+      // Every other page leads back to the change form, and the API refuses everything else.
+      await page.goto(`${BASE_URL}/calc/dues`)
+      await page.waitForURL(/\/login$/)
+      await page.locator('[data-test=change-submit]').waitFor()
+      const refused = await apiCall(await pageCookie(page), 'GET', 'rules')
+      assert(
+        refused.status === 403 && refused.body?.code === 'password_change_required',
+        `GET rules with the one-time password answered ${refused.status} ${JSON.stringify(refused.body)}`,
+      )
+      await setNewPassword(page, oneTime, chosen)
+      await page.goto(`${BASE_URL}/calc/dues`)
+      await page.locator('[data-test=dues-form]').waitFor()
+      await shot(page, 'm-after-change')
+    })
+
+    await withPage(async (page) => {
+      // The first login with the new password says once more who reset it, then never again.
+      await submitLogin(page, target, chosen)
+      const box = messageBox(page, '密码重置提示')
+      await box.waitFor()
+      const said = await box.innerText()
+      assert(said.includes('由 sysadmin 重置'), `the login notice says: ${said}`)
+      await shot(page, 'm-reset-told')
+      await box.locator('.el-message-box__btns .el-button--primary').click()
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+      await page.locator('[data-test=user-menu]').waitFor()
+      await uiLogout(page)
+      await submitLogin(page, target, chosen)
+      await page
+        .waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 5000 })
+        .catch(() => assert(false, 'the second login after the reset did not go straight in'))
+    })
+  })
+
+  await test('(n) a security role’s reset waits for another security role’s approval; nobody approves their own', async () => {
+    const target = 'secadmin'
+    const oneTime = 'Sa4#vQm8-Jt2'
+    // Back to the demo password: the next run on the same database logs in as the owner again.
+    const chosen = PASSWORD
+    await withPage(async (page) => {
+      await uiLogin(page, 'sysadmin')
+      await userRow(page, target).getByRole('button', { name: '重置密码' }).click()
+      const box = messageBox(page, '重置密码')
+      await box.getByText('须由另一类安全管理员批准').waitFor()
+      await box.locator('.el-message-box__input input').fill(oneTime)
+      await box.getByRole('button', { name: '提交申请', exact: true }).click()
+      await page.locator('.el-message', { hasText: '已提交重置申请' }).waitFor()
+      await box.waitFor({ state: 'hidden' })
+      const row = pendingRow(page, target)
+      await row.waitFor()
+      assert((await row.innerText()).includes('sysadmin'), 'the pending request does not name its requester')
+      await row.getByRole('button', { name: '撤回' }).waitFor()
+      assert((await row.getByRole('button', { name: '批准' }).count()) === 0, 'the requester is offered 批准')
+      await shot(page, 'n-reset-requested')
+    })
+
+    const sys = await apiSession('sysadmin')
+    const owner = await apiSession(target)
+    const request = (await sys.get('password-resets')).find((r) => r.username === target)
+    assert(request, 'the request is not pending')
+    for (const [who, s] of [['the requester', sys], ['the account’s owner', owner]]) {
+      const r = await s.call('POST', `password-resets/${request.id}/approve`)
+      assert(r.status === 403, `approval by ${who} answered ${r.status} ${JSON.stringify(r.body)}`)
+    }
+    assert((await owner.call('GET', 'me')).status === 200, 'the old password stopped working before approval')
+
+    await withPage(async (page) => {
+      // The audit admin is the one security role left to approve a reset of the security admin.
+      await uiLogin(page, 'auditor')
+      const row = pendingRow(page, target)
+      await row.waitFor()
+      await shot(page, 'n-reset-pending-for-auditor')
+      await row.getByRole('button', { name: '批准' }).click()
+      await messageBox(page, '批准密码重置').locator('.el-message-box__btns .el-button--primary').click()
+      await page.locator('.el-message', { hasText: '已批准，密码已重置' }).waitFor()
+      await row.waitFor({ state: 'detached' })
+    })
+    assert((await owner.call('GET', 'me')).status === 401, 'the owner’s session outlived the approved reset')
+
+    await withPage(async (page) => {
+      await submitLogin(page, target, oneTime)
+      const notice = page.locator('[data-test=reset-notice]')
+      await notice.waitFor()
+      const said = await notice.innerText()
+      assert(said.includes('由 sysadmin（经 auditor 批准） 重置'), `the change form says: ${said}`)
+      await shot(page, 'n-change-required')
+      await setNewPassword(page, oneTime, chosen)
+      await page.waitForURL(/\/users$/)
+    })
+  })
+
+  await test('(o) the inspector sees masked ID numbers and phones, exports masked; the audit admin sees the export', async () => {
+    const inspector = await apiSession('inspector')
+    await withPage(async (page) => {
+      await uiLogin(page, 'inspector')
+      await page.locator('.el-menu-item', { hasText: '党员管理' }).first().click()
+      await page.waitForURL(/\/members\?org=/)
+      await (await tableRows(page)).first().waitFor()
+      const ids = await columnTexts(page, '身份证号')
+      const phones = await columnTexts(page, '手机号')
+      assert(ids.length > 0 && ids.every((x) => MASKED_ID.test(x)), `ID numbers in the list: ${ids.slice(0, 5)}`)
+      assert(phones.some(Boolean) && phones.every((x) => !x || MASKED_PHONE.test(x)), `phones in the list: ${phones.slice(0, 5)}`)
+      await shot(page, 'o-inspector-members')
+
+      await (await tableRows(page)).first().locator('td').first().locator('a').click()
+      await page.waitForURL(/\/members\/[^/?]+$/)
+      const memberId = new URL(page.url()).pathname.split('/').pop()
+      await page.locator('[data-test=member-descriptions]').waitFor()
+      await page.locator('[data-test=history] .el-timeline-item').first().waitFor()
+      // The organization admin's full read (audited) is the reference the page is compared with.
+      const full = await admin.get(`members/${memberId}?unmask=true`)
+      const shownId = await descriptionValue(page, '公民身份号码')
+      const shownPhone = await descriptionValue(page, '手机号')
+      assert(shownId === maskId(full.id_number), `detail shows ID number ${shownId}`)
+      assert(!full.phone || shownPhone === maskPhone(full.phone), `detail shows phone ${shownPhone}`)
+      // The birth date is shown, so the hidden part must reach past it into the sequence digits:
+      // neither the number nor its birth-and-sequence digits appear anywhere on the page.
+      const text = await page.locator('body').innerText()
+      for (const part of [full.id_number, full.id_number.slice(0, 14), full.id_number.slice(6, 17), full.phone].filter(Boolean)) {
+        assert(!text.includes(part), `the page shows ${part} of the member’s ID number or phone`)
+      }
+      assert((await page.locator('[data-test=unmask]').count()) === 0, 'the inspector is offered 显示完整证件号')
+      const unmasked = await inspector.call('GET', `members/${memberId}?unmask=true`)
+      assert(unmasked.status === 403, `the inspector's unmasked read answered ${unmasked.status}`)
+      await shot(page, 'o-inspector-member-detail')
+
+      await page.goBack()
+      await (await tableRows(page)).first().waitFor()
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出Excel' }).click()])
+      assert(download.suggestedFilename().endsWith('.xlsx'), `export named ${download.suggestedFilename()}`)
+      const xml = [...unzip(await readFile(await download.path())).entries()]
+        .filter(([name]) => name.endsWith('.xml'))
+        .map(([, data]) => data.toString('utf8'))
+        .join('\n')
+      assert(/[0-9]\*{16}[0-9X]/.test(xml), 'the roster holds no masked ID number')
+      const fullId = /(?<![0-9*])[0-9]{17}[0-9X](?![0-9*])/.exec(xml)
+      assert(!fullId, `the roster holds a full ID number: ${fullId?.[0]}`)
+      assert(!xml.includes(full.id_number), 'the roster holds the member’s full ID number')
+    })
+
+    await withPage(async (page) => {
+      await uiLogin(page, 'auditor')
+      const actor = page.getByPlaceholder('操作人姓名')
+      await actor.fill('inspector')
+      await actor.press('Enter')
+      const row = page
+        .locator('.audit .el-table__body-wrapper tr.el-table__row')
+        .filter({ has: page.locator('.code').getByText('member.export', { exact: true }) })
+        .first()
+      await row.waitFor()
+      assert((await row.innerText()).includes('inspector'), `the export row names no inspector: ${await row.innerText()}`)
+      await row.locator('.el-table__expand-icon').click()
+      await page.locator('.audit .diff pre', { hasText: '党员花名册' }).first().waitFor()
+      await shot(page, 'o-audit-export')
+      await page.getByRole('button', { name: '校验完整性' }).click()
+      await page.locator('.audit .el-alert--success', { hasText: '审计日志完整' }).waitFor()
+      await shot(page, 'o-audit-chain-intact')
+    })
+  })
+
+  await test('(p) a member sees only their own record: no fellow member, no participation of others', async () => {
+    const member = await apiSession('member02')
+    const own = await member.get(`members/${member.me.member_id}`)
+    const orgId = own.organization_id
+    const fellows = (await admin.get(`members?organization_id=${orgId}&subtree=false&limit=200`)).items.filter(
+      (m) => m.id !== own.id && m.name !== own.name,
+    )
+    assert(fellows.length > 0, 'member02 has nobody else in the branch')
+    const participation = await member.call('GET', `organizations/${orgId}/participation`)
+    assert(
+      participation.status !== 200 || participation.body.every((p) => p.member_id === own.id),
+      `the branch's participation list shows others to a member: ${JSON.stringify(participation.body).slice(0, 200)}`,
+    )
+    await withPage(async (page) => {
+      await uiLogin(page, 'member02')
+      await page.locator('.el-menu-item', { hasText: '党员管理' }).first().click()
+      await page.waitForURL(/\/members\?org=/)
+      const rows = await tableRows(page)
+      await rows.first().waitFor()
+      assert((await total(page)) === 1, `the member list counts ${await total(page)}`)
+      const names = await columnTexts(page, '姓名')
+      assert(names.length === 1 && names[0] === own.name, `the member list shows ${names}`)
+      const text = await page.locator('body').innerText()
+      const seen = fellows.filter((m) => text.includes(m.name)).map((m) => m.name)
+      assert(seen.length === 0, `the member list page shows fellow members ${seen}`)
+      await shot(page, 'p-member-own-record')
+      await page.goto(`${BASE_URL}/members/${fellows[0].id}`)
+      await page.locator('[data-test=member-missing]').waitFor()
+      assert(!(await page.locator('body').innerText()).includes(fellows[0].name), 'the refusal names the fellow member')
+      for (const path of [`orglife/rollup/${orgId}`, 'meetings', 'appraisals']) {
+        await page.goto(`${BASE_URL}/${path}`)
+        await page.locator('[data-test=forbidden]').waitFor()
+      }
+      await shot(page, 'p-member-orglife-refused')
+    })
+  })
+
+  await test('(q) security headers on pages, assets and the API; no page may frame the app', async () => {
+    const index = await fetch(`${BASE_URL}/members`)
+    const html = await index.text()
+    const asset = /<script[^>]+src="([^"]+)"/.exec(html)?.[1]
+    assert(asset, 'index page loads no script')
+    const answers = [
+      ['page', index],
+      ['asset', await fetch(new URL(asset, BASE_URL))],
+      ['API', await fetch(`${BASE_URL}/api/v1/me`)],
+    ]
+    for (const [what, r] of answers) {
+      const h = (name) => r.headers.get(name) ?? ''
+      const csp = h('content-security-policy')
+      assert(/frame-ancestors 'none'/.test(csp), `${what}: CSP ${csp || 'missing'}`)
+      assert(/script-src 'self'(;|$)/.test(csp), `${what}: CSP lets scripts come from elsewhere: ${csp}`)
+      assert(h('x-content-type-options') === 'nosniff', `${what}: X-Content-Type-Options ${h('x-content-type-options')}`)
+      assert(h('referrer-policy') === 'no-referrer', `${what}: Referrer-Policy ${h('referrer-policy') || 'missing'}`)
+      assert(h('x-frame-options').toUpperCase() === 'DENY', `${what}: X-Frame-Options ${h('x-frame-options') || 'missing'}`)
+    }
+    const api = answers[2][1]
+    assert(/no-store/.test(api.headers.get('cache-control') ?? ''), `API answer cached: ${api.headers.get('cache-control')}`)
+
+    await withPage(
+      async (page) => {
+        const refused = page.waitForEvent('console', { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: 10000 })
+        await page.setContent(`<iframe src="${BASE_URL}/login" width="600" height="400"></iframe>`)
+        await refused
+        const frame = page.frames().find((f) => f !== page.mainFrame())
+        const framed = frame ? await frame.locator('input').count().catch(() => 0) : 0
+        assert(framed === 0, 'the login form rendered inside a frame')
+      },
+      { allowConsole: [/frame-ancestors/] },
+    )
   })
 
   return failed ? 1 : 0

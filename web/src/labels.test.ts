@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionLabel, displayValue, isCreateAction } from './labels'
+import { ACTION_AREAS, AUDIT_ACTIONS, actionLabel, displayValue, isCreateAction } from './labels'
 
 describe('action labels', () => {
   it('reads the audit log’s area.verb actions', () => {
@@ -22,5 +22,14 @@ describe('displayValue', () => {
     expect(displayValue('units', ['甲公司', '乙公司'])).toBe('甲公司、乙公司')
     expect(displayValue('committee', [{ name: '张三', post: 'secretary' }])).toBe('张三（书记）')
     expect(displayValue('phone', null)).toBe('（空）')
+  })
+})
+
+describe('audit actions', () => {
+  it('every action the server records has a Chinese label and area', () => {
+    for (const action of AUDIT_ACTIONS) {
+      expect(actionLabel(action), action).not.toBe(action)
+      expect(ACTION_AREAS[action.slice(0, action.lastIndexOf('.'))], action).toBeTruthy()
+    }
   })
 })

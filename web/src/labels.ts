@@ -136,6 +136,17 @@ const ACTION_VERBS: Record<string, string> = {
   export_ledger: '导出三会一课台账',
   export_compliance_rollup: '导出组织生活汇总',
   export_record: '下载会议记录',
+  locked: '连续失败锁定',
+  password_reset: '管理员重置密码',
+  request: '申请',
+  approve: '批准',
+  reject: '驳回',
+  plan: '生成计划',
+  seed: '载入示例',
+  entry: '填写评议',
+  propose: '提出等次',
+  decide: '评定等次',
+  reencrypt: '重新加密',
 }
 
 export const ACTION_AREAS: Record<string, string> = {
@@ -146,7 +157,22 @@ export const ACTION_AREAS: Record<string, string> = {
   grant: '授权',
   token: 'API令牌',
   session: '会话',
+  password_reset: '密码重置',
+  appraisal: '民主评议',
 }
+
+/** The actions the server records today, for the audit log's filter (which also takes any typed name). */
+export const AUDIT_ACTIONS = [
+  'member.create', 'member.update', 'member.read_unmasked', 'member.export', 'member.export_unmasked',
+  'meeting.export_ledger', 'meeting.export_record', 'organization.export_compliance_rollup',
+  'organization.create', 'organization.update', 'organization.move', 'organization.dissolve',
+  'meeting.create', 'meeting.update', 'meeting.plan', 'appraisal.create', 'appraisal.entry',
+  'appraisal.propose', 'appraisal.decide',
+  'session.login', 'session.login_failed', 'session.locked', 'session.logout', 'user.create',
+  'user.password', 'user.password_reset', 'user.disable', 'user.enable', 'password_reset.request',
+  'password_reset.approve', 'password_reset.reject', 'grant.create', 'grant.revoke', 'token.create',
+  'token.revoke', 'member.reencrypt',
+]
 
 /** 'member.update' → '修改'; with the area, '党员 · 修改'. Unknown actions show as sent. */
 export function actionLabel(action: string, withArea = false): string {
