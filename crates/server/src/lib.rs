@@ -20,6 +20,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use chrono::{DateTime, NaiveDate, Utc};
 use dangwu_store::Db;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -188,11 +189,18 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(routes::session::healthz))
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
         .fallback(web::static_file)
+        .layer(CatchPanicLayer::custom(panic_answer))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(json::MAX_BODY))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A handler that panics answers like any other internal error (500, the JSON error body, the
+/// security headers) instead of dropping the connection; the panic itself is logged by the hook.
+fn panic_answer(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    axum::response::IntoResponse::into_response(error::ApiError::internal("a request handler panicked"))
 }
 
 /// The web app loads scripts, styles and data only from its own origin; Element Plus sets inline
@@ -236,4 +244,29 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         }
     });
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    async fn boom() -> &'static str {
+        panic!("boom")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_with_the_error_body() {
+        let app = axum::Router::new()
+            .route("/boom", axum::routing::get(boom))
+            .layer(super::CatchPanicLayer::custom(super::panic_answer))
+            .layer(axum::middleware::from_fn(super::security_headers));
+        let res = app.oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "internal");
+    }
 }
