@@ -17,6 +17,7 @@ WRITERS=${WRITERS:-4}
 PG=${DANGWU_TEST_PG:-postgres://postgres@127.0.0.1:5432}
 export DANGWU_DEMO_PASSWORD=Crash-test-2026
 export DANGWU_LOG=warn
+export DANGWU_SECURE_COOKIES=false  # the writers speak plain HTTP to 127.0.0.1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dangwu-target}"
 
 work=$(mktemp -d /tmp/dangwu-crash.XXXXXX)
