@@ -153,8 +153,9 @@ pub fn is_self(user: &str, member_column: &str) -> String {
 }
 
 /// SQL condition: the organization in `org_column` holds the user's own member record, and the user
-/// holds the member role on it. It makes the organization itself visible (name, place in the tree),
-/// not its members or its work.
+/// holds the member role on it. It makes the organization itself visible (name, place in the tree,
+/// its member counts, and its committee: names and posts, as announced to the branch after each
+/// election), not its roster, meetings or other work.
 pub fn is_own_org(user: &str, org_column: &str) -> String {
     format!("{org_column} = ({})", own_member(user, "own.organization_id"))
 }
