@@ -366,9 +366,17 @@ export interface CalendarYear {
   note: string | null
 }
 
+/** A rule without a configurable value (tree shape, role separation…); refusals name it too. */
+export interface StructuralRule {
+  id: string
+  title: string
+  basis: string
+}
+
 export interface RulesAnswer {
   on: string
   rules: RuleSummary[]
+  structural: StructuralRule[]
   calendar_years: CalendarYear[]
 }
 

@@ -18,6 +18,7 @@ pub mod member;
 pub mod org;
 pub mod orglife;
 pub mod recruitment;
+pub mod structural;
 
 pub use book::{
     LoadError, Override, OverrideError, OverrideSpec, Rule, RuleBook, RuleError, RuleStatus, RuleSummary, RuleValue,
@@ -25,6 +26,7 @@ pub use book::{
 };
 pub use calendar::{Basis, WorkCalendar};
 pub use check::{CalcError, Check, FieldError, Level};
+pub use structural::StructuralRule;
 /// Re-exported so callers can build override values without depending on `toml` themselves.
 pub use toml;
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::audit::Event;
 use crate::{Actor, Db, Result, Role, StoreError, SystemRole, Tx, new_id, q};
+use dangwu_rules::StructuralRule;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct User {
@@ -462,7 +463,10 @@ impl Db {
         let mut tx = self.begin().await?;
         let target: User = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(user)).await?;
         if target.system_role.is_some() {
-            return Err(StoreError::rule("security.separation", "系统管理角色（三员）不能同时持有组织角色"));
+            return Err(StoreError::rule(
+                StructuralRule::SecuritySeparation,
+                "系统管理角色（三员）不能同时持有组织角色",
+            ));
         }
         let org_exists: Option<(Uuid,)> =
             tx.fetch_optional(q("SELECT id FROM organizations WHERE id = $1").bind(org)).await?;
@@ -475,7 +479,7 @@ impl Db {
                 .await?;
             if own.map(|(o,)| o) != Some(org) {
                 return Err(StoreError::rule(
-                    "security.member_self",
+                    StructuralRule::SecurityMemberSelf,
                     "“党员本人”角色只能授予已关联党员、且在其所在组织上",
                 ));
             }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::access::{Access, covers};
 use crate::audit::Event;
 use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+use dangwu_rules::StructuralRule;
 
 pub const GRADES: [(&str, &str); 4] =
     [("excellent", "优秀"), ("qualified", "合格"), ("basically_qualified", "基本合格"), ("unqualified", "不合格")];
@@ -127,7 +128,7 @@ impl Db {
         let mut tx = self.begin().await?;
         let organization = tx.org_for(actor.user_id, org, Access::WriteMembers).await?;
         if !organization.kind().is_some_and(|k| k.is_branch()) {
-            return Err(StoreError::rule("orglife.appraisal.branch", "民主评议党员以党支部为单位进行"));
+            return Err(StoreError::rule(StructuralRule::AppraisalBranch, "民主评议党员以党支部为单位进行"));
         }
         let existing: Option<(Uuid,)> = tx
             .fetch_optional(

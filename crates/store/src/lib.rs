@@ -16,6 +16,7 @@ pub mod members;
 pub mod orgs;
 
 pub use access::{Actor, Role, SystemRole};
+use dangwu_rules::StructuralRule;
 pub use db::{Arg, Db, Engine, Q, Record, Tx, q};
 
 /// Errors of the store layer. The server maps each to one HTTP status.
@@ -51,8 +52,9 @@ impl StoreError {
         StoreError::Conflict { code, message: message.into(), rule: None }
     }
 
-    pub fn rule(rule: &str, message: impl Into<String>) -> StoreError {
-        StoreError::Conflict { code: "rule_violation", message: message.into(), rule: Some(rule.to_owned()) }
+    /// A refusal by a rule without a value (tree shape, role separation…), named by its declared id.
+    pub fn rule(rule: StructuralRule, message: impl Into<String>) -> StoreError {
+        StoreError::Conflict { code: "rule_violation", message: message.into(), rule: Some(rule.id().to_owned()) }
     }
 
     /// Whether the database refused a duplicate value of a unique column.

@@ -8,6 +8,7 @@ use crate::access::{Access, covers, is_self};
 use crate::audit::Event;
 use crate::crypto::{self, DataKeys, Field};
 use crate::{Actor, Db, Q, Result, StoreError, Tx, new_id, q};
+use dangwu_rules::StructuralRule;
 
 /// The fields of a member record that people enter.
 #[derive(Debug, Clone, Serialize)]
@@ -171,12 +172,12 @@ impl Tx {
             return Err(StoreError::Forbidden("您无权在该组织下管理党员".into()));
         }
         if status != "active" {
-            return Err(StoreError::rule("org.parent_active", "所属组织已撤销"));
+            return Err(StoreError::rule(StructuralRule::OrgParentActive, "所属组织已撤销"));
         }
         let holds = dangwu_rules::org::OrgKind::from_code(&kind).is_some_and(|k| k.holds_members());
         if !holds {
             return Err(StoreError::rule(
-                "member.organization_kind",
+                StructuralRule::MemberOrganizationKind,
                 "党员的组织关系应隶属于党支部（党小组不单独接收组织关系）",
             ));
         }

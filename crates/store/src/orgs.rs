@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::access::{Access, ReadScope, covers, is_own_org};
 use crate::audit::Event;
 use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+use dangwu_rules::StructuralRule;
 
 /// A seat on the organization's committee (班子成员).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -252,12 +253,12 @@ impl Tx {
     ) -> Result<Organization> {
         let kind = parse_kind(&input.kind)?;
         if parent.is_some_and(|p| p.status != "active") {
-            return Err(StoreError::rule("org.parent_active", "上级组织已撤销，不能在其下新建组织"));
+            return Err(StoreError::rule(StructuralRule::OrgParentActive, "上级组织已撤销，不能在其下新建组织"));
         }
         let parent_kind = parent.and_then(Organization::kind);
         if !allowed_under(parent_kind, kind) {
             return Err(StoreError::rule(
-                "org.tree_shape",
+                StructuralRule::OrgTreeShape,
                 format!("{}不能设在{}之下", kind.label(), parent_kind.map(OrgKind::label).unwrap_or("顶层")),
             ));
         }
@@ -461,7 +462,7 @@ impl Db {
                 None => None,
             };
             if !allowed_under(parent_kind, kind) {
-                return Err(StoreError::rule("org.tree_shape", "新的组织类型与上级组织不相符"));
+                return Err(StoreError::rule(StructuralRule::OrgTreeShape, "新的组织类型与上级组织不相符"));
             }
             if !before.kind().is_some_and(|k| k.is_committee()) || !kind.is_committee() {
                 // A child set up under the old kind may not fit the new one.
@@ -469,7 +470,10 @@ impl Db {
                     .fetch_all(q("SELECT kind FROM organizations WHERE parent_id = $1 AND status = 'active'").bind(id))
                     .await?;
                 if kids.iter().any(|(k,)| OrgKind::from_code(k).is_none_or(|k| !allowed_under(Some(kind), k))) {
-                    return Err(StoreError::rule("org.tree_shape", "下级组织与新的组织类型不相符，请先调整下级组织"));
+                    return Err(StoreError::rule(
+                        StructuralRule::OrgTreeShape,
+                        "下级组织与新的组织类型不相符，请先调整下级组织",
+                    ));
                 }
             }
         }
@@ -531,14 +535,14 @@ impl Db {
             )
             .await?;
         if inside.is_some() {
-            return Err(StoreError::rule("org.tree_cycle", "不能把组织移到它自己或它的下级组织之下"));
+            return Err(StoreError::rule(StructuralRule::OrgTreeCycle, "不能把组织移到它自己或它的下级组织之下"));
         }
         if parent.status != "active" {
-            return Err(StoreError::rule("org.parent_active", "目标上级组织已撤销"));
+            return Err(StoreError::rule(StructuralRule::OrgParentActive, "目标上级组织已撤销"));
         }
         if !before.kind().is_some_and(|k| allowed_under(parent.kind(), k)) {
             return Err(StoreError::rule(
-                "org.tree_shape",
+                StructuralRule::OrgTreeShape,
                 format!("{}不能设在该上级组织之下", before.kind().map(OrgKind::label).unwrap_or("")),
             ));
         }
@@ -607,13 +611,16 @@ impl Db {
             return Err(StoreError::conflict("already_dissolved", "该组织已撤销"));
         }
         if before.children > 0 {
-            return Err(StoreError::rule("org.dissolve_children", "该组织还有下级组织，请先撤销或移走下级组织"));
+            return Err(StoreError::rule(
+                StructuralRule::OrgDissolveChildren,
+                "该组织还有下级组织，请先撤销或移走下级组织",
+            ));
         }
         let (members,): (i64,) =
             tx.fetch_one(q("SELECT COUNT(*) FROM members WHERE organization_id = $1").bind(id)).await?;
         if members > 0 {
             return Err(StoreError::rule(
-                "org.dissolve_members",
+                StructuralRule::OrgDissolveMembers,
                 format!("该组织还有 {members} 名党员，请先转接其组织关系"),
             ));
         }

@@ -8,7 +8,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use dangwu_rules::CalcError;
+use dangwu_rules::structural::StructuralRuleSummary;
+use dangwu_rules::{CalcError, StructuralRule};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -158,10 +159,11 @@ pub struct RulesParams {
     pub on: Option<NaiveDate>,
 }
 
-/// 规则：every rule with its value on the date, source, status and any local override; and the
-/// working-day calendar years the platform knows.
+/// 规则：every rule with its value on the date, source, status and any local override; the rules
+/// without a value (tree shape, role separation…) that refusals also name; and the working-day
+/// calendar years the platform knows.
 #[utoipa::path(get, path = "/api/v1/rules", tag = "计算器", params(RulesParams),
-    responses((status = 200, description = "{rules: [RuleSummary], calendar_years: [...]}", body = Object)))]
+    responses((status = 200, description = "{rules: [RuleSummary], structural: [{id, title, basis}], calendar_years: [...]}", body = Object)))]
 async fn list_rules(
     State(state): State<AppState>,
     _caller: Caller,
@@ -175,5 +177,6 @@ async fn list_rules(
         .years()
         .map(|y| serde_json::json!({"year": y.year, "status": y.status, "provisional": y.provisional, "source": y.source, "document": y.document, "note": y.note}))
         .collect();
-    Ok(Json(serde_json::json!({ "on": on, "rules": rules, "calendar_years": years })))
+    let structural: Vec<StructuralRuleSummary> = StructuralRule::ALL.into_iter().map(Into::into).collect();
+    Ok(Json(serde_json::json!({ "on": on, "rules": rules, "structural": structural, "calendar_years": years })))
 }

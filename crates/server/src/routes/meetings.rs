@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
+use dangwu_rules::StructuralRule;
 use dangwu_rules::org::OrgKind;
 use dangwu_rules::orglife::{self as rules_life, Period, VotingBody};
 use dangwu_store::access::Access;
@@ -307,7 +308,7 @@ async fn apply_rules(state: &AppState, caller: &Caller, input: &mut MeetingInput
             "rule_violation",
             format!("{}不召开{}", kind.label(), kind_label(&input.kind)),
         );
-        e.body.rule = Some("orglife.kind_for_organization".into());
+        e.body.rule = Some(StructuralRule::MeetingKindForOrganization.id().into());
         return Err(e);
     }
     if input.kind != "general_meeting" || input.status != "held" {
