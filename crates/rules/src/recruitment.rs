@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::book::{Resolved, RuleBook, RuleError, RuleValue};
-use crate::calendar::Basis;
+use crate::calendar::{Basis, WorkCalendar};
 use crate::check::{CalcError, Invalid, Level};
 use crate::dates::{add_months, add_years, check_input_date};
 use crate::member::{RULE_MIN_AGE, birthday};
@@ -620,7 +620,16 @@ pub fn assess(book: &RuleBook, facts: &RecruitmentFacts) -> Result<PipelineAsses
                 .max(floor);
             let recorded_start = facts.notices.get(&step).copied();
             let assumed = recorded_start.is_none();
-            let start = recorded_start.unwrap_or(other_earliest);
+            let start = match recorded_start {
+                Some(start) => start,
+                // Planned: the notice may run while a waiting period is still running, so it is
+                // placed to end the day before the step may first be taken; where the time since the
+                // previous step is too short for that, it starts right after the previous step.
+                None => {
+                    let (n, _) = ctx.int(RULE_NOTICE_DAYS, floor)?;
+                    latest_notice_start(book.calendar(), floor, other_earliest, n).unwrap_or(floor)
+                }
+            };
             let (n, r) = ctx.int(RULE_NOTICE_DAYS, start)?;
             if recorded.is_none() || !assumed {
                 let end = book.calendar().notice_end(start, n).ok_or_else(|| out_of_range(RULE_NOTICE_DAYS, start))?;
@@ -752,4 +761,19 @@ pub fn assess(book: &RuleBook, facts: &RecruitmentFacts) -> Result<PipelineAsses
         probation_ends,
         calendar_basis: ctx.basis,
     })
+}
+
+/// The latest day on or after `floor` on which an `n`-working-day notice can start and still end
+/// before `step_day`; none when even a notice starting on `floor` would not.
+fn latest_notice_start(calendar: &WorkCalendar, floor: NaiveDate, step_day: NaiveDate, n: u32) -> Option<NaiveDate> {
+    let ends_before = |start: NaiveDate| calendar.notice_end(start, n).is_some_and(|end| end.date < step_day);
+    if floor >= step_day || !ends_before(floor) {
+        return None;
+    }
+    // The end moves with the start, so the first fit counting back from the step is the latest.
+    let mut start = step_day.pred_opt()?;
+    while start > floor && !ends_before(start) {
+        start = start.pred_opt()?;
+    }
+    Some(start)
 }

@@ -404,12 +404,14 @@ fn timeline_plans_every_step_with_its_rule() {
     assert_eq!(t.next_step, Some(P::ApplicantTalk));
     assert!(t.problems.is_empty());
     assert_eq!(plan(&t, P::ApplicantTalk).deadline, Some(d(2024, 2, 15)));
-    // Activist ≥ 6 months after application (2024-07-15, a Monday) plus a 5-working-day notice from then.
+    // Activist ≥ 6 months after application (2024-07-15, a Monday); the 5-working-day notice runs in
+    // the week before (07-08..12), while the six months are still running.
     let activist = plan(&t, P::SelectActivist);
-    assert_eq!(activist.planned, Some(d(2024, 7, 20)));
-    // Development target ≥ 1 year later (2025-07-20, a Sunday) + notice 07-21..25 → 07-26.
+    assert_eq!(activist.planned, Some(d(2024, 7, 15)));
+    assert!(activist.limits.iter().any(|l| l.rule == "recruit.notice_working_days" && l.date == d(2024, 7, 13)));
+    // Development target ≥ 1 year later (2025-07-15, a Tuesday), its notice 07-08..14 before it.
     let target = plan(&t, P::DesignateTarget);
-    assert_eq!(target.planned, Some(d(2025, 7, 26)));
+    assert_eq!(target.planned, Some(d(2025, 7, 15)));
     let rules: Vec<&str> = target.limits.iter().map(|l| l.rule).collect();
     assert_eq!(rules, vec!["recruit.activist_min_years", "recruit.notice_working_days"]);
     assert_eq!(target.limits[0].level, Level::Error);
@@ -419,6 +421,40 @@ fn timeline_plans_every_step_with_its_rule() {
         assert!(s.planned.is_some());
         for l in &s.limits {
             assert!(b.rule(l.rule).is_some(), "{} cites unknown rule", l.rule);
+        }
+    }
+}
+
+#[test]
+fn a_planned_notice_runs_before_the_waiting_period_ends() {
+    // An activist confirmed on 2025-06-01: the development target may be designated a year later,
+    // on 2026-06-01, with the notice (recruit.notice_working_days, 5 working days) held in the last
+    // week of May rather than after the year is over.
+    let b = book();
+    let mut f = facts(&[
+        (P::SubmitApplication, d(2024, 11, 4)),
+        (P::ApplicantTalk, d(2024, 11, 20)),
+        (P::SelectActivist, d(2025, 6, 1)),
+    ]);
+    f.notices.insert(P::SelectActivist, d(2025, 5, 21));
+    let a = assess(&b, &f).unwrap();
+    let target = plan(&a, P::DesignateTarget);
+    assert_eq!(target.planned, Some(d(2026, 6, 1)));
+    let notice = target.limits.iter().find(|l| l.rule == "recruit.notice_working_days").unwrap();
+    assert!(notice.date <= d(2026, 6, 1), "{notice:?}");
+    assert!(notice.reason.contains("2026-05-25"), "{}", notice.reason);
+
+    // Recorded, the notice counts as recorded: one that ends after 06-01 holds the step back.
+    f.notices.insert(P::DesignateTarget, d(2026, 6, 1));
+    let a = assess(&b, &f).unwrap();
+    assert_eq!(plan(&a, P::DesignateTarget).planned, Some(d(2026, 6, 6)));
+
+    // Where the time since the previous step is shorter than the notice, it starts after that step.
+    let t = timeline(&b, d(2024, 1, 15), Some(d(2000, 1, 1))).unwrap();
+    let talk = plan(&t, P::ApplicantTalk).planned.unwrap();
+    for s in &t.steps {
+        for l in s.limits.iter().filter(|l| l.rule == "recruit.notice_working_days") {
+            assert!(l.date > talk, "{:?}", s.step);
         }
     }
 }
