@@ -2,6 +2,10 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::book::{RuleBook, RuleError};
+use crate::dates::add_months;
+use crate::recruitment::{RULE_EXTENSION_COUNT, RULE_EXTENSION_MAX, RULE_PROBATION};
+
 /// 中国共产党成立 — no membership date can precede it.
 pub const PARTY_FOUNDED: (i32, u32, u32) = (1921, 7, 1);
 /// 党章 第一条: 年满十八岁 (rule `member.min_age`; the pack value must equal this constant, which a
@@ -77,6 +81,63 @@ pub fn check_dates(
     problems
 }
 
+/// The probation of a member admitted on `joined` (the branch general meeting's date): it ends
+/// `recruit.probation_years` later, and can run at most until `latest`, after the extensions
+/// `recruit.extension_max_count` × `recruit.extension_max_months` allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probation {
+    pub ends: NaiveDate,
+    pub latest: NaiveDate,
+}
+
+pub fn probation(book: &RuleBook, joined: NaiveDate) -> Result<Probation, RuleError> {
+    let out_of_range = || RuleError::NotInForce { rule: RULE_PROBATION.into(), date: joined };
+    let years = book.count(RULE_PROBATION, joined)?;
+    let ends = add_months(joined, years.saturating_mul(12)).ok_or_else(out_of_range)?;
+    let max_months = book.count(RULE_EXTENSION_MAX, ends)?;
+    // Before the count was written down (2014), the constitution's "延长预备期，但不能超过一年"
+    // bounds the whole extension by the months alone.
+    let count = match book.count(RULE_EXTENSION_COUNT, ends) {
+        Err(RuleError::NotInForce { .. }) => 1,
+        other => other?,
+    };
+    let latest = add_months(ends, max_months.saturating_mul(count)).ok_or_else(out_of_range)?;
+    Ok(Probation { ends, latest })
+}
+
+/// Checks a conversion date against the probation: not before it ends, not after the longest
+/// extension would end.
+pub fn check_conversion(
+    book: &RuleBook,
+    joined: NaiveDate,
+    converted: NaiveDate,
+) -> Result<Option<DateProblem>, RuleError> {
+    let p = probation(book, joined)?;
+    let problem = if converted < p.ends {
+        Some(DateProblem {
+            field: "converted_on",
+            rule: RULE_PROBATION,
+            message: format!("转正日期早于预备期满之日（{}）：预备期从支部大会通过之日算起", p.ends),
+        })
+    } else if converted > p.latest {
+        Some(DateProblem {
+            field: "converted_on",
+            rule: RULE_EXTENSION_MAX,
+            message: format!("转正日期晚于预备期（含延长）最长可到的{}：预备期延长不能超过一年", p.latest),
+        })
+    } else {
+        None
+    };
+    Ok(problem)
+}
+
+/// A probationary member whose probation ended before `today` without a conversion: the branch
+/// owes a decision (转正、延长或取消资格). Answers the day the probation ended.
+pub fn probation_overdue(book: &RuleBook, joined: NaiveDate, today: NaiveDate) -> Result<Option<NaiveDate>, RuleError> {
+    let p = probation(book, joined)?;
+    Ok((today > p.ends).then_some(p.ends))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +184,37 @@ mod tests {
         assert!(p.iter().any(|p| p.rule == "member.joined_after_founding"));
         let p = check_dates(d(1990, 1, 1), d(2026, 11, 30), None, Status::Probationary, today());
         assert!(p.iter().any(|p| p.rule == "member.joined_not_future"));
+    }
+
+    fn book() -> RuleBook {
+        RuleBook::builtin().unwrap()
+    }
+
+    #[test]
+    fn conversion_follows_the_probation_rules() {
+        // recruit.probation_years (one year from the admission meeting), recruit.extension_max_months
+        // and recruit.extension_max_count (one extension of at most 12 months).
+        let b = book();
+        let joined = d(2024, 3, 15);
+        assert_eq!(probation(&b, joined).unwrap(), Probation { ends: d(2025, 3, 15), latest: d(2026, 3, 15) });
+        let early = check_conversion(&b, joined, d(2025, 3, 14)).unwrap().unwrap();
+        assert_eq!((early.field, early.rule), ("converted_on", "recruit.probation_years"));
+        assert!(early.message.contains("2025-03-15"));
+        assert_eq!(check_conversion(&b, joined, d(2025, 3, 15)).unwrap(), None);
+        assert_eq!(check_conversion(&b, joined, d(2025, 9, 15)).unwrap(), None, "extended six months");
+        assert_eq!(check_conversion(&b, joined, d(2026, 3, 15)).unwrap(), None, "extended twelve months");
+        let late = check_conversion(&b, joined, d(2026, 3, 16)).unwrap().unwrap();
+        assert_eq!(late.rule, "recruit.extension_max_months");
+        // Admitted before the extension count was written down (2014): the months alone bound it.
+        let old = probation(&b, d(1990, 7, 1)).unwrap();
+        assert_eq!((old.ends, old.latest), (d(1991, 7, 1), d(1992, 7, 1)));
+    }
+
+    #[test]
+    fn a_probation_past_its_end_is_overdue() {
+        let b = book();
+        assert_eq!(probation_overdue(&b, d(2025, 11, 29), today()).unwrap(), None);
+        assert_eq!(probation_overdue(&b, d(2025, 11, 28), today()).unwrap(), Some(d(2026, 11, 28)));
+        assert_eq!(probation_overdue(&b, d(2025, 11, 30), today()).unwrap(), None);
     }
 }
