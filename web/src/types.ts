@@ -132,6 +132,10 @@ export interface Member {
   joined_on: string
   converted_on: string | null
   status: MemberStatus
+  /** A probationary member's end of probation (rule recruit.probation_years). */
+  probation_ends: string | null
+  /** Probation over, no conversion recorded: the branch owes a decision. */
+  probation_overdue: boolean
   organization_id: string
   organization_name: string
   version: number

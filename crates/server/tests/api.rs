@@ -20,6 +20,7 @@ on_both_engines!(
     roster_export_to_excel,
     members_paginate_by_cursor,
     members_search_by_name_id_and_phone,
+    probation_rules_on_member_records,
 );
 
 async fn health_and_openapi(app: TestApp) {
@@ -645,4 +646,57 @@ async fn calculators_and_rules(app: TestApp) {
     assert!(list.iter().all(|r| r["source"].is_object() && r["status"].is_string()));
     assert!(rules.body["calendar_years"].as_array().unwrap().len() >= 4);
     assert_eq!(app.anonymous().post("/api/v1/calc/dues", &at(1)).await.status, StatusCode::UNAUTHORIZED);
+}
+
+// Issue #9: a conversion date is checked against the probation rules, and a probation past its end
+// without a conversion is flagged.
+async fn probation_rules_on_member_records(app: TestApp) {
+    let f = &app.fixture;
+    let admin = app.login("admin").await;
+    let converted = |member: &mut serde_json::Value, day: &str| member["converted_on"] = json!(day);
+    // Joined 2015-07-01: the probation ends 2016-07-01 and, extended once by at most a year, 2017-07-01.
+    for (day, rule_word) in [("2016-06-30", "预备期满"), ("2017-07-02", "延长")] {
+        let mut m = member_json(f.branch_a, "转正日期", 910);
+        converted(&mut m, day);
+        let r = admin.post("/api/v1/members", &m).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{day}: {}", r.body);
+        let field = r.body["fields"].as_array().unwrap().iter().find(|e| e["field"] == "converted_on").unwrap();
+        assert!(field["message"].as_str().unwrap().contains(rule_word), "{}", field);
+    }
+    let mut extended = member_json(f.branch_a, "延长半年", 911);
+    converted(&mut extended, "2017-01-01");
+    assert_eq!(admin.post("/api/v1/members", &extended).await.status, StatusCode::CREATED);
+
+    // A probationary member admitted 400 days ago is overdue; one admitted 100 days ago is not.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let mut overdue = member_json(f.branch_a, "逾期预备", 912);
+    overdue["status"] = json!("probationary");
+    overdue["converted_on"] = json!(null);
+    overdue["joined_on"] = json!((today - chrono::Duration::days(400)).to_string());
+    let r = admin.post("/api/v1/members", &overdue).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["probation_overdue"], true);
+    let ends = r.body["probation_ends"].as_str().unwrap().to_owned();
+    assert!(ends < today.to_string(), "{ends}");
+    let mut recent = overdue.clone();
+    recent["name"] = json!("新预备");
+    recent["id_number"] = member_json(f.branch_a, "x", 913)["id_number"].clone();
+    recent["birth_date"] = member_json(f.branch_a, "x", 913)["birth_date"].clone();
+    recent["joined_on"] = json!((today - chrono::Duration::days(100)).to_string());
+    let r = admin.post("/api/v1/members", &recent).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["probation_overdue"], false);
+    assert!(r.body["probation_ends"].is_string());
+    // Full members have no probation to show; the list carries the flag too.
+    let list = admin.get(&format!("/api/v1/members?organization_id={}&limit=200", f.branch_a)).await;
+    let mut flagged: Vec<&str> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["probation_overdue"] == true)
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    flagged.sort_unstable();
+    // The fixture's probationary 甲3, admitted in 2012 and never converted, is overdue too.
+    assert_eq!(flagged, vec!["甲3", "逾期预备"]);
 }

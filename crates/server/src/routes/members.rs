@@ -6,8 +6,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use dangwu_rules::RuleBook;
 use dangwu_rules::idcard::{self, Gender};
-use dangwu_rules::member::{Status, check_dates};
+use dangwu_rules::member::{Status, check_conversion, check_dates};
 use dangwu_store::access::Access;
 use dangwu_store::audit::Event;
 use dangwu_store::members::{Member, MemberFilter, MemberInput};
@@ -69,6 +70,10 @@ pub struct MemberView {
     pub converted_on: Option<NaiveDate>,
     /// `full` (正式党员) or `probationary` (预备党员).
     pub status: String,
+    /// A probationary member's end of probation (one year from `joined_on`, rule `recruit.probation_years`).
+    pub probation_ends: Option<NaiveDate>,
+    /// The probation has ended without a conversion being recorded: the branch owes a decision.
+    pub probation_overdue: bool,
     pub organization_id: Uuid,
     pub organization_name: String,
     pub version: i64,
@@ -76,8 +81,15 @@ pub struct MemberView {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub fn member_view(m: Member, unmasked: bool) -> MemberView {
+pub fn member_view(m: Member, unmasked: bool, rules: &RuleBook, today: NaiveDate) -> MemberView {
+    // A probation whose rule is not in force on the joining day (before 1982) is not judged.
+    let probation_ends = (m.status == "probationary")
+        .then(|| dangwu_rules::member::probation(rules, m.joined_on).ok())
+        .flatten()
+        .map(|p| p.ends);
     MemberView {
+        probation_ends,
+        probation_overdue: probation_ends.is_some_and(|end| today > end),
         id_number: if unmasked { m.id_number } else { idcard::mask(&m.id_number) },
         phone: if unmasked { m.phone } else { idcard::mask_phone(&m.phone) },
         id_number_masked: !unmasked,
@@ -154,7 +166,7 @@ fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, 
 
 /// Checks a member record at the edge: every field, the ID number's check digit and its agreement with
 /// the birth date and gender, and the dates against the rules. All problems are reported together.
-pub fn validate(f: MemberFields, today: NaiveDate) -> ApiResult<MemberInput> {
+pub fn validate(f: MemberFields, rules: &RuleBook, today: NaiveDate) -> ApiResult<MemberInput> {
     let mut errors = Vec::new();
     let name = text(&mut errors, "name", &f.name, true, "姓名");
     let ethnicity = text(&mut errors, "ethnicity", &f.ethnicity, true, "民族");
@@ -212,7 +224,15 @@ pub fn validate(f: MemberFields, today: NaiveDate) -> ApiResult<MemberInput> {
         }
     };
     if let Some(status) = status {
-        for p in check_dates(f.birth_date, f.joined_on, f.converted_on, status, today) {
+        let problems = check_dates(f.birth_date, f.joined_on, f.converted_on, status, today);
+        let dates_ok = problems.is_empty();
+        for p in problems {
+            errors.push(FieldError { field: p.field.into(), message: p.message });
+        }
+        // The probation rules, where they were in force when the member was admitted.
+        if let (true, Status::Full, Some(converted)) = (dates_ok, status, f.converted_on)
+            && let Ok(Some(p)) = check_conversion(rules, f.joined_on, converted)
+        {
             errors.push(FieldError { field: p.field.into(), message: p.message });
         }
     }
@@ -301,7 +321,11 @@ async fn list_members(
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     let next_cursor = if more { items.last().map(|m| m.id) } else { None };
-    Ok(Json(MemberPage { items: items.into_iter().map(|m| member_view(m, false)).collect(), next_cursor, total }))
+    Ok(Json(MemberPage {
+        items: items.into_iter().map(|m| member_view(m, false, &state.rules, state.today())).collect(),
+        next_cursor,
+        total,
+    }))
 }
 
 /// Rows exported in one roster at most.
@@ -421,10 +445,10 @@ async fn get_member(
     let user = caller.domain()?;
     if p.unmask.unwrap_or(false) {
         let member = state.db.read_member_unmasked(&caller.actor, id, state.now()).await?;
-        return Ok(Json(member_view(member, true)));
+        return Ok(Json(member_view(member, true, &state.rules, state.today())));
     }
     let member = state.db.get_member(user, id).await?;
-    Ok(Json(member_view(member, false)))
+    Ok(Json(member_view(member, false, &state.rules, state.today())))
 }
 
 /// 新增党员
@@ -437,9 +461,9 @@ async fn create_member(
 ) -> ApiResult<(StatusCode, Json<MemberView>)> {
     // The right to write comes first: a caller without it hears 403, not what is wrong with the input.
     state.db.require_member_org(caller.domain()?, req.organization_id).await?;
-    let input = validate(req, state.today())?;
+    let input = validate(req, &state.rules, state.today())?;
     let member = state.db.create_member(&caller.actor, &input, state.now()).await?;
-    Ok((StatusCode::CREATED, Json(member_view(member, false))))
+    Ok((StatusCode::CREATED, Json(member_view(member, false, &state.rules, state.today()))))
 }
 
 /// 编辑党员信息
@@ -466,9 +490,9 @@ async fn update_member(
             req.fields.phone = stored.phone;
         }
     }
-    let input = validate(req.fields, state.today())?;
+    let input = validate(req.fields, &state.rules, state.today())?;
     let member = state.db.update_member(&caller.actor, id, &input, req.version, state.now()).await?;
-    Ok(Json(member_view(member, false)))
+    Ok(Json(member_view(member, false, &state.rules, state.today())))
 }
 
 /// 党员信息变更记录（证件号、手机号以脱敏形式显示）
