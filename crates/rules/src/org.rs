@@ -74,8 +74,11 @@ impl OrgKind {
 
     /// Whether members may hold their formal relationship here. A 党小组 is part of its branch, so its
     /// members belong to the branch; committees hold members only through their branches.
+    /// Whether a member's organizational relationship can be held here: by a branch (joint and
+    /// temporary included), never directly by a committee or general branch, nor by a party group,
+    /// which divides a branch's members without holding them (regulations.md 1.5–1.7a, 1.10).
     pub fn holds_members(self) -> bool {
-        self.is_branch() || self == OrgKind::GeneralBranch || self.is_committee()
+        self.is_branch()
     }
 }
 
@@ -86,7 +89,8 @@ pub fn allowed_under(parent: Option<OrgKind>, child: OrgKind) -> bool {
     use OrgKind::*;
     match parent {
         None => matches!(child, GroupCommittee | PrimaryCommittee),
-        Some(GroupCommittee) | Some(PrimaryCommittee) => child != GroupCommittee,
+        // A party group divides a branch; a committee does not hold one directly.
+        Some(GroupCommittee) | Some(PrimaryCommittee) => !matches!(child, GroupCommittee | PartyGroup),
         Some(GeneralBranch) => child.is_branch(),
         Some(Branch) | Some(JointBranch) | Some(TemporaryBranch) => child == PartyGroup,
         Some(PartyGroup) => false,

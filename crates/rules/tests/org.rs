@@ -48,6 +48,24 @@ fn org_structure_allowed_under() {
 }
 
 #[test]
+fn party_groups_and_members_belong_to_branches() {
+    // A party group divides a branch (regulations.md 1.10): never directly under a committee or
+    // general branch. A member's relationship is held by a branch (1.5–1.7a), not a committee,
+    // general branch or party group.
+    use dangwu_rules::org::allowed_under;
+    for parent in [OrgKind::GroupCommittee, OrgKind::PrimaryCommittee, OrgKind::GeneralBranch] {
+        assert!(!allowed_under(Some(parent), OrgKind::PartyGroup), "{parent:?}");
+        assert!(!parent.holds_members(), "{parent:?}");
+    }
+    for branch in [OrgKind::Branch, OrgKind::JointBranch, OrgKind::TemporaryBranch] {
+        assert!(allowed_under(Some(branch), OrgKind::PartyGroup), "{branch:?}");
+        assert!(branch.holds_members(), "{branch:?}");
+    }
+    assert!(!OrgKind::PartyGroup.holds_members());
+    assert!(allowed_under(Some(OrgKind::PrimaryCommittee), OrgKind::GeneralBranch));
+}
+
+#[test]
 fn org_branch_min_full_members_boundary() {
     // Rule org.branch.min_full_members (党章 第三十条): 3 full members; 2 full + 5 probationary is not enough.
     let b = book();

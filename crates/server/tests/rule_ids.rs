@@ -115,6 +115,17 @@ async fn refusals_name_their_structural_rule(app: TestApp) {
     let member = admin.post("/api/v1/members", &member_json(empty.parse().unwrap(), "迟到者", 880)).await;
     refused_by(&member, "org.parent_active");
 
+    // A party group only under a branch; a member only in a branch, never directly in a committee.
+    let group = admin
+        .post(
+            "/api/v1/organizations",
+            &json!({"parent_id": f.committee, "name": "委员会下的小组", "kind": "party_group"}),
+        )
+        .await;
+    refused_by(&group, "org.tree_shape");
+    let in_committee = admin.post("/api/v1/members", &member_json(f.committee, "直属党委", 881)).await;
+    refused_by(&in_committee, "member.organization_kind");
+
     // The democratic appraisal is a branch's, not a committee's.
     let appraisal = admin.post("/api/v1/appraisals", &json!({"organization_id": f.committee, "year": 2025})).await;
     refused_by(&appraisal, "orglife.appraisal.branch");
