@@ -55,13 +55,15 @@ token=$(curl -fs -b "$workdir/cookies" -H "X-CSRF-Token: $csrf" -H 'Content-Type
   -d '{"name":"fuzz"}' "$base/api/v1/tokens" | json '["token"]')
 
 # Revoking tokens is left out: the fuzzer would find and revoke its own token through GET /tokens.
+# One worker: with two threads, CPython 3.11's ast.parse (called by hypothesis) fails now and then
+# with "AST constructor recursion depth mismatch", an error of the tool, not of the API.
 started=$(date +%s)
 set +e
 (cd "$workdir" && "$venv/bin/schemathesis" run "$base/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance \
   --exclude-path '/api/v1/tokens/{id}' \
-  --max-examples "$examples" --max-time "$seconds" --seed "$seed" --workers 2 \
+  --max-examples "$examples" --max-time "$seconds" --seed "$seed" --workers 1 \
   --report junit --report-dir "$workdir/report" --warnings off) | tee "$workdir/fuzz.log"
 status=${PIPESTATUS[0]}
 set -e
