@@ -12,6 +12,7 @@ use uuid::Uuid;
 on_both_engines!(
     general_meeting_quorum_and_votes,
     committee_meeting_turns_the_month_green,
+    branch_committee_meeting_needs_its_quorum,
     rollup_participation_and_ledger,
     meetings_respect_scope_and_kind,
     planned_meeting_becomes_a_record,
@@ -526,4 +527,37 @@ async fn meeting_list_is_newest_meeting_first(app: TestApp) {
     let bad = admin.get("/api/v1/meetings?after=yesterday").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     assert_eq!(bad.body["fields"][0]["field"], "after");
+}
+
+// Rule orglife.branch_committee.quorum on the records themselves: more than half of the committee
+// present. Three seats held by members of branch A.
+async fn branch_committee_meeting_needs_its_quorum(app: TestApp) {
+    let f = &app.fixture;
+    let seats: Vec<CommitteeSeat> = ["secretary", "organization", "publicity"]
+        .iter()
+        .zip(&f.members_a)
+        .map(|(p, m)| CommitteeSeat { member_id: Some(*m), name: format!("委员{p}"), post: p.to_string() })
+        .collect();
+    app.db.seed_committee(&seed_actor(), f.branch_a, &seats, Utc::now()).await.unwrap();
+    let sec = app.login("sec_a").await;
+    let before = app.db.audit_count().await.unwrap();
+    // One of three committee members present (the fourth member attends but holds no seat).
+    let few = meeting(
+        f.branch_a,
+        "branch_committee",
+        "2026-04-10",
+        attendees(&[f.members_a[0], f.members_a[3]], &f.members_a[1..3]),
+    );
+    let r = sec.post("/api/v1/meetings", &few).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["rule"], "orglife.branch_committee.quorum");
+    assert_eq!(r.body["fields"][0]["field"], "attendees");
+    assert_eq!(app.db.audit_count().await.unwrap(), before, "nothing written");
+    // Two of three: more than half.
+    let enough =
+        meeting(f.branch_a, "branch_committee", "2026-04-10", attendees(&f.members_a[..2], &f.members_a[2..3]));
+    let r = sec.post("/api/v1/meetings", &enough).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["quorum"]["met"], true, "{}", r.body);
+    assert_eq!(r.body["quorum"]["rule"], "orglife.branch_committee.quorum");
 }

@@ -311,10 +311,31 @@ async fn apply_rules(state: &AppState, caller: &Caller, input: &mut MeetingInput
         e.body.rule = Some(StructuralRule::MeetingKindForOrganization.id().into());
         return Err(e);
     }
-    if input.kind != "general_meeting" || input.status != "held" {
+    if input.status != "held" {
         return Ok(());
     }
     let date = input.held_on.expect("validated");
+    if input.kind == "branch_committee" {
+        // More than half of the committee present (orglife.branch_committee.quorum). Judged when
+        // every seat names its member, so presence can be told from the attendance.
+        let seats: Option<std::collections::HashSet<Uuid>> = org.committee.iter().map(|s| s.member_id).collect();
+        if let Some(seats) = seats.filter(|s| !s.is_empty()) {
+            let present =
+                input.attendees.iter().filter(|a| a.status == "present" && seats.contains(&a.member_id)).count();
+            let quorum = rules_life::committee_quorum(&state.rules, date, seats.len() as u32, present as u32)?;
+            if !quorum.met {
+                let mut e = ApiError::new(StatusCode::CONFLICT, "rule_violation", quorum.message.clone());
+                e.body.rule = Some(quorum.rule.to_owned());
+                e.body.fields.push(FieldError { field: "attendees".into(), message: quorum.message });
+                return Err(e);
+            }
+            input.quorum = Some(serde_json::to_value(&quorum).map_err(ApiError::internal)?);
+        }
+        return Ok(());
+    }
+    if input.kind != "general_meeting" {
+        return Ok(());
+    }
     let members = state.db.expected_attendees(user, input.organization_id).await?;
     let full: std::collections::HashSet<Uuid> = members.iter().filter(|m| m.2 == "full").map(|m| m.0).collect();
     let body = VotingBody {
