@@ -128,6 +128,8 @@ struct Settings {
     log: String,
     /// Days before a meeting window closes from which an unheld meeting is flagged.
     orglife_warning_days: i64,
+    /// IANA time zone whose calendar days rules, deadlines and reports follow.
+    time_zone: String,
     /// Key encrypting members' ID numbers and phones (32 bytes, base64 or hex); none: plaintext.
     data_key: Option<String>,
     /// File holding the data key instead (only one of the two).
@@ -189,6 +191,7 @@ impl Default for Settings {
             session_max_hours: 12,
             log: "info,sqlx=warn,tower_http=info".into(),
             orglife_warning_days: 7,
+            time_zone: "Asia/Shanghai".into(),
             data_key: None,
             data_key_file: None,
             old_data_keys: None,
@@ -214,6 +217,7 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
         "session_max_hours",
         "log",
         "orglife_warning_days",
+        "time_zone",
     ]));
     if let Some(url) = &cli.database_url {
         figment = figment.merge(Serialized::default("database_url", url));
@@ -287,13 +291,21 @@ fn demo_password() -> String {
         .unwrap_or_else(|| format!("Dw-{}", &auth::random_token()[..12]))
 }
 
-async fn load_demo(db: &Db, rules: &dangwu_rules::RuleBook) -> anyhow::Result<()> {
+/// The configured time zone, by its IANA name.
+fn time_zone(settings: &Settings) -> anyhow::Result<chrono_tz::Tz> {
+    settings
+        .time_zone
+        .parse()
+        .map_err(|_| anyhow::anyhow!("时区无效：{}（应为 IANA 时区名，如 Asia/Shanghai）", settings.time_zone))
+}
+
+async fn load_demo(db: &Db, rules: &dangwu_rules::RuleBook, zone: chrono_tz::Tz) -> anyhow::Result<()> {
     if !db.is_empty().await? {
         println!("数据库中已有数据，未加载演示数据。");
         return Ok(());
     }
     let password = demo_password();
-    let summary = demo::load(db, rules, &password, chrono::Utc::now()).await.context("加载演示数据失败")?;
+    let summary = demo::load(db, rules, &password, chrono::Utc::now(), zone).await.context("加载演示数据失败")?;
     println!(
         "已加载演示企业：{} 个党组织，{} 名党员，本年度 {} 次组织生活记录。",
         summary.organizations, summary.members, summary.meetings
@@ -309,6 +321,7 @@ async fn load_demo(db: &Db, rules: &dangwu_rules::RuleBook) -> anyhow::Result<()
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = settings(&cli)?;
+    let zone = time_zone(&settings)?;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| settings.log.clone().into()),
@@ -373,10 +386,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Backup { .. } | Command::Restore { .. } | Command::Audit { .. } => unreachable!("handled above"),
         Command::Migrate => println!("数据库已是最新结构（{}）。", db.engine().name()),
-        Command::Demo => load_demo(&db, &rules).await?,
+        Command::Demo => load_demo(&db, &rules, zone).await?,
         Command::Serve { demo, .. } => {
             if demo {
-                load_demo(&db, &rules).await?;
+                load_demo(&db, &rules, zone).await?;
             }
             let addr: SocketAddr =
                 settings.listen.parse().with_context(|| format!("监听地址无效：{}", settings.listen))?;
@@ -392,6 +405,7 @@ async fn main() -> anyhow::Result<()> {
                     secure_cookies: settings.secure_cookies,
                     orglife_warning_days: settings.orglife_warning_days,
                     session_max: chrono::Duration::hours(settings.session_max_hours.max(1)),
+                    time_zone: zone,
                 },
                 Clock::system(),
                 rules,

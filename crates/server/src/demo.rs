@@ -242,8 +242,9 @@ pub async fn load(
     rules: &dangwu_rules::RuleBook,
     password: &str,
     now: DateTime<Utc>,
+    time_zone: chrono_tz::Tz,
 ) -> Result<DemoSummary, StoreError> {
-    let today = (now + Duration::hours(8)).date_naive();
+    let today = now.with_timezone(&time_zone).date_naive();
     let actor = Actor { user_id: Uuid::nil(), name: "demo".into(), ip: None };
     let mut dice = Dice(0x5EED_DA26_2026_1129);
     let mut taken = std::collections::HashSet::new();

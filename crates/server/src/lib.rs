@@ -37,12 +37,19 @@ pub struct ServerConfig {
     /// A session ends this long after login however busy it is (besides ending after
     /// [`auth::SESSION_IDLE`] unused).
     pub session_max: chrono::Duration,
+    /// The zone whose calendar days every rule, deadline and report is judged by.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl Default for ServerConfig {
     /// Secure cookies unless turned off: only plain-HTTP local development turns them off.
     fn default() -> ServerConfig {
-        ServerConfig { secure_cookies: true, orglife_warning_days: 7, session_max: chrono::Duration::hours(12) }
+        ServerConfig {
+            secure_cookies: true,
+            orglife_warning_days: 7,
+            session_max: chrono::Duration::hours(12),
+            time_zone: chrono_tz::Asia::Shanghai,
+        }
     }
 }
 
@@ -95,9 +102,34 @@ impl AppState {
         self.clock.now()
     }
 
-    /// Today in China Standard Time (UTC+8), the calendar every rule is judged by.
+    /// Today in the configured time zone (default Asia/Shanghai), the calendar every rule is judged by.
     pub fn today(&self) -> NaiveDate {
-        (self.now() + chrono::Duration::hours(8)).date_naive()
+        self.local_now().date()
+    }
+
+    /// The wall-clock time in the configured time zone, as printed on reports.
+    pub fn local_now(&self) -> chrono::NaiveDateTime {
+        self.now().with_timezone(&self.config.time_zone).naive_local()
+    }
+
+    /// The first instant of `day` in the configured time zone.
+    pub fn start_of_day(&self, day: NaiveDate) -> DateTime<Utc> {
+        start_of_day(self.config.time_zone, day)
+    }
+}
+
+/// The first instant of `day` in `zone`; where a clock change skips midnight, the first instant the
+/// day has.
+pub fn start_of_day(zone: chrono_tz::Tz, day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    let mut probe = midnight;
+    loop {
+        if let Some(t) = zone.from_local_datetime(&probe).earliest() {
+            return t.with_timezone(&Utc);
+        }
+        // No zone skips more than a few hours.
+        probe += chrono::Duration::minutes(15);
     }
 }
 
@@ -251,6 +283,19 @@ mod tests {
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
     use tower::ServiceExt;
+
+    #[test]
+    fn days_start_at_local_midnight() {
+        use chrono::{NaiveDate, TimeZone, Utc};
+        let day = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let shanghai = super::start_of_day(chrono_tz::Asia::Shanghai, day);
+        assert_eq!(shanghai, Utc.with_ymd_and_hms(2026, 12, 5, 16, 0, 0).unwrap());
+        assert_eq!(super::start_of_day(chrono_tz::UTC, day), Utc.with_ymd_and_hms(2026, 12, 6, 0, 0, 0).unwrap());
+        // São Paulo skipped 2018-11-04 00:00–01:00: that day began at 01:00 local (03:00 UTC).
+        let skipped = NaiveDate::from_ymd_opt(2018, 11, 4).unwrap();
+        let start = super::start_of_day(chrono_tz::America::Sao_Paulo, skipped);
+        assert_eq!(start, Utc.with_ymd_and_hms(2018, 11, 4, 3, 0, 0).unwrap());
+    }
 
     async fn boom() -> &'static str {
         panic!("boom")

@@ -63,10 +63,6 @@ pub struct AuditPage {
     pub next_cursor: Option<Uuid>,
 }
 
-fn china_midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc() - chrono::Duration::hours(8)
-}
-
 /// 审计日志查询（新记录在前）
 #[utoipa::path(get, path = "/api/v1/audit", tag = "审计", params(AuditParams),
     responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
@@ -86,8 +82,8 @@ async fn search_audit(
         action: empty(p.action),
         entity_type: empty(p.entity_type),
         entity_id: p.entity_id,
-        from: p.from.map(china_midnight),
-        to: p.to.map(|d| china_midnight(d + chrono::Duration::days(1))),
+        from: p.from.map(|d| state.start_of_day(d)),
+        to: p.to.map(|d| state.start_of_day(d + chrono::Duration::days(1))),
         before_id: p.after,
         limit,
     };

@@ -993,7 +993,7 @@ async fn meeting_pdf(State(state): State<AppState>, caller: Caller, ApiPath(id):
     let details = export_details("会议记录", "pdf", filter, m.attendees.len());
     record_export(&state, &caller, "meeting.export_record", "meeting", Some(id), m.row.organization_id, details)
         .await?;
-    let local_now = (state.now() + chrono::Duration::hours(8)).naive_utc();
+    let local_now = state.local_now();
     let record = pdf::MeetingRecord {
         organization: m.row.organization_name.clone(),
         kind: kind_label(&m.row.kind).to_owned(),
