@@ -62,6 +62,11 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "记录不存在或无权访问")
     }
 
+    /// More rows than one answer may hold: 422 `scope_too_large`, saying how to narrow the request.
+    pub fn too_large(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "scope_too_large", message)
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         tracing::error!("internal error: {detail}");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试或联系管理员")
@@ -86,6 +91,7 @@ impl From<StoreError> for ApiError {
                 err.body.rule = rule;
                 err
             }
+            StoreError::TooLarge(message) => ApiError::too_large(message),
             other => ApiError::internal(other),
         }
     }

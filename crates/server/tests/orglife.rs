@@ -393,6 +393,16 @@ async fn yearly_plan_and_life_issues(app: TestApp) {
     let issues = sec.get(&format!("/api/v1/organizations/{}/life-issues", f.branch_a)).await;
     assert_eq!(issues.body[0]["problem"], "理论学习不够深入");
     assert_eq!(issues.body[0]["status"], "open");
+    // More problems than one answer may hold are refused with a reason, never cut short.
+    let sec_a = app.db.user_by_name("sec_a").await.unwrap().expect("sec_a").id;
+    assert_eq!(app.db.life_issues(sec_a, f.branch_a, 1).await.unwrap().len(), 1);
+    let refused = app.db.life_issues(sec_a, f.branch_a, 0).await.unwrap_err();
+    assert!(matches!(refused, dangwu_store::StoreError::TooLarge(_)), "{refused:?}");
+    let appraisal = sec.post("/api/v1/appraisals", &json!({"organization_id": f.branch_a, "year": 2025})).await;
+    assert_eq!(appraisal.status, StatusCode::CREATED, "{}", appraisal.body);
+    assert_eq!(app.db.list_appraisals(sec_a, None, 1).await.unwrap().len(), 1);
+    let refused = app.db.list_appraisals(sec_a, None, 0).await.unwrap_err();
+    assert!(matches!(refused, dangwu_store::StoreError::TooLarge(_)), "{refused:?}");
 }
 
 on_both_engines!(rollup_follows_writes_from_elsewhere);

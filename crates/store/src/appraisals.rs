@@ -185,15 +185,21 @@ impl Db {
         tx.appraisal_for(user, id, Access::Read).await
     }
 
-    pub async fn list_appraisals(&self, user: Uuid, org: Option<Uuid>) -> Result<Vec<AppraisalRow>> {
+    /// The appraisals in the caller's reach (under `org` if given), newest year first. More than
+    /// `cap` is refused (`TooLarge`), not cut short.
+    pub async fn list_appraisals(&self, user: Uuid, org: Option<Uuid>, cap: i64) -> Result<Vec<AppraisalRow>> {
         let mut query =
             q(&format!("{ROW_SELECT} WHERE {}", covers(Access::Read, "$1", "a.organization_id"))).bind(user);
         if let Some(org) = org {
             query.push_bind(" AND a.organization_id IN (SELECT descendant FROM org_closure WHERE ancestor = ", org);
             query.push(")");
         }
-        query.push(" ORDER BY a.year DESC, a.id LIMIT 1000");
-        self.fetch_all(query).await
+        query.push(&format!(" ORDER BY a.year DESC, a.id LIMIT {}", cap.max(0) + 1));
+        let rows: Vec<AppraisalRow> = self.fetch_all(query).await?;
+        if rows.len() as i64 > cap {
+            return Err(StoreError::TooLarge(format!("民主评议记录超过 {cap} 条，请选择下级组织查看")));
+        }
+        Ok(rows)
     }
 
     /// Records the self-appraisal, peer appraisal and democratic rating of one member (while open).

@@ -36,6 +36,9 @@ pub enum StoreError {
     /// A backup or restore was refused or failed; the message says why and what to do.
     #[error("{0}")]
     Backup(String),
+    /// The request covers more rows than one answer may hold; the message says how to narrow it.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("数据库错误：{0}")]
     Database(#[from] sqlx::Error),
     #[error("数据库迁移失败：{0}")]

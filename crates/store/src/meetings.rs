@@ -194,6 +194,9 @@ pub struct AttendanceRow {
     pub status: String,
 }
 
+/// The most meetings one list may hold: a ledger or plan over more is refused, never cut short.
+pub const MEETINGS_MAX_ROWS: i64 = 20_000;
+
 const MEETING_SELECT: &str = "SELECT m.id, m.organization_id, o.name AS organization_name, m.kind, m.status, \
     m.planned_on, m.held_on, m.start_time, m.end_time, m.place, m.chair, m.recorder, m.lecturer, \
     m.secretary_lecture, m.topic, m.agenda_json, m.first_topic, m.minutes, m.decisions, m.quorum_json, \
@@ -543,7 +546,7 @@ impl Db {
         }
         query.push(&format!(
             " ORDER BY COALESCE(m.held_on, m.planned_on) DESC, m.id DESC LIMIT {}",
-            f.limit.clamp(1, 5000)
+            f.limit.clamp(1, MEETINGS_MAX_ROWS + 1)
         ));
         self.fetch_all(query).await
     }
@@ -621,8 +624,8 @@ impl Db {
     }
 
     /// Problems raised at 组织生活会 in a subtree, open ones first: the items waiting to become
-    /// rectification items.
-    pub async fn life_issues(&self, user: Uuid, root: Uuid) -> Result<Vec<LifeIssueRow>> {
+    /// rectification items. More than `cap` is refused, not cut short (`scope_too_large`).
+    pub async fn life_issues(&self, user: Uuid, root: Uuid, cap: i64) -> Result<Vec<LifeIssueRow>> {
         let mut tx = self.begin_read().await?;
         tx.org_for(user, root, Access::Read).await?;
         tx.fetch_all(
@@ -630,10 +633,18 @@ impl Db {
                i.raised_by, i.problem, i.measure, i.due_on, i.status, i.rectification_id \
                FROM life_issues i JOIN org_closure c ON c.descendant = i.organization_id \
                JOIN organizations o ON o.id = i.organization_id JOIN meetings m ON m.id = i.meeting_id \
-               WHERE c.ancestor = $1 ORDER BY i.status DESC, i.id LIMIT 5000")
-            .bind(root),
+               WHERE c.ancestor = $1 ORDER BY i.status DESC, i.id LIMIT $2")
+            .bind(root)
+            .bind(cap + 1),
         )
         .await
+        .and_then(|rows: Vec<LifeIssueRow>| {
+            if rows.len() as i64 > cap {
+                Err(StoreError::TooLarge(format!("该组织及下级的组织生活会问题超过 {cap} 条，请选择下级组织查看")))
+            } else {
+                Ok(rows)
+            }
+        })
     }
 
     /// Inserts many meetings without checking grants: for the demo, benchmarks and tests. Audited once.

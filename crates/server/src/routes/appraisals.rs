@@ -42,14 +42,18 @@ pub struct ListParams {
     pub organization_id: Option<Uuid>,
 }
 
+/// The most appraisals one list answer holds; a wider scope is asked to narrow.
+pub const APPRAISALS_MAX: i64 = 1000;
+
 /// 民主评议列表
-#[utoipa::path(get, path = "/api/v1/appraisals", tag = "组织生活", params(ListParams), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/appraisals", tag = "组织生活", params(ListParams), responses((status = 200, body = Vec<Object>),
+    (status = 422, description = "scope_too_large: more rows than one answer may hold", body = ErrorBody)))]
 async fn list_appraisals(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let rows = state.db.list_appraisals(caller.domain()?, p.organization_id).await?;
+    let rows = state.db.list_appraisals(caller.domain()?, p.organization_id, APPRAISALS_MAX).await?;
     serde_json::to_value(rows).map(Json).map_err(ApiError::internal)
 }
 

@@ -13,7 +13,8 @@ use dangwu_store::access::Access;
 use dangwu_store::access::ReadScope;
 use dangwu_store::audit::Event;
 use dangwu_store::meetings::{
-    AgendaItem, AttendeeInput, IssueInput, Meeting, MeetingFilter, MeetingInput, MeetingRow, VoteRecord,
+    AgendaItem, AttendeeInput, IssueInput, MEETINGS_MAX_ROWS, Meeting, MeetingFilter, MeetingInput, MeetingRow,
+    VoteRecord,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -750,6 +751,8 @@ async fn rollup_export(
 /// meeting, about 30 a year), so a whole group of tens of thousands of members would take minutes;
 /// its committees and branches are asked one at a time instead.
 pub const PARTICIPATION_MAX_MEMBERS: i64 = 5000;
+/// The most 组织生活会 problems one answer lists; a subtree with more is asked to narrow.
+pub const LIFE_ISSUES_MAX: i64 = 5000;
 
 /// 党员参加组织生活情况
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/participation", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
@@ -771,13 +774,9 @@ async fn participation(
     let org = state.db.get_org(user, id).await?;
     let members = org.full_members + org.probationary_members;
     if only.is_none() && members > PARTICIPATION_MAX_MEMBERS {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "scope_too_large",
-            format!(
-                "该组织及下级共有党员 {members} 名，超过一次统计 {PARTICIPATION_MAX_MEMBERS} 名的上限，请选择下级组织查看党员参加情况"
-            ),
-        ));
+        return Err(ApiError::too_large(format!(
+            "该组织及下级共有党员 {members} 名，超过一次统计 {PARTICIPATION_MAX_MEMBERS} 名的上限，请选择下级组织查看党员参加情况"
+        )));
     }
     let rows = state.db.attendance(id, period.from, period.to, only).await?;
     let mut list = orglife::participation(&rows);
@@ -787,7 +786,7 @@ async fn participation(
 
 /// 三会一课台账（Excel）：一个组织一年中已召开的会议
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/meetings-ledger.xlsx", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
-    responses((status = 200, description = "Excel 文件"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Excel 文件"), (status = 404, body = ErrorBody), (status = 422, description = "scope_too_large: more rows than one answer may hold", body = ErrorBody)))]
 async fn meeting_ledger(
     State(state): State<AppState>,
     caller: Caller,
@@ -804,10 +803,15 @@ async fn meeting_ledger(
         status: Some("held".into()),
         from: Some(period.from),
         to: Some(period.to),
-        limit: 5000,
+        limit: MEETINGS_MAX_ROWS + 1,
         ..Default::default()
     };
     let mut rows = state.db.list_meetings(user, &filter).await?;
+    if rows.len() as i64 > MEETINGS_MAX_ROWS {
+        return Err(ApiError::too_large(format!(
+            "该组织及下级本年度会议超过 {MEETINGS_MAX_ROWS} 条，超过一次导出的上限，请选择下级组织分别导出台账"
+        )));
+    }
     rows.sort_by_key(|r| (r.held_on, r.id));
     let table: Vec<Vec<String>> = rows
         .iter()
@@ -925,11 +929,16 @@ async fn meeting_plan(
                 status: Some("planned".into()),
                 from: Some(year.from),
                 to: Some(year.to),
-                limit: 5000,
+                limit: MEETINGS_MAX_ROWS + 1,
                 ..Default::default()
             },
         )
         .await?;
+    if planned.len() as i64 > MEETINGS_MAX_ROWS {
+        return Err(ApiError::too_large(format!(
+            "本组织本年度已有超过 {MEETINGS_MAX_ROWS} 条会议计划，请先清理后再生成"
+        )));
+    }
     let mut inputs = Vec::new();
     for req in &org.requirements {
         // Party groups plan their own meetings; talks are between pairs of people, not meetings.
@@ -967,13 +976,13 @@ async fn meeting_plan(
 
 /// 组织生活会查摆的问题（待转入整改清单的在前）
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/life-issues", tag = "组织生活", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody), (status = 422, description = "scope_too_large: more rows than one answer may hold", body = ErrorBody)))]
 async fn life_issues(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let rows = state.db.life_issues(caller.domain()?, id).await?;
+    let rows = state.db.life_issues(caller.domain()?, id, LIFE_ISSUES_MAX).await?;
     serde_json::to_value(rows).map(Json).map_err(ApiError::internal)
 }
 
