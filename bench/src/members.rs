@@ -261,7 +261,9 @@ fn enc(s: &str) -> String {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let db = Db::connect(&args.database_url).await?;
+    let t = Instant::now();
     db.migrate().await?;
+    println!("migrations: {:.1} s", t.elapsed().as_secs_f64());
     let (members,): (i64,) = one(&db, "SELECT COUNT(*) FROM members").await?;
     if members == 0 {
         bail!("no members: run `generate --members N` first");
@@ -444,8 +446,15 @@ async fn load(client: &reqwest::Client, base: &str, path: &str, clients: usize, 
     Load { samples, completed, failed, rate: completed as f64 / secs }
 }
 
-/// The `after` cursor of the page that starts at row `offset` of the whole group's list.
+/// The `after` cursor of the page that starts after row `offset` of the whole group's list (in the
+/// list's order: organization, name, id).
 async fn deep_cursor(db: &Db, offset: i64) -> anyhow::Result<String> {
-    let (id,): (Uuid,) = one(db, &format!("SELECT id FROM members ORDER BY id LIMIT 1 OFFSET {offset}")).await?;
-    Ok(id.to_string())
+    let (organization_id, name, id): (Uuid, String, Uuid) = one(
+        db,
+        &format!(
+            "SELECT organization_id, name, id FROM members ORDER BY organization_id, name, id LIMIT 1 OFFSET {offset}"
+        ),
+    )
+    .await?;
+    Ok(dangwu_store::members::MemberCursor { organization_id, name, id }.encode())
 }
