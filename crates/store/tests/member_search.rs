@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, Utc};
+use dangwu_store::crypto::{self, Field};
 use dangwu_store::members::{
     Member, MemberCursor, MemberFilter, MemberInput, MemberTotal, SEARCH_TOTAL_CAP, TOTAL_CAP, name_matches,
 };
@@ -13,6 +14,29 @@ use dangwu_testkit::{TestApp, on_both_engines, org_input};
 use uuid::Uuid;
 
 on_both_engines!(search_equals_a_scan);
+
+/// The same with ID numbers and phones encrypted at rest: exact search goes through the keyed hashes.
+mod search_equals_a_scan_encrypted {
+    use dangwu_testkit::{Backend, TestApp};
+
+    fn keys() -> dangwu_store::crypto::DataKeys {
+        dangwu_store::crypto::DataKeys::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", &[] as &[&str]).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        if let Some(app) = TestApp::start_with_data_keys(Backend::Sqlite, Some(keys())).await {
+            super::search_equals_a_scan(app).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(app) = TestApp::start_with_data_keys(Backend::Postgres, Some(keys())).await {
+            super::search_equals_a_scan(app).await;
+        }
+    }
+}
 
 fn actor() -> Actor {
     Actor { user_id: Uuid::nil(), name: "test".into(), ip: None }
