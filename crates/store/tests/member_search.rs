@@ -109,8 +109,17 @@ struct World {
 
 impl World {
     async fn read(db: &Db) -> World {
-        let members: Vec<Plain> =
+        let mut members: Vec<Plain> =
             db.fetch_all(q("SELECT id, name, id_number, phone, organization_id, status FROM members")).await.unwrap();
+        // Encrypted at rest: the scan compares the plaintext.
+        for m in &mut members {
+            m.id_number = crypto::open(db.data_keys(), Field::IdNumber, m.id, &m.id_number).unwrap();
+            m.phone = crypto::open(db.data_keys(), Field::Phone, m.id, &m.phone).unwrap();
+        }
+        if db.data_keys().is_some() {
+            let (stored,): (String,) = db.fetch_one(q("SELECT id_number FROM members LIMIT 1")).await.unwrap();
+            assert!(stored.starts_with("enc1:"), "{stored}");
+        }
         let pairs: Vec<(Uuid, Uuid)> = db.fetch_all(q("SELECT ancestor, descendant FROM org_closure")).await.unwrap();
         let mut below: BTreeMap<Uuid, BTreeSet<Uuid>> = BTreeMap::new();
         for (a, d) in pairs {
