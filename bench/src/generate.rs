@@ -31,6 +31,9 @@ pub struct Args {
     /// Meeting records in all (the benchmark year first, then older months).
     #[arg(long, default_value_t = 1_500_000)]
     pub meetings: usize,
+    /// Members, spread over the branches in proportion to their size.
+    #[arg(long, default_value_t = 0)]
+    pub members: usize,
     /// The benchmark year.
     #[arg(long, default_value_t = 2026)]
     pub year: i32,
@@ -58,19 +61,19 @@ impl Dice {
     pub fn new(seed: u64) -> Dice {
         Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         (self.next() >> 11) % n
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 }
@@ -142,7 +145,7 @@ struct Spec {
     /// Committee seats (支部委员会 with three or more; otherwise a secretary only).
     seats: usize,
     lagging: bool,
-    /// Members expected at meetings (for `expected`/`present`; no member rows are created).
+    /// Members expected at meetings (for `expected`/`present`), and the weight of `--members` here.
     size: i64,
 }
 
@@ -551,6 +554,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .await?;
     db.grant(&actor, user.id, Role::OrgAdmin, ids[0], now).await?;
     println!("user {BENCH_USER} / {BENCH_PASSWORD}: org_admin on {}", ids[0]);
+
+    // ---- members ----------------------------------------------------------------------------------
+    let branches: Vec<(Uuid, String, i64)> = specs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind.ends_with("branch") && s.kind != "general_branch")
+        .map(|(i, s)| (ids[i], s.unit.clone(), s.size))
+        .collect();
+    if crate::members::generate(&db, &branches, args.members, args.seed, today).await? > 0 {
+        // Written around the store, so their names are indexed here, in one statement.
+        let t = Instant::now();
+        let rows = db.rebuild_member_name_index().await?;
+        println!("member name index: {rows} rows in {:.1} s", t.elapsed().as_secs_f64());
+    }
 
     // ---- meetings ---------------------------------------------------------------------------------
     // The benchmark year in full, then months before it, newest first, until the total is reached.

@@ -9,6 +9,7 @@
 //! Results are recorded in `docs/BENCHMARKS.md`.
 
 mod generate;
+mod members;
 mod rollup;
 mod stats;
 
@@ -31,6 +32,8 @@ enum Command {
     Generate(generate::Args),
     /// Measures the compliance rollup (store calls + computation, and the HTTP endpoint).
     Rollup(rollup::Args),
+    /// Measures the member list and search (`GET /members`) over HTTP.
+    Members(members::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -40,6 +43,7 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Generate(args) => generate::run(args).await,
             Command::Rollup(args) => rollup::run(args).await,
+            Command::Members(args) => members::run(args).await,
         }
     })
 }

@@ -165,6 +165,8 @@ export interface Page<T> {
   items: T[]
   next_cursor: string | null
   total?: number
+  /** False when more than `total` match (the member list counts up to 10,000). */
+  total_exact?: boolean
 }
 
 export interface FieldChange {

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::access::{Access, covers, is_self};
+use crate::access::{Access, covers, covers_each_row, granted_orgs, is_self};
 use crate::audit::Event;
 use crate::crypto::{self, DataKeys, Field};
 use crate::{Actor, Db, Q, Result, StoreError, Tx, new_id, q};
@@ -121,9 +121,110 @@ pub struct MemberFilter {
     /// Part of the name, or a whole ID number or phone number (these only where the user may unmask).
     pub text: Option<String>,
     pub status: Option<String>,
-    /// Keyset: rows after this id.
-    pub after: Option<Uuid>,
+    /// Keyset: rows after this one in the list's order.
+    pub after: Option<MemberCursor>,
     pub limit: i64,
+    /// Skip counting the matches (pages of an export).
+    pub no_total: bool,
+}
+
+/// Matches of a list are counted up to this many; above it the total says "more than".
+pub const TOTAL_CAP: i64 = 10_000;
+/// Matches of a search are counted up to this many (each is looked up: a surname's 10,000 took
+/// 100–140 ms).
+pub const SEARCH_TOTAL_CAP: i64 = 1_000;
+
+/// How many members match a filter: exactly up to [`TOTAL_CAP`] ([`SEARCH_TOTAL_CAP`] for a search),
+/// beyond it only that there are more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberTotal {
+    /// The number of matches, or the cap when there are more.
+    pub count: i64,
+    /// False when there are more than `count`.
+    pub exact: bool,
+}
+
+impl PartialEq<i64> for MemberTotal {
+    /// An exact total of this many.
+    fn eq(&self, n: &i64) -> bool {
+        self.exact && self.count == *n
+    }
+}
+
+/// A place in the member list's order (organization, name, id): the keyset of the next page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberCursor {
+    pub organization_id: Uuid,
+    pub name: String,
+    pub id: Uuid,
+}
+
+impl MemberCursor {
+    pub fn after(m: &Member) -> MemberCursor {
+        MemberCursor { organization_id: m.organization_id, name: m.name.clone(), id: m.id }
+    }
+
+    /// An opaque text for URLs: the two ids and the name in hexadecimal UTF-8.
+    pub fn encode(&self) -> String {
+        let name: String = self.name.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("{}.{}.{}", self.organization_id.simple(), self.id.simple(), name)
+    }
+
+    pub fn parse(text: &str) -> Option<MemberCursor> {
+        let mut parts = text.splitn(3, '.');
+        let organization_id = Uuid::try_parse(parts.next()?).ok()?;
+        let id = Uuid::try_parse(parts.next()?).ok()?;
+        let hex = parts.next()?;
+        if hex.len() % 2 != 0 || hex.len() > 2 * 400 {
+            return None;
+        }
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        Some(MemberCursor { organization_id, name: String::from_utf8(bytes).ok()?, id })
+    }
+}
+
+/// The keys of a name in `member_name_grams`: every substring of one to three characters, ASCII
+/// letters in lower case (as migration 0010 computes them for the members before it).
+pub fn name_grams(name: &str) -> std::collections::BTreeSet<String> {
+    let chars: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut out = std::collections::BTreeSet::new();
+    for n in 1..=3 {
+        for w in chars.windows(n) {
+            out.insert(w.iter().collect());
+        }
+    }
+    out
+}
+
+/// Whether a name matches a search text as the member list defines it: it contains the (trimmed)
+/// text, ASCII letters compared without case. What the indexed search must return, row for row.
+pub fn name_matches(name: &str, text: &str) -> bool {
+    let text = text.trim().to_ascii_lowercase();
+    !text.is_empty() && name.to_ascii_lowercase().contains(&text)
+}
+
+/// A gram this common is searched by walking the list's order and probing each row, not by reading
+/// all its members first.
+const COMMON_GRAM: i64 = 2_000;
+
+/// Which organizations' members a list covers, worked out once per request.
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    /// Every organization (the user's grants cover every root).
+    Everything,
+    /// The subtree of a covered organization.
+    Subtree(Uuid),
+    /// One covered organization.
+    Org(Uuid),
+    /// The organizations under the user's grants.
+    Granted,
+    /// The organizations under the user's grants within the subtree of an organization not covered.
+    GrantedWithin(Uuid),
+    /// None (only, perhaps, the user's own record).
+    Nothing,
 }
 
 const MEMBER_SELECT: &str = "SELECT m.id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_number, \
@@ -241,6 +342,7 @@ impl Tx {
         )
         .await
         .map_err(unique_to_conflict)?;
+        self.index_name(id, &input.name, false).await?;
         let member = self.member_by_id(keys, id).await?;
         self.audit(
             actor,
@@ -273,48 +375,177 @@ fn unique_to_conflict(e: StoreError) -> StoreError {
 }
 
 impl Db {
-    /// One page of the members the user may see, and how many match in all.
-    pub async fn list_members(&self, user: Uuid, f: &MemberFilter) -> Result<(Vec<Member>, i64)> {
-        let mut cond = q(&format!(" WHERE {}", readable("m.id", "m.organization_id"))).bind(user);
-        if let Some(org) = f.organization_id {
-            if f.subtree {
-                cond.push_bind(" AND m.organization_id IN (SELECT descendant FROM org_closure WHERE ancestor = ", org);
+    /// One page of the members the user may see, in the list's order (organization, name, id), and
+    /// how many match in all (counted up to [`TOTAL_CAP`], [`SEARCH_TOTAL_CAP`] for a search).
+    ///
+    /// The grant check is worked out once per request ([`Scope`]) and joined as a set of
+    /// organizations, never evaluated per member. Name search reads `member_name_grams`; an ID number
+    /// or phone is looked up by its index (the keyed hash column's when encrypted).
+    pub async fn list_members(&self, user: Uuid, f: &MemberFilter) -> Result<(Vec<Member>, MemberTotal)> {
+        let mut tx = self.begin_read().await?;
+        if self.engine() == crate::Engine::Postgres {
+            // These queries take a millisecond; a large estimate for a common name would have them
+            // compiled first (55 ms measured). For this transaction only.
+            tx.execute(q("SET LOCAL jit = off")).await?;
+        }
+        let (scope, own) = tx.member_scope(user, f).await?;
+        let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let key = text.map(str::to_ascii_lowercase);
+        let gram: Option<String> = key.as_ref().map(|k| k.chars().take(3).collect());
+        // A common gram (a surname) is probed row by row in the list's order; a rarer one, or an ID
+        // number or phone, drives the query from its matches.
+        let common = match &gram {
+            Some(g) => {
+                let (n,): (i64,) = tx
+                    .fetch_one(
+                        q(&format!(
+                            "SELECT COUNT(*) FROM (SELECT 1 FROM member_name_grams WHERE gram = $1 LIMIT {}) t",
+                            COMMON_GRAM + 1
+                        ))
+                        .bind(g.as_str()),
+                    )
+                    .await?;
+                n > COMMON_GRAM
+            }
+            None => false,
+        };
+        // The page and the count share the conditions; the count is always driven from the matches
+        // of a search (it may have to count thousands), the page only for a rarer gram.
+        let build = |drive: bool| {
+            let mut cond = q(" WHERE (").bind(user);
+            self.push_member_conditions(&mut cond, scope, own, f, text.zip(key.as_deref()).zip(gram.as_deref()), drive);
+            cond
+        };
+        let total = if f.no_total {
+            MemberTotal { count: 0, exact: false }
+        } else {
+            let cap = if text.is_some() { SEARCH_TOTAL_CAP } else { TOTAL_CAP };
+            let mut count = build(true);
+            count.prepend("SELECT COUNT(*) FROM (SELECT 1 FROM members m");
+            count.push(&format!(" LIMIT {}) t", cap + 1));
+            let (n,): (i64,) = tx.fetch_one(count).await?;
+            MemberTotal { count: n.min(cap), exact: n <= cap }
+        };
+        let cond = build(!common);
+        let mut page = cond;
+        page.prepend(MEMBER_SELECT);
+        if let Some(after) = &f.after {
+            page.push_bind(" AND (m.organization_id, m.name, m.id) > (", after.organization_id);
+            page.push_bind(", ", after.name.as_str());
+            page.push_bind(", ", after.id);
+            page.push(")");
+        }
+        page.push(&format!(" ORDER BY m.organization_id, m.name, m.id LIMIT {}", f.limit.clamp(1, 10_000)));
+        // Only the rows of the page are decrypted, never the whole match.
+        let rows: Vec<Member> = tx.fetch_all(page).await?;
+        let rows = rows.into_iter().map(|m| reveal(self.data_keys(), m)).collect::<Result<_>>()?;
+        Ok((rows, total))
+    }
+
+    /// The conditions of the member list after ` WHERE (` and the user as `$1`: scope, filters and
+    /// search (`(text, lowered text), gram`); with `drive`, the search's matches as an `IN` set.
+    fn push_member_conditions(
+        &self,
+        cond: &mut Q,
+        scope: Scope,
+        own: Option<Uuid>,
+        f: &MemberFilter,
+        search: Option<((&str, &str), &str)>,
+        drive: bool,
+    ) {
+        match scope {
+            Scope::Everything => {
+                cond.push("1 = 1");
+            }
+            Scope::Subtree(org) => {
+                cond.push_bind("m.organization_id IN (SELECT descendant FROM org_closure WHERE ancestor = ", org);
                 cond.push(")");
-            } else {
-                cond.push_bind(" AND m.organization_id = ", org);
+            }
+            Scope::Org(org) => {
+                cond.push_bind("m.organization_id = ", org);
+            }
+            Scope::Granted => {
+                cond.push(&format!("m.organization_id IN ({})", granted_orgs(Access::Read, "$1")));
+            }
+            Scope::GrantedWithin(org) => {
+                cond.push(&format!(
+                    "m.organization_id IN ({} AND EXISTS (SELECT 1 FROM org_closure w WHERE w.ancestor = ",
+                    granted_orgs(Access::Read, "$1")
+                ));
+                cond.push_bind("", org);
+                cond.push(" AND w.descendant = g.organization_id))");
+            }
+            Scope::Nothing => {
+                cond.push("1 = 0");
             }
         }
+        if let Some(own) = own {
+            cond.push_bind(" OR m.id = ", own);
+        }
+        cond.push(")");
         if let Some(status) = &f.status {
             cond.push_bind(" AND m.status = ", status.as_str());
         }
-        if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            cond.push_bind(" AND (m.name LIKE ", like);
-            cond.push(" ESCAPE '\\'");
+        if let Some(((text, key), gram)) = search {
+            let keys = self.data_keys();
+            let id_number = text.to_ascii_uppercase();
+            if drive {
+                // Driven from the matches: the name's gram, and the ID number and phone through their
+                // indexes (plaintext rows by value, encrypted ones by the keyed hash).
+                cond.push_bind(" AND m.id IN (SELECT member_id FROM member_name_grams WHERE gram = ", gram);
+                cond.push_bind(" UNION SELECT x.id FROM members x WHERE x.id_number = ", id_number.as_str());
+                push_hash_match(cond, keys, Field::IdNumber, "x.id_number_hash", &id_number);
+                cond.push_bind(" UNION SELECT x.id FROM members x WHERE x.phone = ", text);
+                push_hash_match(cond, keys, Field::Phone, "x.phone_hash", text);
+                cond.push(")");
+            }
+            cond.push_bind(" AND (EXISTS (SELECT 1 FROM member_name_grams ng WHERE ng.gram = ", gram);
+            cond.push(" AND ng.member_id = m.id)");
+            if key.chars().count() > 3 {
+                let like = format!("%{}%", key.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                cond.push_bind(&format!(" AND {} LIKE ", ascii_lower(self.engine(), "m.name")), like);
+                cond.push(" ESCAPE '\\'");
+            }
             // A match on a whole ID number or phone confirms a guess at a masked one, so it counts only
             // where the user may see the full numbers.
-            let unmask = covers(Access::Unmask, "$1", "m.organization_id");
-            let id_number = text.to_ascii_uppercase();
+            // Phrased to be checked row by row, for the rows whose number matched: as an EXISTS under
+            // the OR, PostgreSQL would hash every organization under the user's grants first (15 ms).
+            let unmask = covers_each_row(Access::Unmask, "$1", "m.organization_id");
             cond.push_bind(" OR ((m.id_number = ", id_number.as_str());
-            push_hash_match(&mut cond, self.data_keys(), Field::IdNumber, "m.id_number_hash", &id_number);
+            push_hash_match(cond, keys, Field::IdNumber, "m.id_number_hash", &id_number);
             cond.push(&format!(") AND {unmask})"));
             cond.push_bind(" OR ((m.phone = ", text);
-            push_hash_match(&mut cond, self.data_keys(), Field::Phone, "m.phone_hash", text);
+            push_hash_match(cond, keys, Field::Phone, "m.phone_hash", text);
             cond.push(&format!(") AND {unmask}))"));
         }
-        let mut count = cond.clone();
-        count.prepend("SELECT COUNT(*) FROM members m");
-        let (total,): (i64,) = self.fetch_one(count).await?;
-        let mut page = cond;
-        page.prepend(MEMBER_SELECT);
-        if let Some(after) = f.after {
-            page.push_bind(" AND m.id > ", after);
-        }
-        page.push(&format!(" ORDER BY m.id LIMIT {}", f.limit.clamp(1, 10_000)));
-        // Only the rows of the page are decrypted, never the whole match.
-        let rows: Vec<Member> = self.fetch_all(page).await?;
-        let rows = rows.into_iter().map(|m| reveal(self.data_keys(), m)).collect::<Result<_>>()?;
-        Ok((rows, total))
+    }
+
+    /// Builds the name index anew from the members table: for members written around the store
+    /// (bulk loads such as the benchmark generator). Returns the rows written.
+    pub async fn rebuild_member_name_index(&self) -> Result<u64> {
+        let fill = match self.engine() {
+            crate::Engine::Sqlite => {
+                "WITH RECURSIVE at(member_id, name, i) AS (\
+                    SELECT id, lower(name), 1 FROM members WHERE name <> '' \
+                    UNION ALL SELECT member_id, name, i + 1 FROM at WHERE i < length(name)) \
+                 INSERT OR IGNORE INTO member_name_grams (gram, member_id) \
+                 SELECT substr(at.name, at.i, w.n), at.member_id \
+                 FROM at, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) w \
+                 WHERE at.i + w.n - 1 <= length(at.name)"
+            }
+            crate::Engine::Postgres => {
+                "INSERT INTO member_name_grams (gram, member_id) \
+                 SELECT DISTINCT substr(k.name, i, w.n), k.id FROM (SELECT id, translate(name, \
+                 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS name FROM members) k \
+                 CROSS JOIN LATERAL generate_series(1, length(k.name)) AS i \
+                 CROSS JOIN (VALUES (1), (2), (3)) AS w(n) WHERE i + w.n - 1 <= length(k.name)"
+            }
+        };
+        let mut tx = self.begin().await?;
+        tx.execute(q("DELETE FROM member_name_grams")).await?;
+        let rows = tx.execute(q(fill)).await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// Whether the user may put members in the organization, asked before the member's fields are
@@ -450,6 +681,9 @@ impl Db {
         if written == 0 {
             return Err(stale_member());
         }
+        if input.name != before.name {
+            tx.index_name(id, &input.name, true).await?;
+        }
         let after = tx.member_by_id(keys, id).await?;
         tx.audit(
             actor,
@@ -490,6 +724,88 @@ impl Tx {
         .await
         .map_err(unique_to_conflict)?;
         Ok(())
+    }
+}
+
+/// `column` with ASCII letters in lower case, as [`name_grams`] lowers them (SQLite's `lower()` does
+/// only these; PostgreSQL's would change other letters too).
+fn ascii_lower(engine: crate::Engine, column: &str) -> String {
+    match engine {
+        crate::Engine::Sqlite => format!("lower({column})"),
+        crate::Engine::Postgres => {
+            format!("translate({column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
+        }
+    }
+}
+
+impl Tx {
+    /// Rewrites a member's keys in the name index (in the transaction that writes the member).
+    async fn index_name(&mut self, id: Uuid, name: &str, replace: bool) -> Result<()> {
+        if replace {
+            self.execute(q("DELETE FROM member_name_grams WHERE member_id = $1").bind(id)).await?;
+        }
+        let grams = name_grams(name);
+        // 2 arguments a row; SQLite's lookup of `$N` grows with N, so modest statements.
+        let grams: Vec<&String> = grams.iter().collect();
+        for chunk in grams.chunks(100) {
+            let mut insert = q("INSERT INTO member_name_grams (gram, member_id) VALUES ");
+            for (i, gram) in chunk.iter().enumerate() {
+                insert.push_bind(if i == 0 { "(" } else { ", (" }, gram.as_str());
+                insert.push_bind(", ", id);
+                insert.push(")");
+            }
+            self.execute(insert).await?;
+        }
+        Ok(())
+    }
+
+    /// Which organizations' members a list covers for the user, and the user's own member record
+    /// when it is visible only through the member role (see [`crate::access::ReadScope`]).
+    async fn member_scope(&mut self, user: Uuid, f: &MemberFilter) -> Result<(Scope, Option<Uuid>)> {
+        let scope = match f.organization_id {
+            Some(org) => match (self.has_access(user, org, Access::Read).await?, f.subtree) {
+                (true, true) => Scope::Subtree(org),
+                (true, false) => Scope::Org(org),
+                (false, true) => Scope::GrantedWithin(org),
+                (false, false) => Scope::Nothing,
+            },
+            None => {
+                let (uncovered,): (i64,) = self
+                    .fetch_one(
+                        q(&format!(
+                            "SELECT COUNT(*) FROM organizations o WHERE o.parent_id IS NULL AND NOT {}",
+                            covers(Access::Read, "$1", "o.id")
+                        ))
+                        .bind(user),
+                    )
+                    .await?;
+                if uncovered == 0 { Scope::Everything } else { Scope::Granted }
+            }
+        };
+        let own: Option<(Uuid, Uuid)> = self
+            .fetch_optional(
+                q(&format!("SELECT own.id, own.organization_id FROM members own WHERE {}", is_self("$1", "own.id")))
+                    .bind(user),
+            )
+            .await?;
+        let Some((own, own_org)) = own else {
+            return Ok((scope, None));
+        };
+        // Seen through a grant anyway, or outside the organizations asked for: nothing to add.
+        if self.has_access(user, own_org, Access::Read).await? {
+            return Ok((scope, None));
+        }
+        let inside = match f.organization_id {
+            None => true,
+            Some(org) if !f.subtree => org == own_org,
+            Some(org) => self
+                .fetch_optional::<(i64,)>(
+                    q("SELECT depth FROM org_closure WHERE ancestor = $1 AND descendant = $2").bind(org).bind(own_org),
+                )
+                .await?
+                .is_some(),
+        };
+        Ok((scope, inside.then_some(own)))
     }
 }
 

@@ -11,7 +11,7 @@ use dangwu_rules::idcard::{self, Gender};
 use dangwu_rules::member::{Status, check_conversion, check_dates};
 use dangwu_store::access::Access;
 use dangwu_store::audit::Event;
-use dangwu_store::members::{Member, MemberFilter, MemberInput};
+use dangwu_store::members::{Member, MemberCursor, MemberFilter, MemberInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -270,8 +270,9 @@ pub struct ListParams {
     pub status: Option<String>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub after: Option<Uuid>,
+    /// The `next_cursor` of the previous page (opaque).
+    #[param(max_length = 1000)]
+    pub after: Option<String>,
     /// Export only: full ID numbers and phones (roles that may see them; audited).
     pub unmask: Option<bool>,
 }
@@ -284,23 +285,35 @@ impl ListParams {
         if self.q.as_ref().is_some_and(|q| q.chars().count() > 50) {
             return Err(ApiError::field("q", "关键词不超过50字"));
         }
+        let after = match self.after.as_deref().filter(|a| !a.is_empty()) {
+            Some(a) => Some(
+                MemberCursor::parse(a).ok_or_else(|| ApiError::field("after", "分页位置无效，请从第一页重新开始"))?,
+            ),
+            None => None,
+        };
         Ok(MemberFilter {
             organization_id: self.organization_id,
             subtree: self.subtree.unwrap_or(true),
             text: self.q.clone(),
             status: self.status.clone().filter(|s| !s.is_empty()),
-            after: self.after,
+            after,
             limit,
+            no_total: false,
         })
     }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberPage {
+    /// In order of organization, then name (then id).
     pub items: Vec<MemberView>,
-    /// Pass as `after` for the next page; null on the last page.
-    pub next_cursor: Option<Uuid>,
+    /// Pass as `after` for the next page (opaque); null on the last page.
+    pub next_cursor: Option<String>,
+    /// How many members match: exact up to 10,000 (1,000 with `q`); above that the cap, with
+    /// `total_exact` false.
     pub total: i64,
+    /// False when more than `total` members match (the count stops at 10,000, or 1,000 with `q`).
+    pub total_exact: bool,
 }
 
 /// 党员列表
@@ -320,11 +333,12 @@ async fn list_members(
     let (mut items, total) = state.db.list_members(user, &p.filter(limit + 1)?).await?;
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
-    let next_cursor = if more { items.last().map(|m| m.id) } else { None };
+    let next_cursor = if more { items.last().map(|m| MemberCursor::after(m).encode()) } else { None };
     Ok(Json(MemberPage {
         items: items.into_iter().map(|m| member_view(m, false, &state.rules, state.today())).collect(),
         next_cursor,
-        total,
+        total: total.count,
+        total_exact: total.exact,
     }))
 }
 
@@ -334,7 +348,7 @@ const EXPORT_MAX: i64 = 100_000;
 /// 导出党员花名册（Excel；每次导出均记入审计日志）
 #[utoipa::path(get, path = "/api/v1/members/export.xlsx", tag = "党员", params(ListParams),
     responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 400, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 422, description = "scope_too_large: more members than one roster may hold", body = ErrorBody)))]
 async fn export_members(
     State(state): State<AppState>,
     caller: Caller,
@@ -353,14 +367,21 @@ async fn export_members(
     }
     let mut filter = p.filter(1000)?;
     filter.after = None;
+    filter.no_total = true;
     let mut rows = Vec::new();
     loop {
         let (page, _) = state.db.list_members(user, &filter).await?;
         let done = (page.len() as i64) < filter.limit;
-        filter.after = page.last().map(|m| m.id);
+        filter.after = page.last().map(MemberCursor::after);
         rows.extend(page);
-        if done || rows.len() as i64 >= EXPORT_MAX {
+        if done {
             break;
+        }
+        // A roster cut short would pass for the whole one: refuse instead, saying how to narrow it.
+        if rows.len() as i64 > EXPORT_MAX {
+            return Err(ApiError::too_large(format!(
+                "符合条件的党员超过 {EXPORT_MAX} 名，超过一次导出的上限，请选择下级组织分别导出"
+            )));
         }
     }
     let filter = serde_json::json!({
