@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { OrgNode } from '../types'
-import { ancestorIds, buildOrgTree, keysToDepth, orgLabel, subtreeIds } from './tree'
+import { ancestorIds, buildOrgTree, keysToDepth, orgLabel, orgSelectable, subtreeIds } from './tree'
 
 const node = (id: string, parent_id: string | null, kind: OrgNode['kind'] = 'branch'): OrgNode => ({
   id,
@@ -65,5 +65,19 @@ describe('tree helpers', () => {
     expect(orgLabel({ name: '中共某公司第一支部委员会', short_name: '一支部' })).toBe('一支部')
     expect(orgLabel({ name: '中共某公司第一支部委员会', short_name: ' ' })).toBe('中共某公司第一支部委员会')
     expect(orgLabel({ name: '全称', short_name: null })).toBe('全称')
+  })
+})
+
+describe('orgSelectable', () => {
+  const branchKinds = ['branch', 'joint_branch', 'temporary_branch']
+  it('lets a member be placed only in a branch', () => {
+    expect(orgSelectable(node('a', 'c'), { selectableKinds: branchKinds })).toBe(true)
+    expect(orgSelectable(node('c', null, 'primary_committee'), { selectableKinds: branchKinds })).toBe(false)
+    expect(orgSelectable(node('g', 'a', 'party_group'), { selectableKinds: branchKinds })).toBe(false)
+    expect(orgSelectable(node('c', null, 'primary_committee'))).toBe(true)
+  })
+  it('never offers a dissolved or excluded organization', () => {
+    expect(orgSelectable({ ...node('a', 'c'), status: 'dissolved' })).toBe(false)
+    expect(orgSelectable(node('a', 'c'), { disabledIds: new Set(['a']) })).toBe(false)
   })
 })

@@ -80,3 +80,12 @@ export function subtreeIds(flat: OrgNode[], id: string): Set<string> {
 export function orgLabel(n: Pick<OrgNode, 'name' | 'short_name'>): string {
   return n.short_name?.trim() || n.name
 }
+
+/** Whether an organization can be picked: active, not excluded, and of an allowed kind if kinds are given. */
+export function orgSelectable(
+  n: Pick<OrgNode, 'id' | 'kind' | 'status'>,
+  opts: { disabledIds?: Set<string>; selectableKinds?: readonly string[] } = {},
+): boolean {
+  if (n.status === 'dissolved' || opts.disabledIds?.has(n.id)) return false
+  return !opts.selectableKinds || opts.selectableKinds.includes(n.kind)
+}
