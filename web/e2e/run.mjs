@@ -407,6 +407,19 @@ async function main() {
         [name, all],
       )
       await shot(page, 'b-members-filtered')
+
+      // A probation that ran out without a conversion is flagged in the list and on the detail page.
+      const probationary = await admin.get('members?status=probationary&limit=200')
+      const overdue = probationary.items.find((m) => m.probation_overdue)
+      assert(overdue, 'the demo has no overdue probationary member')
+      await inputOf(page, 'member-q').fill(overdue.name)
+      await inputOf(page, 'member-q').press('Enter')
+      await page.locator('[data-test=member-table] [data-test=probation-overdue]').first().waitFor()
+      await page.goto(`${BASE_URL}/members/${overdue.id}`)
+      const flag = page.locator('[data-test=probation-overdue]').first()
+      await flag.waitFor()
+      assert((await flag.innerText()).includes('预备期已满未转正'), 'the detail page shows no overdue probation')
+      assert((await page.locator('.el-descriptions').innerText()).includes(overdue.probation_ends), 'no probation end date')
     })
   })
 
