@@ -19,6 +19,19 @@ use clap::{Parser, Subcommand};
 pub const BENCH_USER: &str = "bench_admin";
 pub const BENCH_PASSWORD: &str = "Bench-pass-2026";
 
+/// Logs the benchmark user in on `client` (its cookie store keeps the session).
+pub async fn login(client: &reqwest::Client, base: &str) -> anyhow::Result<()> {
+    let res = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": BENCH_USER, "password": BENCH_PASSWORD }))
+        .send()
+        .await?;
+    if !res.status().is_success() {
+        anyhow::bail!("login failed: {} {}", res.status(), res.text().await.unwrap_or_default());
+    }
+    Ok(())
+}
+
 #[derive(Parser)]
 #[command(name = "dangwu-bench", about = "Benchmark of the organizational-life compliance rollup")]
 struct Cli {

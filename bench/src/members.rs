@@ -23,7 +23,6 @@ use uuid::Uuid;
 
 use crate::generate::Dice;
 use crate::stats::{Samples, header, line, ms};
-use crate::{BENCH_PASSWORD, BENCH_USER};
 
 /// Surnames, most common first; picked with a skew towards the front, as in the population.
 const SURNAMES: &[&str] = &[
@@ -320,14 +319,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .timeout(Duration::from_secs(args.timeout))
         .pool_max_idle_per_host(args.clients.max(4))
         .build()?;
-    let res = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({ "username": BENCH_USER, "password": BENCH_PASSWORD }))
-        .send()
-        .await?;
-    if !res.status().is_success() {
-        bail!("login failed: {}", res.status());
-    }
+    crate::login(&client, &base).await?;
     let cases = [
         ("q = ID number", format!("/api/v1/members?limit=20&q={id_number}")),
         ("q = phone", format!("/api/v1/members?limit=20&q={phone}")),

@@ -17,8 +17,8 @@ use dangwu_store::meetings::MeetingInput;
 use dangwu_store::{Actor, Db, Engine, q};
 use uuid::Uuid;
 
+use crate::BENCH_USER;
 use crate::stats::{Samples, header, line};
-use crate::{BENCH_PASSWORD, BENCH_USER};
 
 /// `ServerConfig::default().orglife_warning_days`, as the handlers use it.
 fn warning_days() -> i64 {
@@ -396,14 +396,7 @@ async fn http(ctx: &Ctx, args: &Args, root: Uuid, primary: Uuid, branch: Uuid) -
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(async move { dangwu_server::serve(state, listener).await });
     let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let res = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({ "username": BENCH_USER, "password": BENCH_PASSWORD }))
-        .send()
-        .await?;
-    if !res.status().is_success() {
-        bail!("login failed: {} {}", res.status(), res.text().await.unwrap_or_default());
-    }
+    crate::login(&client, &base).await?;
     let year = args.year;
     // The server's own index is read on its first request: warm it, as `serve` does at start.
     let first = client.get(format!("{base}/api/v1/organizations/{root}/compliance-rollup?year={year}")).send().await?;

@@ -298,6 +298,14 @@ fn validate(f: MeetingFields, today: NaiveDate) -> ApiResult<MeetingInput> {
 }
 
 /// Applies the rules that need the organization: the kind fits the organization, a general meeting
+/// A meeting without its quorum is refused, naming the rule and the attendance that falls short.
+fn quorum_refused(quorum: rules_life::QuorumOutcome) -> ApiError {
+    let mut e = ApiError::new(StatusCode::CONFLICT, "rule_violation", quorum.message.clone());
+    e.body.rule = Some(quorum.rule.to_owned());
+    e.body.fields.push(FieldError { field: "attendees".into(), message: quorum.message });
+    e
+}
+
 /// has its quorum (or is refused), each motion passes or is recorded as failed.
 async fn apply_rules(state: &AppState, caller: &Caller, input: &mut MeetingInput) -> ApiResult<()> {
     let user = caller.domain()?;
@@ -325,10 +333,7 @@ async fn apply_rules(state: &AppState, caller: &Caller, input: &mut MeetingInput
                 input.attendees.iter().filter(|a| a.status == "present" && seats.contains(&a.member_id)).count();
             let quorum = rules_life::committee_quorum(&state.rules, date, seats.len() as u32, present as u32)?;
             if !quorum.met {
-                let mut e = ApiError::new(StatusCode::CONFLICT, "rule_violation", quorum.message.clone());
-                e.body.rule = Some(quorum.rule.to_owned());
-                e.body.fields.push(FieldError { field: "attendees".into(), message: quorum.message });
-                return Err(e);
+                return Err(quorum_refused(quorum));
             }
             input.quorum = Some(serde_json::to_value(&quorum).map_err(ApiError::internal)?);
         }
@@ -348,10 +353,7 @@ async fn apply_rules(state: &AppState, caller: &Caller, input: &mut MeetingInput
         input.attendees.iter().filter(|a| a.status == "present" && full.contains(&a.member_id)).count() as u32;
     let quorum = rules_life::general_meeting_quorum(&state.rules, date, &body, present_full)?;
     if !quorum.met {
-        let mut e = ApiError::new(StatusCode::CONFLICT, "rule_violation", quorum.message.clone());
-        e.body.rule = Some(quorum.rule.to_owned());
-        e.body.fields.push(FieldError { field: "attendees".into(), message: quorum.message });
-        return Err(e);
+        return Err(quorum_refused(quorum));
     }
     for (i, vote) in input.votes.iter_mut().enumerate() {
         if vote.in_favour + vote.against + vote.abstain > body.entitled() {

@@ -331,11 +331,12 @@ async fn list_members(
     }
     // One row more than the page tells whether another page follows, so a full last page has no cursor.
     let (mut items, total) = state.db.list_members(user, &p.filter(limit + 1)?).await?;
+    let today = state.today();
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     let next_cursor = if more { items.last().map(|m| MemberCursor::after(m).encode()) } else { None };
     Ok(Json(MemberPage {
-        items: items.into_iter().map(|m| member_view(m, false, &state.rules, state.today())).collect(),
+        items: items.into_iter().map(|m| member_view(m, false, &state.rules, today)).collect(),
         next_cursor,
         total: total.count,
         total_exact: total.exact,
