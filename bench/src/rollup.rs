@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use chrono::{Datelike, NaiveDate, Utc};
 use dangwu_rules::RuleBook;
 use dangwu_rules::orglife::Period;
+use dangwu_server::domain;
 use dangwu_server::domain::meetings::{self, MeetingFields};
 use dangwu_server::lifeindex::{IndexState, LifeIndex, Refresh};
 use dangwu_server::orglife;
@@ -168,7 +169,8 @@ impl Ctx {
             "recorder": "基准测试", "topic": format!("基准测试主题党日 {n}"),
         }))?;
         let actor = Actor { user_id: self.user, name: BENCH_USER.into(), ip: None };
-        meetings::record(&self.db, &self.rules, &actor, fields, self.today, Utc::now()).await?;
+        let ctx = domain::Ctx { db: &self.db, rules: &self.rules, today: self.today, now: Utc::now() };
+        meetings::record(&ctx, &actor, fields).await?;
         Ok(())
     }
 }

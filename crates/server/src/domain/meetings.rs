@@ -4,19 +4,19 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use dangwu_rules::RuleBook;
 use dangwu_rules::StructuralRule;
 use dangwu_rules::orglife::{self as rules_life, QuorumOutcome, VotingBody};
 use dangwu_store::access::Access;
 use dangwu_store::meetings::{AgendaItem, AttendeeInput, IssueInput, Meeting, MeetingInput, VoteRecord};
 use dangwu_store::orgs::Organization;
-use dangwu_store::{Actor, Db, StoreError, Tx};
+use dangwu_store::{Actor, StoreError, Tx};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{DomainError, DomainResult, FieldIssue};
+use super::{Ctx, DomainError, DomainResult, FieldIssue};
 use crate::orglife::{KINDS, kind_fits, kind_label};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -139,44 +139,34 @@ fn attachments_schema() -> utoipa::openapi::Array {
 }
 
 /// Records a meeting, held or planned (登记会议).
-pub async fn record(
-    db: &Db,
-    book: &RuleBook,
-    actor: &Actor,
-    fields: MeetingFields,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> DomainResult<Meeting> {
-    let mut tx = db.begin().await?;
+pub async fn record(ctx: &Ctx<'_>, actor: &Actor, fields: MeetingFields) -> DomainResult<Meeting> {
+    let mut tx = ctx.db.begin().await?;
     // The right to write comes first: a caller without it hears so, not what is wrong with the input.
     let org = tx.org_for(actor.user_id, fields.organization_id, Access::WriteMembers).await.map_err(org_field)?;
-    let mut input = validate(fields, today)?;
-    judge(&mut tx, book, actor.user_id, &org, &mut input).await?;
-    let meeting = tx.insert_meeting(actor, &input, now).await.map_err(attendee_error)?;
+    let mut input = validate(fields, ctx.today)?;
+    judge(&mut tx, ctx.rules, actor.user_id, &org, &mut input).await?;
+    let meeting = tx.insert_meeting(actor, &input, ctx.now).await.map_err(attendee_error)?;
     tx.commit().await?;
     Ok(meeting)
 }
 
 /// Revises a meeting record at `version` (a planned meeting is completed here once held).
 pub async fn revise(
-    db: &Db,
-    book: &RuleBook,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     id: Uuid,
     version: i64,
     fields: MeetingFields,
-    today: NaiveDate,
-    now: DateTime<Utc>,
 ) -> DomainResult<Meeting> {
-    let mut tx = db.begin().await?;
+    let mut tx = ctx.db.begin().await?;
     let before = tx.meeting(actor.user_id, id, Access::WriteMembers).await?;
     let org = tx.org_for(actor.user_id, before.row.organization_id, Access::WriteMembers).await?;
-    let mut input = validate(fields, today)?;
+    let mut input = validate(fields, ctx.today)?;
     if input.organization_id != org.id {
         return Err(DomainError::field("organization_id", "会议记录的所属组织不能修改"));
     }
-    judge(&mut tx, book, actor.user_id, &org, &mut input).await?;
-    let meeting = tx.update_meeting(actor, id, &input, version, now).await.map_err(attendee_error)?;
+    judge(&mut tx, ctx.rules, actor.user_id, &org, &mut input).await?;
+    let meeting = tx.update_meeting(actor, id, &input, version, ctx.now).await.map_err(attendee_error)?;
     tx.commit().await?;
     Ok(meeting)
 }

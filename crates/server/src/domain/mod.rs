@@ -12,8 +12,26 @@
 
 pub mod meetings;
 
-use dangwu_rules::{CalcError, StructuralRule};
-use dangwu_store::StoreError;
+use chrono::{DateTime, NaiveDate, Utc};
+use dangwu_rules::{CalcError, RuleBook, StructuralRule};
+use dangwu_store::{Db, StoreError};
+
+/// What every use case works with: the database, the rules in force, and the moment of the request
+/// (its date in the configured time zone).
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub db: &'a Db,
+    pub rules: &'a RuleBook,
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+}
+
+impl crate::AppState {
+    /// The context of a use case run now.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx { db: &self.db, rules: &self.rules, today: self.today(), now: self.now() }
+    }
+}
 
 /// A problem with one field of a command.
 #[derive(Debug, Clone, PartialEq, Eq)]

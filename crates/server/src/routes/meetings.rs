@@ -203,8 +203,7 @@ async fn create_meeting(
     ApiJson(req): ApiJson<MeetingFields>,
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
     caller.domain()?;
-    let meeting =
-        domain::meetings::record(&state.db, &state.rules, &caller.actor, req, state.today(), state.now()).await?;
+    let meeting = domain::meetings::record(&state.ctx(), &caller.actor, req).await?;
     Ok((StatusCode::CREATED, Json(full_view(meeting))))
 }
 
@@ -229,17 +228,7 @@ async fn update_meeting(
     ApiJson(req): ApiJson<UpdateMeeting>,
 ) -> ApiResult<Json<MeetingView>> {
     caller.domain()?;
-    let meeting = domain::meetings::revise(
-        &state.db,
-        &state.rules,
-        &caller.actor,
-        id,
-        req.version,
-        req.fields,
-        state.today(),
-        state.now(),
-    )
-    .await?;
+    let meeting = domain::meetings::revise(&state.ctx(), &caller.actor, id, req.version, req.fields).await?;
     Ok(Json(full_view(meeting)))
 }
 
