@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod check;
 pub mod dates;
 pub mod dues;
+pub mod election;
 pub mod idcard;
 pub mod member;
 pub mod org;
@@ -55,6 +56,7 @@ pub const REQUIRED_RULES: &[(&str, Unit)] = &[
     (orglife::RULE_GENERAL_MEETING_FREQUENCY, U::Frequency),
     (orglife::RULE_GENERAL_MEETING_QUORUM, U::Ratio),
     (orglife::RULE_GENERAL_MEETING_MAJORITY, U::Ratio),
+    (orglife::RULE_GENERAL_MEETING_EXCLUSION, U::Flag),
     (orglife::RULE_COMMITTEE_FREQUENCY, U::Frequency),
     (orglife::RULE_COMMITTEE_QUORUM, U::Ratio),
     (orglife::RULE_PARTY_GROUP_FREQUENCY, U::Frequency),
@@ -71,6 +73,7 @@ pub const REQUIRED_RULES: &[(&str, Unit)] = &[
     (orglife::RULE_ELECTION_QUORUM, U::Ratio),
     (orglife::RULE_ELECTION_MAJORITY_BASE, U::Choice),
     (orglife::RULE_ELECTION_CANDIDATE_MARGIN, U::Percent),
+    (election::RULE_DELEGATE_CANDIDATE_MARGIN, U::Percent),
     (recruitment::RULE_STEP_ORDER, U::Flag),
     (recruitment::RULE_TALK_WITHIN, U::Months),
     (recruitment::RULE_ACTIVIST_AFTER_APPLICATION, U::Months),

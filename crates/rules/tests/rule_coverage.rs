@@ -9,6 +9,7 @@ const TEST_SOURCES: &[(&str, &str)] = &[
     ("tests/member.rs", include_str!("member.rs")),
     ("tests/org.rs", include_str!("org.rs")),
     ("tests/orglife.rs", include_str!("orglife.rs")),
+    ("tests/election.rs", include_str!("election.rs")),
     ("tests/recruitment.rs", include_str!("recruitment.rs")),
     ("tests/dues.rs", include_str!("dues.rs")),
     ("tests/properties.rs", include_str!("properties.rs")),
