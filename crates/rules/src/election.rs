@@ -216,7 +216,9 @@ pub fn check_election(book: &RuleBook, date: NaiveDate, e: &Election) -> Result<
     let ratio = match resolved.value() {
         RuleValue::Ratio(r) => *r,
         _ => {
-            return Err(crate::book::RuleError::WrongType { rule: RULE_ELECTION_QUORUM.into(), expected: "比例" }.into());
+            return Err(
+                crate::book::RuleError::WrongType { rule: RULE_ELECTION_QUORUM.into(), expected: "比例" }.into()
+            );
         }
     };
     let required = ratio.smallest_more_than(roll.entitled);

@@ -20,6 +20,7 @@ pub mod org;
 pub mod orglife;
 pub mod recruitment;
 pub mod structural;
+pub mod talk;
 
 pub use book::{
     LoadError, Override, OverrideError, OverrideSpec, Rule, RuleBook, RuleError, RuleStatus, RuleSummary, RuleValue,

@@ -10,6 +10,7 @@ const TEST_SOURCES: &[(&str, &str)] = &[
     ("tests/org.rs", include_str!("org.rs")),
     ("tests/orglife.rs", include_str!("orglife.rs")),
     ("tests/election.rs", include_str!("election.rs")),
+    ("tests/talk.rs", include_str!("talk.rs")),
     ("tests/recruitment.rs", include_str!("recruitment.rs")),
     ("tests/dues.rs", include_str!("dues.rs")),
     ("tests/properties.rs", include_str!("properties.rs")),
