@@ -899,3 +899,119 @@ pub fn check_appraisal(book: &RuleBook, date: NaiveDate, g: &AppraisalGrades) ->
     }
     Ok(AppraisalOutcome { graded_base: base, max_excellent, checks })
 }
+
+// ---- 民主评议: held on its own, with the 组织生活会, or decided by the 党员大会 ----------------------
+
+/// How a year's 民主评议党员 was held (regulations.md 3.9: "may be combined with 3.8"; the committee or
+/// the general meeting proposes the grades).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppraisalVia {
+    /// A record of the appraisal itself (单独开展).
+    Separate,
+    /// At a 组织生活会 where the appraisal was held together (结合组织生活会进行).
+    LifeMeeting,
+    /// At a 党员大会 that decided the appraisal (党员大会评议、确定等次).
+    GeneralMeeting,
+}
+
+impl AppraisalVia {
+    pub fn label(self) -> &'static str {
+        match self {
+            AppraisalVia::Separate => "单独开展民主评议",
+            AppraisalVia::LifeMeeting => "结合组织生活会进行民主评议",
+            AppraisalVia::GeneralMeeting => "党员大会进行民主评议",
+        }
+    }
+}
+
+/// A recorded activity of the branch, as far as the appraisal is concerned: its kind, date, and
+/// whether the appraisal was held at it (for a 组织生活会 or 党员大会; a 民主评议党员 record always is).
+/// One record entered once serves both requirements: a 组织生活会 with the appraisal counts for the
+/// 组织生活会 and for the 民主评议.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldActivity {
+    pub meeting: MeetingKind,
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub appraisal: bool,
+}
+
+/// One due window of the appraisal and what met it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppraisalWindow {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub partial: bool,
+    pub met: bool,
+    /// The first activity in the window that met it (index into the input, how, date).
+    pub met_by: Option<(usize, AppraisalVia, NaiveDate)>,
+}
+
+/// Whether the 民主评议 requirement of a period is met, window by window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppraisalFulfilment {
+    pub windows: Vec<AppraisalWindow>,
+    pub met: bool,
+    pub rule: &'static str,
+    pub checks: Vec<Check>,
+}
+
+/// Whether the 民主评议党员 due in `period` (orglife.appraisal.frequency, yearly) was held in each
+/// window: by a separate appraisal record, or a 组织生活会 at which the appraisal was held, or a 党员大会
+/// that decided it (regulations.md 3.8, 3.9). Refused: the appraisal marked on any other kind of
+/// meeting (a 支委会 or 党小组会 alone cannot hold it). A window still running and not met gives an
+/// `Info`; a window over and not met a `Warning` (a duty of the organization).
+pub fn appraisal_fulfilment(
+    book: &RuleBook,
+    period: Period,
+    activities: &[HeldActivity],
+    today: NaiveDate,
+) -> Result<AppraisalFulfilment, CalcError> {
+    validate_period(period)?;
+    let mut inv = Invalid::default();
+    let via = |a: &HeldActivity| match (a.meeting, a.appraisal) {
+        (MeetingKind::DemocraticAppraisal, _) => Some(AppraisalVia::Separate),
+        (MeetingKind::LifeMeeting, true) => Some(AppraisalVia::LifeMeeting),
+        (MeetingKind::GeneralMeeting, true) => Some(AppraisalVia::GeneralMeeting),
+        _ => None,
+    };
+    for (i, a) in activities.iter().enumerate() {
+        if a.appraisal && via(a).is_none() {
+            inv.push(
+                format!("activities[{i}].appraisal"),
+                format!(
+                    "{}不能代替民主评议党员；民主评议应单独开展，或结合组织生活会、党员大会进行",
+                    a.meeting.label()
+                ),
+            );
+        }
+    }
+    inv.finish()?;
+    let mut windows_out = Vec::new();
+    let mut checks = Vec::new();
+    for w in windows(book, RULE_APPRAISAL_FREQUENCY, period, 1)? {
+        let met_by = activities
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.date >= w.from && a.date <= w.to)
+            .filter_map(|(i, a)| via(a).map(|v| (i, v, a.date)))
+            .min_by_key(|(_, _, d)| *d);
+        let met = met_by.is_some();
+        if !met {
+            let over = today > w.to;
+            checks.push(Check::new(
+                if over { Level::Warning } else { Level::Info },
+                RULE_APPRAISAL_FREQUENCY,
+                if over {
+                    format!("{}至{}未开展民主评议党员（可单独开展，或结合组织生活会、党员大会进行）", w.from, w.to)
+                } else {
+                    format!("{}至{}尚未开展民主评议党员", w.from, w.to)
+                },
+            ));
+        }
+        windows_out.push(AppraisalWindow { from: w.from, to: w.to, partial: w.partial, met, met_by });
+    }
+    let met = windows_out.iter().all(|w| w.met);
+    Ok(AppraisalFulfilment { windows: windows_out, met, rule: RULE_APPRAISAL_FREQUENCY, checks })
+}

@@ -368,3 +368,66 @@ fn written_opinions_only_from_absent_voters() {
     assert!(!no_quorum.quorum.met);
     assert!(no_quorum.vote.is_none());
 }
+
+// ---- 民主评议 met by a separate record, a 组织生活会 or a 党员大会 (regulations.md 3.8, 3.9) ---------------
+
+fn held(meeting: MeetingKind, date: chrono::NaiveDate, appraisal: bool) -> HeldActivity {
+    HeldActivity { meeting, date, appraisal }
+}
+
+#[test]
+fn orglife_appraisal_frequency_met_three_ways() {
+    // Rule orglife.appraisal.frequency: yearly; any one of the three ways meets the year.
+    let b = book();
+    let after = d(2027, 1, 15);
+    for (a, via) in [
+        (held(MeetingKind::DemocraticAppraisal, d(2026, 12, 20), false), AppraisalVia::Separate),
+        (held(MeetingKind::LifeMeeting, d(2026, 12, 20), true), AppraisalVia::LifeMeeting),
+        (held(MeetingKind::GeneralMeeting, d(2026, 12, 20), true), AppraisalVia::GeneralMeeting),
+    ] {
+        let out = appraisal_fulfilment(&b, year_2026(), &[a], after).unwrap();
+        assert!(out.met, "{via:?}");
+        assert_eq!(out.windows[0].met_by, Some((0, via, d(2026, 12, 20))));
+        assert!(out.checks.is_empty());
+        assert_eq!(out.rule, "orglife.appraisal.frequency");
+    }
+}
+
+#[test]
+fn a_life_meeting_without_the_appraisal_does_not_meet_it() {
+    let b = book();
+    let acts = [
+        held(MeetingKind::LifeMeeting, d(2026, 12, 20), false),
+        held(MeetingKind::GeneralMeeting, d(2026, 10, 1), false),
+    ];
+    let out = appraisal_fulfilment(&b, year_2026(), &acts, d(2027, 1, 15)).unwrap();
+    assert!(!out.met);
+    assert_eq!(out.checks[0].level, Level::Warning);
+    // Still in the year: only information.
+    let open = appraisal_fulfilment(&b, year_2026(), &acts, d(2026, 12, 31)).unwrap();
+    assert_eq!(open.checks[0].level, Level::Info);
+}
+
+#[test]
+fn appraisal_window_edges() {
+    // Last day of the year counts; the first day of the next year does not.
+    let b = book();
+    let last = [held(MeetingKind::LifeMeeting, d(2026, 12, 31), true)];
+    assert!(appraisal_fulfilment(&b, year_2026(), &last, d(2027, 1, 1)).unwrap().met);
+    let next = [held(MeetingKind::LifeMeeting, d(2027, 1, 1), true)];
+    assert!(!appraisal_fulfilment(&b, year_2026(), &next, d(2027, 1, 2)).unwrap().met);
+    // Two years: each needs its own.
+    let two = Period { from: d(2025, 1, 1), to: d(2026, 12, 31) };
+    let out = appraisal_fulfilment(&b, two, &last, d(2027, 1, 2)).unwrap();
+    assert_eq!(out.windows.iter().map(|w| w.met).collect::<Vec<_>>(), vec![false, true]);
+}
+
+#[test]
+fn appraisal_cannot_be_marked_on_other_meetings() {
+    let b = book();
+    for kind in [MeetingKind::BranchCommittee, MeetingKind::PartyGroupMeeting, MeetingKind::ThemeDay] {
+        let err = appraisal_fulfilment(&b, year_2026(), &[held(kind, d(2026, 6, 1), true)], d(2027, 1, 1)).unwrap_err();
+        assert_eq!(err.fields()[0].field, "activities[0].appraisal", "{kind:?}");
+        assert!(err.fields()[0].reason.contains("不能代替民主评议党员"));
+    }
+}
