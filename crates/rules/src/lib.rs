@@ -48,6 +48,7 @@ pub const REQUIRED_RULES: &[(&str, Unit)] = &[
     (org::RULE_PRIMARY_COMMITTEE_MIN, U::Members),
     (org::RULE_COUNTS_PROBATIONARY, U::Flag),
     (org::RULE_JOINT_MAX_UNITS, U::Units),
+    (org::RULE_TEMPORARY_BRANCH_LIMITS, U::Flag),
     (org::RULE_TERM_COMMITTEE, U::Years),
     (org::RULE_TERM_GENERAL_BRANCH, U::Years),
     (org::RULE_TERM_BRANCH, U::Years),

@@ -214,8 +214,9 @@ fn validate_period(period: Period) -> Result<(), CalcError> {
 /// (主题党日 monthly), orglife.life_meeting.frequency and .preferred_quarter (组织生活会 yearly, Q4),
 /// orglife.appraisal.frequency (民主评议 yearly), orglife.talk.per_pair_per_year (谈心谈话),
 /// orglife.branch_secretary_lecture.per_year / orglife.committee_secretary_lecture.per_year (书记讲党课).
-/// 三会一课 apply to branches; committees and general branches get the secretary's lecture only; a
-/// 党小组 gets its own meeting.
+/// 三会一课 apply to branches (joint branches included); committees and general branches get the
+/// secretary's lecture only; a 党小组 gets its own meeting; a 临时党支部 only 党课 and 主题党日 (its
+/// members' study and education, regulations.md 1.7a) while org.temporary_branch.limits is on.
 pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Result<Vec<Requirement>, CalcError> {
     validate_period(period)?;
     let mut out = Vec::new();
@@ -248,7 +249,34 @@ pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Re
     };
     use MeetingKind as M;
     use RequirementScope as S;
+    let temporary_limited =
+        facts.kind == OrgKind::TemporaryBranch && book.flag(crate::org::RULE_TEMPORARY_BRANCH_LIMITS, at)?;
     match facts.kind {
+        // A 临时党支部 organizes its members' study and education (regulations.md 1.7a); their 三会一课
+        // decisions, 组织生活会, 民主评议 and 谈心谈话 stay with the home branch holding their
+        // relationship. Only the study requirements are its own, while org.temporary_branch.limits is on.
+        OrgKind::TemporaryBranch if temporary_limited => {
+            let note = format!(
+                "临时党支部组织党员学习教育（规则 {}）；组织生活会、民主评议、谈心谈话在党员组织关系所在党支部进行",
+                crate::org::RULE_TEMPORARY_BRANCH_LIMITS
+            );
+            push(
+                M::PartyLecture,
+                S::Organization,
+                RULE_LECTURE_FREQUENCY,
+                windows(book, RULE_LECTURE_FREQUENCY, period, 1)?,
+                None,
+                Some(note.clone()),
+            )?;
+            push(
+                M::ThemeDay,
+                S::Organization,
+                RULE_THEME_DAY_FREQUENCY,
+                windows(book, RULE_THEME_DAY_FREQUENCY, period, 1)?,
+                None,
+                Some(note),
+            )?;
+        }
         OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch => {
             push(
                 M::GeneralMeeting,

@@ -431,3 +431,30 @@ fn appraisal_cannot_be_marked_on_other_meetings() {
         assert!(err.fields()[0].reason.contains("不能代替民主评议党员"));
     }
 }
+
+#[test]
+fn temporary_branch_requirements_are_study_only() {
+    // org.temporary_branch.limits (1.7a): a temporary branch organizes study and education — 党课 and
+    // 主题党日; no general meeting, 组织生活会, 民主评议 or 谈心谈话 of its own.
+    let facts = OrgLifeFacts { kind: OrgKind::TemporaryBranch, has_committee: true, party_groups: 2 };
+    let reqs = requirements(&book(), &facts, year_2026()).unwrap();
+    let kinds: Vec<MeetingKind> = reqs.iter().map(|r| r.meeting).collect();
+    assert_eq!(kinds, vec![MeetingKind::PartyLecture, MeetingKind::ThemeDay]);
+    assert!(reqs[0].note.as_deref().unwrap().contains("org.temporary_branch.limits"));
+    // Switched off, it is treated like an ordinary branch.
+    let mut b = book();
+    b.apply_overrides(&[Override {
+        rule: "org.temporary_branch.limits".into(),
+        value: false.into(),
+        from: None,
+        origin: "t".into(),
+        note: None,
+    }])
+    .unwrap();
+    let all = requirements(&b, &facts, year_2026()).unwrap();
+    let ordinary = requirements(&b, &OrgLifeFacts { kind: OrgKind::Branch, ..facts }, year_2026()).unwrap();
+    assert_eq!(all, ordinary);
+    // A joint branch has the same requirements as an ordinary one.
+    let joint = requirements(&book(), &OrgLifeFacts { kind: OrgKind::JointBranch, ..facts }, year_2026()).unwrap();
+    assert_eq!(joint, requirements(&book(), &OrgLifeFacts { kind: OrgKind::Branch, ..facts }, year_2026()).unwrap());
+}
