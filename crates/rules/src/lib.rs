@@ -5,8 +5,10 @@
 //! looked up in a [`RuleBook`] on the date of the event being judged. See docs/RULES.md.
 //!
 //! Modules: [`book`] (rule packs, overrides), [`calendar`] (working days), [`org`] (organization
-//! setup and terms), [`orglife`] (meetings, quorum, appraisal), [`recruitment`] (发展党员 pipeline),
-//! [`dues`] (党费), [`member`] and [`idcard`] (member records).
+//! setup and terms, what a temporary branch may do), [`orglife`] (meetings, quorum, written opinions
+//! and lawful exclusions, appraisal), [`talk`] (谈心谈话 pair by pair), [`election`] (4/5 attendance
+//! and candidate margin for any kind that elects), [`recruitment`] (发展党员 pipeline), [`dues`] (党费),
+//! [`member`] and [`idcard`] (member records).
 
 pub mod book;
 pub mod calendar;

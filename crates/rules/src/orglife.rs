@@ -339,7 +339,7 @@ pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Re
                 RULE_APPRAISAL_FREQUENCY,
                 windows(book, RULE_APPRAISAL_FREQUENCY, period, 1)?,
                 None,
-                Some("可与组织生活会结合进行".into()),
+                Some("可单独开展，或结合组织生活会、党员大会进行（见 appraisal_fulfilment）".into()),
             )?;
             push(
                 M::HeartToHeartTalk,
@@ -347,7 +347,10 @@ pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Re
                 RULE_TALK_PER_PAIR,
                 yearly_windows(book, RULE_TALK_PER_PAIR, period)?,
                 None,
-                Some("支部委员之间、支部委员和党员之间、党员和党员之间，每对每年至少1次".into()),
+                Some(format!(
+                    "支部委员之间、支部委员和党员之间、党员和党员之间，每对每年至少{}次（逐对统计见 talk::talk_coverage）",
+                    book.count(RULE_TALK_PER_PAIR, at)?
+                )),
             )?;
             push(
                 M::SecretaryLecture,
