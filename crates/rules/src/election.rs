@@ -18,6 +18,7 @@ use crate::orglife::{
 pub const RULE_DELEGATE_CANDIDATE_MARGIN: &str = "election.delegate_candidate_margin";
 
 /// The meeting that elects.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ElectoralBody {
@@ -46,6 +47,7 @@ impl ElectoralBody {
 }
 
 /// What is elected.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SeatKind {

@@ -13,6 +13,7 @@
 pub mod book;
 pub mod calendar;
 pub mod check;
+pub mod codes;
 pub mod dates;
 pub mod dues;
 pub mod election;

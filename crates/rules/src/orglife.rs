@@ -547,6 +547,7 @@ pub fn general_meeting_vote(
 
 /// Why a full member is lawfully left out of the 应到会 count of a general meeting (regulations.md 4.14,
 /// secondary): each needs the higher organization's consent and a general-meeting decision.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExclusionReason {
@@ -583,9 +584,11 @@ impl ExclusionReason {
 }
 
 /// Full members left out of the 应到会 count for one reason.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exclusion {
     pub reason: ExclusionReason,
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 100000))]
     pub count: u32,
 }
 

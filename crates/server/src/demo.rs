@@ -3,6 +3,7 @@
 //! fixed seed, so every load is the same apart from the password.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use dangwu_rules::codes::{Attendance, MeetingStatus, RecordKind};
 use dangwu_rules::idcard;
 use dangwu_store::accounts::NewUser;
 use dangwu_store::members::MemberInput;
@@ -432,7 +433,7 @@ fn meetings_for_year(
     full_counts: &[usize],
     today: NaiveDate,
 ) -> Vec<dangwu_store::meetings::MeetingInput> {
-    use dangwu_store::meetings::{AgendaItem, AttendeeInput, MeetingInput, VoteRecord};
+    use dangwu_store::meetings::{AgendaItem, AttendeeInput, MeetingInput, QuorumRecord, VoteRecord};
     let mut out = Vec::new();
     let year = today.year();
     for (i, node) in TREE.iter().enumerate() {
@@ -489,12 +490,14 @@ fn meetings_for_year(
                         7..=24 if lagging => ("absent", ""),
                         _ => ("present", ""),
                     };
-                    AttendeeInput { member_id: m.id, status: status.into(), reason: reason.into() }
+                    let status = Attendance::from_code(status).expect("a known attendance");
+                    AttendeeInput { member_id: m.id, status, reason: reason.into() }
                 })
                 .collect();
             let full: Vec<Uuid> = people.iter().filter(|m| m.status == "full").map(|m| m.id).collect();
             let present_full =
-                attendees.iter().filter(|a| a.status == "present" && full.contains(&a.member_id)).count() as u32;
+                attendees.iter().filter(|a| a.status == Attendance::Present && full.contains(&a.member_id)).count()
+                    as u32;
             let body = dangwu_rules::orglife::VotingBody {
                 full_members: full.len() as u32,
                 probationary_members: 0,
@@ -513,6 +516,9 @@ fn meetings_for_year(
                             in_favour,
                             against: 0,
                             abstain: present_full - in_favour,
+                            written_in_favour: 0,
+                            written_against: 0,
+                            written_abstain: 0,
                             base: o.base,
                             required: o.required,
                             passed: o.passed,
@@ -528,8 +534,8 @@ fn meetings_for_year(
             let topic = topic(dice, kind);
             out.push(MeetingInput {
                 organization_id: ids[i],
-                kind: kind.into(),
-                status: "held".into(),
+                kind: RecordKind::from_code(kind).expect("a known kind"),
+                status: MeetingStatus::Held,
                 planned_on: None,
                 held_on: Some(date),
                 start_time: "14:30".into(),
@@ -552,9 +558,22 @@ fn meetings_for_year(
                 } else {
                     String::new()
                 },
-                quorum: None,
+                // Kept with the record as the use case keeps it, so the demo's records read like real ones.
+                quorum: quorum.filter(|_| kind == "general_meeting").map(|q| QuorumRecord {
+                    entitled: q.entitled,
+                    present: q.present,
+                    required: q.required,
+                    met: q.met,
+                    rule: q.rule.to_owned(),
+                    message: q.message,
+                    exclusions: Vec::new(),
+                    without_vote: 0,
+                }),
                 votes,
                 attachments: Vec::new(),
+                // Some branches hold the year's 民主评议 with their 组织生活会 instead of apart.
+                with_appraisal: kind == "life_meeting" && i % 3 == 0,
+                election: None,
                 attendees,
                 issues: Vec::new(),
             });

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
+use dangwu_rules::codes::{Attendance, RecordKind};
 use dangwu_rules::org::OrgKind;
 use dangwu_rules::orglife::{self, MeetingKind, OrgLifeFacts, Period, RequirementScope};
 use dangwu_rules::{CalcError, RuleBook};
@@ -13,47 +14,18 @@ use dangwu_store::meetings::HeldCount;
 use serde::Serialize;
 use uuid::Uuid;
 
-/// Meeting kinds a record may have: the rules' kinds plus two committee activities without a frequency rule.
-pub const KINDS: [(&str, &str); 10] = [
-    ("general_meeting", "支部党员大会"),
-    ("branch_committee", "支部委员会会议"),
-    ("party_group_meeting", "党小组会"),
-    ("party_lecture", "党课"),
-    ("theme_day", "主题党日"),
-    ("life_meeting", "组织生活会"),
-    ("democratic_appraisal", "民主评议党员"),
-    ("heart_to_heart_talk", "谈心谈话"),
-    ("party_committee", "党委会"),
-    ("central_study", "理论学习中心组学习"),
-];
-
-pub fn kind_label(code: &str) -> &str {
-    KINDS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or(code)
-}
-
 /// The record kind that satisfies a requirement of the rules (书记讲党课 is a 党课 given by the secretary).
-fn record_kind(kind: MeetingKind) -> (&'static str, bool) {
+fn record_kind(kind: MeetingKind) -> (RecordKind, bool) {
     match kind {
-        MeetingKind::GeneralMeeting => ("general_meeting", false),
-        MeetingKind::BranchCommittee => ("branch_committee", false),
-        MeetingKind::PartyGroupMeeting => ("party_group_meeting", false),
-        MeetingKind::PartyLecture => ("party_lecture", false),
-        MeetingKind::SecretaryLecture => ("party_lecture", true),
-        MeetingKind::ThemeDay => ("theme_day", false),
-        MeetingKind::LifeMeeting => ("life_meeting", false),
-        MeetingKind::DemocraticAppraisal => ("democratic_appraisal", false),
-        MeetingKind::HeartToHeartTalk => ("heart_to_heart_talk", false),
-    }
-}
-
-/// Whether a record of `kind` may be kept by an organization of `org`.
-pub fn kind_fits(kind: &str, org: OrgKind) -> bool {
-    match kind {
-        "party_group_meeting" => org == OrgKind::PartyGroup,
-        "general_meeting" | "branch_committee" | "theme_day" | "democratic_appraisal" => org.is_branch(),
-        "party_committee" | "central_study" => org.is_committee() || org == OrgKind::GeneralBranch,
-        "life_meeting" | "party_lecture" | "heart_to_heart_talk" => org != OrgKind::PartyGroup,
-        _ => false,
+        MeetingKind::GeneralMeeting => (RecordKind::GeneralMeeting, false),
+        MeetingKind::BranchCommittee => (RecordKind::BranchCommittee, false),
+        MeetingKind::PartyGroupMeeting => (RecordKind::PartyGroupMeeting, false),
+        MeetingKind::PartyLecture => (RecordKind::PartyLecture, false),
+        MeetingKind::SecretaryLecture => (RecordKind::PartyLecture, true),
+        MeetingKind::ThemeDay => (RecordKind::ThemeDay, false),
+        MeetingKind::LifeMeeting => (RecordKind::LifeMeeting, false),
+        MeetingKind::DemocraticAppraisal => (RecordKind::DemocraticAppraisal, false),
+        MeetingKind::HeartToHeartTalk => (RecordKind::HeartToHeartTalk, false),
     }
 }
 
@@ -85,7 +57,7 @@ pub struct WindowView {
 #[derive(Debug, Clone, Serialize)]
 pub struct RequirementView {
     /// The record kind to hold (`party_lecture` for 书记讲党课 too).
-    pub kind: &'static str,
+    pub kind: RecordKind,
     pub requirement: MeetingKind,
     pub label: &'static str,
     pub rule: &'static str,
@@ -139,16 +111,17 @@ pub struct Compliance {
     pub tally: Tally,
 }
 
-/// Where the held meetings of a kind are counted in [`MonthCounts`]: its place in [`KINDS`]; a 党课
-/// given by the secretary is counted apart, in [`SECRETARY_LECTURE`].
-fn slot(kind: &str) -> Option<usize> {
-    KINDS.iter().position(|(c, _)| *c == kind)
+/// Where the held meetings of a kind are counted in [`MonthCounts`]: its place in [`RecordKind::ALL`];
+/// a 党课 given by the secretary is counted apart, in [`SECRETARY_LECTURE`].
+fn slot(kind: RecordKind) -> usize {
+    RecordKind::ALL.iter().position(|k| *k == kind).expect("every kind is in ALL")
 }
 
-const SECRETARY_LECTURE: usize = KINDS.len();
+const KIND_SLOTS: usize = RecordKind::ALL.len();
+const SECRETARY_LECTURE: usize = KIND_SLOTS;
 
 /// Held meetings of one organization in one year, per kind slot and month.
-pub type MonthCounts = [[u16; 12]; KINDS.len() + 1];
+pub type MonthCounts = [[u16; 12]; KIND_SLOTS + 1];
 
 /// Held meetings of a year by organization.
 pub type YearCounts = HashMap<Uuid, Box<MonthCounts>>;
@@ -156,11 +129,17 @@ pub type YearCounts = HashMap<Uuid, Box<MonthCounts>>;
 /// Adds held-meeting counts (of one year) to `counts`.
 pub fn add_counts(counts: &mut YearCounts, rows: &[HeldCount]) {
     for r in rows {
-        let Some(kind) = slot(&r.kind) else { continue };
-        let slot = if r.secretary_lecture && r.kind == "party_lecture" { SECRETARY_LECTURE } else { kind };
-        let cell = &mut counts.entry(r.organization_id).or_insert_with(|| Box::new([[0; 12]; KINDS.len() + 1]))[slot]
-            [r.held_on.month0() as usize];
-        *cell = cell.saturating_add(u16::try_from(r.n).unwrap_or(u16::MAX));
+        let own =
+            if r.secretary_lecture && r.kind == RecordKind::PartyLecture { SECRETARY_LECTURE } else { slot(r.kind) };
+        let n = u16::try_from(r.n).unwrap_or(u16::MAX);
+        let months = counts.entry(r.organization_id).or_insert_with(|| Box::new([[0; 12]; KIND_SLOTS + 1]));
+        let month = r.held_on.month0() as usize;
+        months[own][month] = months[own][month].saturating_add(n);
+        // A 组织生活会 or 党员大会 that carried the 民主评议党员 counts for it too (entered once).
+        if r.with_appraisal && r.kind.may_carry_appraisal() {
+            let appraisal = slot(RecordKind::DemocraticAppraisal);
+            months[appraisal][month] = months[appraisal][month].saturating_add(n);
+        }
     }
 }
 
@@ -175,15 +154,18 @@ struct Counted {
 impl Counted {
     fn of(kind: MeetingKind) -> Counted {
         let (record, secretary_only) = record_kind(kind);
-        Counted { slot: slot(record).expect("every requirement's record kind is in KINDS"), secretary_only }
+        Counted { slot: slot(record), secretary_only }
     }
 
     /// Meetings held in months `from..=to` (0-based).
     fn held(self, counts: Option<&MonthCounts>, from: usize, to: usize) -> u32 {
         let Some(c) = counts else { return 0 };
+        // The secretary's lectures are 党课 too: they count for 党课 and for 书记讲党课, for nothing else.
+        let lectures = self.secretary_only || self.slot == slot(RecordKind::PartyLecture);
         (from..=to)
             .map(|m| {
-                u32::from(c[SECRETARY_LECTURE][m]) + if self.secretary_only { 0 } else { u32::from(c[self.slot][m]) }
+                let own = if self.secretary_only { 0 } else { u32::from(c[self.slot][m]) };
+                own + if lectures { u32::from(c[SECRETARY_LECTURE][m]) } else { 0 }
             })
             .sum()
     }
@@ -418,7 +400,7 @@ pub fn calendar(
 
 #[derive(Debug, Serialize)]
 pub struct KindTotal {
-    pub kind: &'static str,
+    pub kind: RecordKind,
     pub label: &'static str,
     #[serde(flatten)]
     pub tally: Tally,
@@ -551,14 +533,14 @@ pub fn participation(rows: &[dangwu_store::meetings::AttendanceRow]) -> Vec<Part
         }
         let p = out.last_mut().expect("pushed above");
         p.expected += 1;
-        match r.status.as_str() {
-            "present" => {
+        match r.status {
+            Attendance::Present => {
                 p.present += 1;
                 p.consecutive_absences = 0;
                 p.last_present = Some(r.held_on);
             }
-            "leave" => p.leave += 1,
-            _ => {
+            Attendance::Leave => p.leave += 1,
+            Attendance::Absent => {
                 p.absent += 1;
                 p.consecutive_absences += 1;
             }
@@ -621,11 +603,41 @@ mod tests {
     fn held_by(org: u128, kind: &str, on: NaiveDate) -> HeldCount {
         HeldCount {
             organization_id: Uuid::from_u128(org),
-            kind: kind.into(),
+            kind: RecordKind::from_code(kind).unwrap(),
             secretary_lecture: false,
+            with_appraisal: false,
             held_on: on,
             n: 1,
         }
+    }
+
+    fn window_held(rows: &[HeldCount], requirement: MeetingKind) -> u32 {
+        let c = calendar_of(vec![branch()], rows, 1, d(12, 31));
+        let req = c.requirements.iter().find(|r| r.requirement == requirement).unwrap();
+        req.windows.iter().map(|w| w.held).sum()
+    }
+
+    // A secretary's 党课 counts for 党课 and 书记讲党课, never for another kind.
+    #[test]
+    fn a_secretary_lecture_counts_only_as_a_lecture() {
+        let mut lecture = held("party_lecture", d(5, 10));
+        lecture.secretary_lecture = true;
+        assert_eq!(window_held(std::slice::from_ref(&lecture), MeetingKind::ThemeDay), 0);
+        assert_eq!(window_held(std::slice::from_ref(&lecture), MeetingKind::BranchCommittee), 0);
+        assert!(window_held(std::slice::from_ref(&lecture), MeetingKind::PartyLecture) >= 1);
+    }
+
+    // regulations 3.9: 民主评议 held with the 组织生活会 (or decided at a 党员大会) is entered once.
+    #[test]
+    fn an_appraisal_held_with_the_life_meeting_counts_for_both() {
+        let mut life = held("life_meeting", d(11, 20));
+        assert_eq!(window_held(std::slice::from_ref(&life), MeetingKind::DemocraticAppraisal), 0);
+        life.with_appraisal = true;
+        assert_eq!(window_held(std::slice::from_ref(&life), MeetingKind::DemocraticAppraisal), 1);
+        assert_eq!(window_held(std::slice::from_ref(&life), MeetingKind::LifeMeeting), 1);
+        let mut theme = held("theme_day", d(11, 20));
+        theme.with_appraisal = true;
+        assert_eq!(window_held(&[theme], MeetingKind::DemocraticAppraisal), 0, "only kinds that may carry it");
     }
 
     // Rule orglife.branch_committee.frequency: 支委会 monthly.
@@ -703,7 +715,7 @@ mod tests {
         let sum = |f: fn(&Tally) -> u32| f(&top.own) + f(&b2.subtree) + f(&b3.subtree);
         assert_eq!(top.subtree.done, sum(|t| t.done));
         assert_eq!(top.subtree.overdue, sum(|t| t.overdue));
-        let committee = r.kinds.iter().find(|k| k.kind == "branch_committee").unwrap();
+        let committee = r.kinds.iter().find(|k| k.kind == RecordKind::BranchCommittee).unwrap();
         assert_eq!((committee.tally.done, committee.tally.overdue), (12, 12), "one branch held all 12, the other none");
         let behind: Vec<u128> = r.behind().iter().map(|r| r.organization_id.as_u128()).collect();
         assert_eq!(behind[0], 3, "the branch without meetings is the most behind");
@@ -717,7 +729,7 @@ mod tests {
             name: "甲".into(),
             organization_id: Uuid::from_u128(1),
             held_on: d(1, day),
-            status: status.into(),
+            status: Attendance::from_code(status).unwrap(),
         };
         let p = participation(&[row(1, "present"), row(2, "absent"), row(3, "leave"), row(4, "absent")]);
         assert_eq!((p[0].expected, p[0].present, p[0].leave, p[0].absent, p[0].consecutive_absences), (4, 1, 1, 2, 2));

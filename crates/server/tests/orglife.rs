@@ -18,6 +18,10 @@ on_both_engines!(
     planned_meeting_becomes_a_record,
     democratic_appraisal_workflow,
     general_meeting_quorum_counts_the_members_the_insert_sees,
+    bad_codes_are_refused_naming_the_field,
+    general_meeting_counts_exclusions_and_written_opinions,
+    appraisal_held_with_the_life_meeting_is_entered_once,
+    general_branch_elects_at_its_general_meeting,
 );
 
 fn seed_actor() -> Actor {
@@ -638,4 +642,137 @@ async fn general_meeting_quorum_counts_the_members_the_insert_sees(app: TestApp)
         }
     }
     eprintln!("meeting committed first {first} times, the move {second} times");
+}
+
+async fn bad_codes_are_refused_naming_the_field(app: TestApp) {
+    let f = &app.fixture;
+    let admin = app.login("admin").await;
+    let mut body = meeting(f.branch_a, "theme_day", "2026-03-10", attendees(&f.members_a[..2], &[]));
+    body["kind"] = json!("tea_party");
+    let r = admin.post("/api/v1/meetings", &body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["fields"][0]["field"], "kind", "{}", r.body);
+    let mut body = meeting(f.branch_a, "theme_day", "2026-03-10", attendees(&f.members_a[..2], &[]));
+    body["attendees"][0]["status"] = json!("late");
+    let r = admin.post("/api/v1/meetings", &body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body["fields"][0]["field"].as_str().unwrap().starts_with("attendees"), "{}", r.body);
+    let listed = admin.get("/api/v1/meetings?kind=tea_party").await;
+    assert_eq!(listed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(listed.body["fields"][0]["field"], "kind", "{}", listed.body);
+}
+
+// Rules orglife.general_meeting.exclusion and .majority (regulations 4.14): 20 full members, two abroad
+// and left out with approval → 18 应到会; 10 present is a quorum; 8 in the room and 2 written opinions
+// in favour pass the motion (more than half of 18).
+async fn general_meeting_counts_exclusions_and_written_opinions(app: TestApp) {
+    let (org, full, _) = branch_with(&app, 20, 0).await;
+    let admin = app.login("admin").await;
+    let mut body = meeting(org, "general_meeting", "2026-04-10", attendees(&full[..10], &full[10..18]));
+    body["exclusions"] = json!([{"reason": "abroad", "count": 2}]);
+    body["votes"] = json!([{"motion": "接收预备党员", "in_favour": 8, "abstain": 2, "written_in_favour": 2}]);
+    let r = admin.post("/api/v1/meetings", &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["quorum"]["entitled"], 18);
+    assert_eq!(r.body["quorum"]["exclusions"][0]["count"], 2);
+    assert_eq!(r.body["votes"][0]["base"], 18);
+    assert_eq!(r.body["votes"][0]["passed"], true, "{}", r.body);
+
+    // Without the exclusion the same votes do not pass: 10 of 20 is not more than half.
+    let mut plain = meeting(org, "general_meeting", "2026-04-11", attendees(&full[..11], &full[11..]));
+    plain["votes"] = json!([{"motion": "接收预备党员", "in_favour": 8, "abstain": 3, "written_in_favour": 2}]);
+    let r = admin.post("/api/v1/meetings", &plain).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["votes"][0]["passed"], false, "{}", r.body);
+
+    // More written opinions than absent voters, the same reason twice, exclusions at a theme day.
+    let mut too_many = body.clone();
+    too_many["votes"] = json!([{"motion": "x", "in_favour": 8, "written_in_favour": 9}]);
+    let r = admin.post("/api/v1/meetings", &too_many).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body["fields"][0]["field"].as_str().unwrap().starts_with("votes[0]"), "{}", r.body);
+    let mut twice = body.clone();
+    twice["exclusions"] = json!([{"reason": "abroad", "count": 1}, {"reason": "abroad", "count": 1}]);
+    assert_eq!(admin.post("/api/v1/meetings", &twice).await.status, StatusCode::BAD_REQUEST);
+    let mut theme = meeting(org, "theme_day", "2026-04-12", attendees(&full[..5], &[]));
+    theme["exclusions"] = json!([{"reason": "abroad", "count": 1}]);
+    let r = admin.post("/api/v1/meetings", &theme).await;
+    assert_eq!(r.body["fields"][0]["field"], "exclusions", "{}", r.body);
+}
+
+// regulations 3.9: 民主评议 may be held with the 组织生活会; one record then counts for both.
+async fn appraisal_held_with_the_life_meeting_is_entered_once(app: TestApp) {
+    let (org, full, _) = branch_with(&app, 6, 0).await;
+    let admin = app.login("admin").await;
+    let appraisal = |c: &Value| -> Value {
+        c["compliance"]["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["requirement"] == "democratic_appraisal")
+            .unwrap()["windows"][0]
+            .clone()
+    };
+    let before = admin.get(&format!("/api/v1/organizations/{org}/compliance?year=2026")).await;
+    assert_eq!(appraisal(&before.body)["held"], 0, "{}", before.body);
+    let mut body = meeting(org, "life_meeting", "2026-05-20", attendees(&full, &[]));
+    body["with_appraisal"] = json!(true);
+    let r = admin.post("/api/v1/meetings", &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["with_appraisal"], true);
+    let after = admin.get(&format!("/api/v1/organizations/{org}/compliance?year=2026")).await;
+    assert_eq!(appraisal(&after.body)["held"], 1, "{}", after.body);
+    assert_eq!(appraisal(&after.body)["status"], "done");
+
+    let mut theme = meeting(org, "theme_day", "2026-05-21", attendees(&full, &[]));
+    theme["with_appraisal"] = json!(true);
+    let r = admin.post("/api/v1/meetings", &theme).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["fields"][0]["field"], "with_appraisal");
+}
+
+// Rules election.quorum (more than 4/5 present) and election.candidate_margin (20% more candidates than
+// seats), at the general meeting of a 党总支 whose ten members are in a branch below it.
+async fn general_branch_elects_at_its_general_meeting(app: TestApp) {
+    let now = Utc::now();
+    let general = app
+        .db
+        .seed_org(
+            &seed_actor(),
+            Some(app.fixture.committee),
+            &dangwu_testkit::org_input("机关党总支", "general_branch"),
+            now,
+        )
+        .await
+        .unwrap();
+    let branch = app
+        .db
+        .seed_org(&seed_actor(), Some(general.id), &dangwu_testkit::org_input("机关第一党支部", "branch"), now)
+        .await
+        .unwrap();
+    let inputs: Vec<MemberInput> = (0..10).map(|i| seeded_member(40 + i, branch.id)).collect();
+    let members: Vec<Uuid> =
+        app.db.seed_members(&seed_actor(), &inputs, now).await.unwrap().iter().map(|m| m.id).collect();
+    let admin = app.login("admin").await;
+    let election = |present: usize, candidates: u32| {
+        let mut b =
+            meeting(general.id, "general_meeting", "2026-06-18", attendees(&members[..present], &members[present..]));
+        b["election"] = json!({"seat_kind": "committee_members", "seats": 5, "candidates": candidates});
+        b
+    };
+    // 8 of 10 is not more than 4/5.
+    let r = admin.post("/api/v1/meetings", &election(8, 6)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["rule"], "election.quorum");
+    // 5 seats need at least 6 candidates.
+    let r = admin.post("/api/v1/meetings", &election(9, 5)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["rule"], "election.candidate_margin");
+    assert_eq!(r.body["fields"][0]["field"], "election.candidates");
+    let r = admin.post("/api/v1/meetings", &election(9, 6)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["election"]["quorum"]["entitled"], 10);
+    assert_eq!(r.body["election"]["quorum"]["required"], 9);
+    assert_eq!(r.body["election"]["candidates_required"], 6);
+    assert_eq!(r.body["kind_label"], "党员大会");
 }

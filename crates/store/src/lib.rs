@@ -14,10 +14,12 @@ pub mod lifelog;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
+mod stored;
 
 pub use access::{Actor, Role, SystemRole};
 use dangwu_rules::StructuralRule;
 pub use db::{Arg, Db, Engine, Q, Record, Tx, q};
+pub use stored::Stored;
 
 /// Errors of the store layer. The server maps each to one HTTP status.
 #[derive(Debug, thiserror::Error)]

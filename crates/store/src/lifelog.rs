@@ -113,9 +113,9 @@ impl Db {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<HeldCount>> {
-        const SELECT: &str = "SELECT organization_id, kind, secretary_lecture, held_on, COUNT(*) AS n FROM meetings \
+        const SELECT: &str = "SELECT organization_id, kind, secretary_lecture, with_appraisal, held_on, COUNT(*) AS n FROM meetings \
             WHERE status = 'held' AND held_on >= $1 AND held_on <= $2";
-        const GROUP: &str = " GROUP BY organization_id, kind, secretary_lecture, held_on";
+        const GROUP: &str = " GROUP BY organization_id, kind, secretary_lecture, with_appraisal, held_on";
         let Some(orgs) = orgs else { return self.fetch_all(q(&format!("{SELECT}{GROUP}")).bind(from).bind(to)).await };
         let mut out = Vec::new();
         for chunk in orgs.chunks(CHUNK) {

@@ -6,12 +6,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use dangwu_rules::codes::{Attendance, MeetingStatus, RecordKind};
+
 use crate::access::{Access, covers, covers_each_row};
 use crate::audit::Event;
-use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+use crate::{Actor, Db, Result, StoreError, Stored, Tx, new_id, q};
 
 /// One item of the agenda (议程).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AgendaItem {
     pub title: String,
     /// 第一议题: studying the latest instructions first.
@@ -22,13 +25,58 @@ pub struct AgendaItem {
     pub decision: bool,
 }
 
+/// The quorum judged when a meeting was recorded, kept with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct QuorumRecord {
+    /// 应到会: members (or committee members) counted.
+    pub entitled: u32,
+    pub present: u32,
+    /// Smallest number present that makes the quorum.
+    pub required: u32,
+    pub met: bool,
+    pub rule: String,
+    pub message: String,
+    /// 党员大会: full members lawfully left out of the 应到会 count, by reason.
+    #[serde(default)]
+    pub exclusions: Vec<dangwu_rules::orglife::Exclusion>,
+    /// 党员大会: full members without a vote (留党察看, rights suspended).
+    #[serde(default)]
+    pub without_vote: u32,
+}
+
+/// An election held at a 党员大会, as checked when it was recorded: more than 4/5 of the voters
+/// present, and the candidates over the seats by the margin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct ElectionRecord {
+    pub seat_kind: dangwu_rules::election::SeatKind,
+    /// 应选人数.
+    pub seats: u32,
+    /// 候选人数.
+    pub candidates: u32,
+    pub quorum: QuorumRecord,
+    /// Fewest candidates for the seats.
+    pub candidates_required: u32,
+    pub margin_rule: String,
+    pub margin_message: String,
+}
+
 /// A motion voted on, with the outcome computed by the rules when it was recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct VoteRecord {
     pub motion: String,
     pub in_favour: u32,
     pub against: u32,
     pub abstain: u32,
+    /// Written opinions of absent voters, submitted before the meeting (counted in the votes).
+    #[serde(default)]
+    pub written_in_favour: u32,
+    #[serde(default)]
+    pub written_against: u32,
+    #[serde(default)]
+    pub written_abstain: u32,
     /// The number the majority was computed on (应到会有表决权党员).
     pub base: u32,
     pub required: u32,
@@ -40,8 +88,7 @@ pub struct VoteRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttendeeInput {
     pub member_id: Uuid,
-    /// `present`, `leave` (请假) or `absent` (缺席).
-    pub status: String,
+    pub status: Attendance,
     #[serde(default)]
     pub reason: String,
 }
@@ -57,12 +104,11 @@ pub struct IssueInput {
 
 /// A meeting record as entered (validated by the server first). `Default` is an empty record, for
 /// building one field by field.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MeetingInput {
     pub organization_id: Uuid,
-    pub kind: String,
-    /// `planned` or `held`.
-    pub status: String,
+    pub kind: RecordKind,
+    pub status: MeetingStatus,
     pub planned_on: Option<NaiveDate>,
     pub held_on: Option<NaiveDate>,
     pub start_time: String,
@@ -76,23 +122,30 @@ pub struct MeetingInput {
     pub agenda: Vec<AgendaItem>,
     pub minutes: String,
     pub decisions: String,
-    pub quorum: Option<serde_json::Value>,
+    pub quorum: Option<QuorumRecord>,
     pub votes: Vec<VoteRecord>,
+    /// The year's 民主评议党员 was held with this 组织生活会, or decided at this 党员大会.
+    pub with_appraisal: bool,
+    pub election: Option<ElectionRecord>,
     pub attachments: Vec<String>,
     pub attendees: Vec<AttendeeInput>,
     pub issues: Vec<IssueInput>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Attendee {
     pub member_id: Uuid,
     pub name: String,
+    /// `full` or `probationary`.
     pub member_status: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Attendance,
     pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct LifeIssue {
     pub id: Uuid,
     pub member_id: Option<Uuid>,
@@ -104,13 +157,17 @@ pub struct LifeIssue {
     pub rectification_id: Option<Uuid>,
 }
 
+/// A meeting record as stored, its JSON columns decoded.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct MeetingRow {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub organization_name: String,
-    pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RecordKind,
+    #[sqlx(try_from = "String")]
+    pub status: MeetingStatus,
     pub planned_on: Option<NaiveDate>,
     pub held_on: Option<NaiveDate>,
     pub start_time: String,
@@ -121,13 +178,26 @@ pub struct MeetingRow {
     pub lecturer: String,
     pub secretary_lecture: bool,
     pub topic: String,
-    pub agenda_json: String,
+    #[sqlx(rename = "agenda_json", try_from = "String")]
+    #[cfg_attr(feature = "schema", schema(value_type = Vec<AgendaItem>))]
+    pub agenda: Stored<Vec<AgendaItem>>,
     pub first_topic: bool,
     pub minutes: String,
     pub decisions: String,
-    pub quorum_json: Option<String>,
-    pub votes_json: String,
-    pub attachments_json: String,
+    /// Null until the meeting is held, and for kinds without a quorum rule.
+    #[sqlx(rename = "quorum_json", try_from = "Option<String>")]
+    #[cfg_attr(feature = "schema", schema(value_type = Option<QuorumRecord>))]
+    pub quorum: Stored<Option<QuorumRecord>>,
+    #[sqlx(rename = "votes_json", try_from = "String")]
+    #[cfg_attr(feature = "schema", schema(value_type = Vec<VoteRecord>))]
+    pub votes: Stored<Vec<VoteRecord>>,
+    #[sqlx(rename = "attachments_json", try_from = "String")]
+    #[cfg_attr(feature = "schema", schema(value_type = Vec<String>))]
+    pub attachments: Stored<Vec<String>>,
+    pub with_appraisal: bool,
+    #[sqlx(rename = "election_json", try_from = "Option<String>")]
+    #[cfg_attr(feature = "schema", schema(value_type = Option<ElectionRecord>))]
+    pub election: Stored<Option<ElectionRecord>>,
     pub present: i64,
     pub expected: i64,
     pub version: i64,
@@ -148,8 +218,8 @@ pub struct Meeting {
 pub struct MeetingFilter {
     pub organization_id: Option<Uuid>,
     pub subtree: bool,
-    pub kind: Option<String>,
-    pub status: Option<String>,
+    pub kind: Option<RecordKind>,
+    pub status: Option<MeetingStatus>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     /// Keyset cursor: only meetings after this (date, id) in the list's order.
@@ -161,8 +231,11 @@ pub struct MeetingFilter {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HeldCount {
     pub organization_id: Uuid,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RecordKind,
     pub secretary_lecture: bool,
+    /// The 民主评议党员 was held with this meeting.
+    pub with_appraisal: bool,
     pub held_on: NaiveDate,
     pub n: i64,
 }
@@ -191,7 +264,8 @@ pub struct AttendanceRow {
     pub name: String,
     pub organization_id: Uuid,
     pub held_on: NaiveDate,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Attendance,
 }
 
 /// The most meetings one list may hold: a ledger or plan over more is refused, never cut short.
@@ -200,7 +274,8 @@ pub const MEETINGS_MAX_ROWS: i64 = 20_000;
 const MEETING_SELECT: &str = "SELECT m.id, m.organization_id, o.name AS organization_name, m.kind, m.status, \
     m.planned_on, m.held_on, m.start_time, m.end_time, m.place, m.chair, m.recorder, m.lecturer, \
     m.secretary_lecture, m.topic, m.agenda_json, m.first_topic, m.minutes, m.decisions, m.quorum_json, \
-    m.votes_json, m.attachments_json, m.present, m.expected, m.version, m.created_at, m.updated_at \
+    m.votes_json, m.attachments_json, m.with_appraisal, m.election_json, m.present, m.expected, m.version, \
+    m.created_at, m.updated_at \
     FROM meetings m JOIN organizations o ON o.id = m.organization_id";
 
 impl Tx {
@@ -289,7 +364,7 @@ impl Tx {
                 q("INSERT INTO meeting_attendees (meeting_id, member_id, status, reason) VALUES ($1, $2, $3, $4)")
                     .bind(id)
                     .bind(a.member_id)
-                    .bind(a.status.as_str())
+                    .bind(a.status.code())
                     .bind(a.reason.as_str()),
             )
             .await?;
@@ -322,16 +397,17 @@ fn stale_meeting() -> StoreError {
 /// Inserts a meeting: id, organization, the fields of [`bind_fields`], then the creation time.
 const INSERT_MEETING: &str = "INSERT INTO meetings (id, organization_id, kind, status, planned_on, held_on, start_time, end_time, place, \
                chair, recorder, lecturer, secretary_lecture, topic, agenda_json, first_topic, minutes, decisions, \
-               quorum_json, votes_json, attachments_json, present, expected, version, created_at, updated_at) \
+               quorum_json, votes_json, attachments_json, present, expected, with_appraisal, election_json, version, \
+               created_at, updated_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-               $22, $23, 1, $24, $24)";
+               $22, $23, $24, $25, 1, $26, $26)";
 
 /// Binds the fields of a meeting, in the column order both the INSERT and the UPDATE use.
 fn bind_fields(query: crate::Q, input: &MeetingInput) -> Result<crate::Q> {
     let (present, expected) = present_count(input);
     Ok(query
-        .bind(input.kind.as_str())
-        .bind(input.status.as_str())
+        .bind(input.kind.code())
+        .bind(input.status.code())
         .bind(input.planned_on)
         .bind(input.held_on)
         .bind(input.start_time.as_str())
@@ -346,15 +422,17 @@ fn bind_fields(query: crate::Q, input: &MeetingInput) -> Result<crate::Q> {
         .bind(input.agenda.iter().any(|a| a.first_topic))
         .bind(input.minutes.as_str())
         .bind(input.decisions.as_str())
-        .bind(input.quorum.as_ref().map(|v| v.to_string()))
+        .bind(input.quorum.as_ref().map(serde_json::to_string).transpose()?)
         .bind(serde_json::to_string(&input.votes)?)
         .bind(serde_json::to_string(&input.attachments)?)
         .bind(present)
-        .bind(expected))
+        .bind(expected)
+        .bind(input.with_appraisal)
+        .bind(input.election.as_ref().map(serde_json::to_string).transpose()?))
 }
 
 fn present_count(input: &MeetingInput) -> (i64, i64) {
-    let present = input.attendees.iter().filter(|a| a.status == "present").count() as i64;
+    let present = input.attendees.iter().filter(|a| a.status == Attendance::Present).count() as i64;
     (present, input.attendees.len() as i64)
 }
 
@@ -363,9 +441,9 @@ fn audit_value(m: &Meeting) -> serde_json::Value {
         "organization_id": m.row.organization_id, "kind": m.row.kind, "status": m.row.status,
         "planned_on": m.row.planned_on, "held_on": m.row.held_on, "place": m.row.place, "chair": m.row.chair,
         "recorder": m.row.recorder, "lecturer": m.row.lecturer, "topic": m.row.topic,
-        "agenda": serde_json::from_str::<serde_json::Value>(&m.row.agenda_json).unwrap_or_default(),
+        "agenda": m.row.agenda,
         "minutes": m.row.minutes, "decisions": m.row.decisions,
-        "votes": serde_json::from_str::<serde_json::Value>(&m.row.votes_json).unwrap_or_default(),
+        "votes": m.row.votes,
         "present": m.row.present, "expected": m.row.expected,
         "attendees": m.attendees.iter().map(|a| serde_json::json!({"member_id": a.member_id, "status": a.status})).collect::<Vec<_>>(),
         "issues": m.issues.len(),
@@ -452,8 +530,8 @@ impl Tx {
                     q("UPDATE meetings SET kind = $2, status = $3, planned_on = $4, held_on = $5, start_time = $6, end_time = $7, \
                place = $8, chair = $9, recorder = $10, lecturer = $11, secretary_lecture = $12, topic = $13, \
                agenda_json = $14, first_topic = $15, minutes = $16, decisions = $17, quorum_json = $18, votes_json = $19, \
-               attachments_json = $20, present = $21, expected = $22, version = version + 1, updated_at = $23 \
-               WHERE id = $1 AND version = $24")
+               attachments_json = $20, present = $21, expected = $22, with_appraisal = $23, election_json = $24, \
+               version = version + 1, updated_at = $25 WHERE id = $1 AND version = $26")
                     .bind(id),
                     input,
                 )?
@@ -481,6 +559,86 @@ impl Tx {
         )
         .await?;
         Ok(after)
+    }
+}
+
+/// A meeting to plan: its kind, day and topic.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct PlannedMeeting {
+    pub kind: RecordKind,
+    pub planned_on: NaiveDate,
+    pub topic: String,
+}
+
+impl Tx {
+    /// The days of an organization's planned meetings between two dates, by kind (at most `cap`
+    /// rows; more is refused as too large, never cut short).
+    pub async fn planned_days(
+        &mut self,
+        user: Uuid,
+        org: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        cap: i64,
+    ) -> Result<Vec<(RecordKind, NaiveDate)>> {
+        self.check_visible(user, org, Access::Read).await?;
+        let rows: Vec<(String, NaiveDate)> = self
+            .fetch_all(
+                q("SELECT kind, planned_on FROM meetings WHERE organization_id = $1 AND status = 'planned' \
+                   AND planned_on >= $2 AND planned_on <= $3 LIMIT $4")
+                .bind(org)
+                .bind(from)
+                .bind(to)
+                .bind(cap + 1),
+            )
+            .await?;
+        if rows.len() as i64 > cap {
+            return Err(StoreError::TooLarge(format!("本组织本年度已有超过 {cap} 条会议计划，请先清理后再生成")));
+        }
+        rows.into_iter()
+            .map(|(kind, day)| {
+                RecordKind::try_from(kind).map(|k| (k, day)).map_err(|e| StoreError::Config(e.to_string()))
+            })
+            .collect()
+    }
+
+    /// Inserts planned meetings of an organization, each audited.
+    pub async fn insert_plans(
+        &mut self,
+        actor: &Actor,
+        org: Uuid,
+        plans: &[PlannedMeeting],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>> {
+        self.check_visible(actor.user_id, org, Access::WriteMembers).await?;
+        let mut ids = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let id = new_id();
+            self.execute(
+                q("INSERT INTO meetings (id, organization_id, kind, status, planned_on, topic, version, created_at, updated_at) \
+                   VALUES ($1, $2, $3, 'planned', $4, $5, 1, $6, $6)")
+                .bind(id)
+                .bind(org)
+                .bind(plan.kind.code())
+                .bind(plan.planned_on)
+                .bind(plan.topic.as_str())
+                .bind(now),
+            )
+            .await?;
+            let after = serde_json::json!({"kind": plan.kind, "planned_on": plan.planned_on, "topic": plan.topic});
+            let event = Event {
+                action: "meeting.plan",
+                entity_type: "meeting",
+                entity_id: Some(id),
+                organization_id: Some(org),
+                before: None,
+                after: Some(after),
+            };
+            self.audit(actor, now, event).await?;
+            ids.push(id);
+        }
+        Ok(ids)
     }
 }
 
@@ -542,10 +700,10 @@ impl Db {
             }
         }
         if let Some(kind) = &f.kind {
-            query.push_bind(" AND m.kind = ", kind.as_str());
+            query.push_bind(" AND m.kind = ", kind.code());
         }
         if let Some(status) = &f.status {
-            query.push_bind(" AND m.status = ", status.as_str());
+            query.push_bind(" AND m.status = ", status.code());
         }
         if let Some(from) = f.from {
             query.push_bind(" AND COALESCE(m.held_on, m.planned_on) >= ", from);
@@ -587,55 +745,6 @@ impl Db {
         }
         query.push(" ORDER BY a.member_id, m.held_on, m.id");
         self.fetch_all(query).await
-    }
-
-    /// Creates several planned meetings of one organization in one transaction (a yearly or monthly
-    /// plan), each with its audit record.
-    pub async fn plan_meetings(
-        &self,
-        actor: &Actor,
-        org: Uuid,
-        inputs: &[MeetingInput],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Uuid>> {
-        let mut tx = self.begin().await?;
-        tx.org_for(actor.user_id, org, Access::WriteMembers).await?;
-        let mut ids = Vec::with_capacity(inputs.len());
-        for input in inputs {
-            if input.organization_id != org || input.status != "planned" {
-                return Err(StoreError::conflict("conflict", "计划只能包含本组织的计划会议"));
-            }
-            let id = new_id();
-            tx.execute(
-                q("INSERT INTO meetings (id, organization_id, kind, status, planned_on, topic, version, created_at, updated_at) \
-                   VALUES ($1, $2, $3, 'planned', $4, $5, 1, $6, $6)")
-                .bind(id)
-                .bind(org)
-                .bind(input.kind.as_str())
-                .bind(input.planned_on)
-                .bind(input.topic.as_str())
-                .bind(now),
-            )
-            .await?;
-            tx.audit(
-                actor,
-                now,
-                Event {
-                    action: "meeting.plan",
-                    entity_type: "meeting",
-                    entity_id: Some(id),
-                    organization_id: Some(org),
-                    before: None,
-                    after: Some(
-                        serde_json::json!({"kind": input.kind, "planned_on": input.planned_on, "topic": input.topic}),
-                    ),
-                },
-            )
-            .await?;
-            ids.push(id);
-        }
-        tx.commit().await?;
-        Ok(ids)
     }
 
     /// Problems raised at 组织生活会 in a subtree, open ones first: the items waiting to become
@@ -683,7 +792,7 @@ impl Db {
             },
         )
         .await?;
-        tx.mark_life_changed(inputs.iter().filter(|i| i.status == "held").map(|i| i.organization_id));
+        tx.mark_life_changed(inputs.iter().filter(|i| i.status == MeetingStatus::Held).map(|i| i.organization_id));
         tx.commit().await?;
         Ok(inputs.len())
     }

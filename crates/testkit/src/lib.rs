@@ -176,14 +176,28 @@ pub fn id_number(birth: NaiveDate, male: bool, seq: u32) -> String {
 pub fn held_meeting(org: Uuid, kind: &str, held_on: NaiveDate) -> dangwu_store::meetings::MeetingInput {
     dangwu_store::meetings::MeetingInput {
         organization_id: org,
-        kind: kind.into(),
-        status: "held".into(),
+        kind: dangwu_rules::codes::RecordKind::from_code(kind).expect("a known meeting kind"),
+        status: dangwu_rules::codes::MeetingStatus::Held,
+        planned_on: None,
         held_on: Some(held_on),
+        start_time: String::new(),
+        end_time: String::new(),
         place: "党员活动室".into(),
         chair: "书记".into(),
         recorder: "组织委员".into(),
+        lecturer: String::new(),
+        secretary_lecture: false,
         topic: format!("{held_on} 会议"),
-        ..Default::default()
+        agenda: Vec::new(),
+        minutes: String::new(),
+        decisions: String::new(),
+        quorum: None,
+        votes: Vec::new(),
+        attachments: Vec::new(),
+        with_appraisal: false,
+        election: None,
+        attendees: Vec::new(),
+        issues: Vec::new(),
     }
 }
 

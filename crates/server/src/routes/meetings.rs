@@ -6,14 +6,13 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
+use dangwu_rules::codes::{Attendance, MeetingStatus, RecordKind};
 use dangwu_rules::org::OrgKind;
-use dangwu_rules::orglife::{self as rules_life, Period};
+use dangwu_rules::orglife::Period;
 use dangwu_store::access::Access;
 use dangwu_store::access::ReadScope;
 use dangwu_store::audit::Event;
-use dangwu_store::meetings::{
-    AgendaItem, MEETINGS_MAX_ROWS, Meeting, MeetingFilter, MeetingInput, MeetingRow, VoteRecord,
-};
+use dangwu_store::meetings::{Attendee, LifeIssue, MEETINGS_MAX_ROWS, Meeting, MeetingFilter, MeetingRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -24,11 +23,11 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::domain::{
     self,
-    meetings::{AgendaItemView, MeetingFields},
+    meetings::{MeetingFields, Planned},
 };
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
-use crate::orglife::{self, kind_label};
+use crate::orglife;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -53,80 +52,24 @@ pub struct UpdateMeeting {
     pub fields: MeetingFields,
 }
 
+/// A meeting record with its attendance and the problems raised at it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingView {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub organization_name: String,
-    pub kind: String,
-    pub kind_label: String,
-    pub status: String,
-    pub planned_on: Option<NaiveDate>,
-    pub held_on: Option<NaiveDate>,
-    pub start_time: String,
-    pub end_time: String,
-    pub place: String,
-    pub chair: String,
-    pub recorder: String,
-    pub lecturer: String,
-    pub secretary_lecture: bool,
-    pub topic: String,
-    pub agenda: Vec<AgendaItemView>,
-    pub first_topic: bool,
-    pub minutes: String,
-    pub decisions: String,
-    /// Null until the meeting is held.
-    #[schema(value_type = Option<Object>)]
-    pub quorum: Option<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub votes: Vec<serde_json::Value>,
-    pub attachments: Vec<String>,
-    pub present: i64,
-    pub expected: i64,
-    pub version: i64,
-    #[schema(value_type = Vec<Object>)]
-    pub attendees: Vec<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub issues: Vec<serde_json::Value>,
+    #[serde(flatten)]
+    pub record: MeetingRow,
+    pub kind_label: &'static str,
+    /// Empty in lists.
+    pub attendees: Vec<Attendee>,
+    /// Empty in lists.
+    pub issues: Vec<LifeIssue>,
 }
 
-fn meeting_view(row: MeetingRow, attendees: Vec<serde_json::Value>, issues: Vec<serde_json::Value>) -> MeetingView {
-    MeetingView {
-        kind_label: kind_label(&row.kind).to_owned(),
-        agenda: serde_json::from_str(&row.agenda_json).unwrap_or_default(),
-        quorum: row.quorum_json.as_deref().and_then(|q| serde_json::from_str(q).ok()),
-        votes: serde_json::from_str(&row.votes_json).unwrap_or_default(),
-        attachments: serde_json::from_str(&row.attachments_json).unwrap_or_default(),
-        id: row.id,
-        organization_id: row.organization_id,
-        organization_name: row.organization_name,
-        kind: row.kind,
-        status: row.status,
-        planned_on: row.planned_on,
-        held_on: row.held_on,
-        start_time: row.start_time,
-        end_time: row.end_time,
-        place: row.place,
-        chair: row.chair,
-        recorder: row.recorder,
-        lecturer: row.lecturer,
-        secretary_lecture: row.secretary_lecture,
-        topic: row.topic,
-        first_topic: row.first_topic,
-        minutes: row.minutes,
-        decisions: row.decisions,
-        present: row.present,
-        expected: row.expected,
-        version: row.version,
-        attendees,
-        issues,
-    }
+fn list_view(record: MeetingRow) -> MeetingView {
+    MeetingView { kind_label: record.kind.label(), record, attendees: Vec::new(), issues: Vec::new() }
 }
 
 fn full_view(m: Meeting) -> MeetingView {
-    let attendees = m.attendees.iter().map(|a| serde_json::to_value(a).unwrap_or_default()).collect();
-    let issues = m.issues.iter().map(|i| serde_json::to_value(i).unwrap_or_default()).collect();
-    meeting_view(m.row, attendees, issues)
+    MeetingView { kind_label: m.row.kind.label(), record: m.row, attendees: m.attendees, issues: m.issues }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -135,9 +78,8 @@ pub struct MeetingParams {
     pub organization_id: Option<Uuid>,
     /// Include sub-organizations (default true).
     pub subtree: Option<bool>,
-    pub kind: Option<String>,
-    /// `planned` or `held`.
-    pub status: Option<String>,
+    pub kind: Option<RecordKind>,
+    pub status: Option<MeetingStatus>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub limit: Option<i64>,
@@ -175,8 +117,8 @@ async fn list_meetings(
     let filter = MeetingFilter {
         organization_id: p.organization_id,
         subtree: p.subtree.unwrap_or(true),
-        kind: p.kind.filter(|k| !k.is_empty()),
-        status: p.status.filter(|s| !s.is_empty()),
+        kind: p.kind,
+        status: p.status,
         from: p.from,
         to: p.to,
         before: p.after.as_deref().map(parse_cursor).transpose()?,
@@ -188,10 +130,7 @@ async fn list_meetings(
     } else {
         None
     };
-    Ok(Json(MeetingPage {
-        items: rows.into_iter().map(|r| meeting_view(r, Vec::new(), Vec::new())).collect(),
-        next_cursor,
-    }))
+    Ok(Json(MeetingPage { items: rows.into_iter().map(list_view).collect(), next_cursor }))
 }
 
 /// 登记会议（计划或已召开）
@@ -458,7 +397,7 @@ async fn meeting_ledger(
     let filter = MeetingFilter {
         organization_id: Some(id),
         subtree: true,
-        status: Some("held".into()),
+        status: Some(MeetingStatus::Held),
         from: Some(period.from),
         to: Some(period.to),
         limit: MEETINGS_MAX_ROWS + 1,
@@ -476,7 +415,7 @@ async fn meeting_ledger(
         .map(|r| {
             vec![
                 r.held_on.map(|d| d.to_string()).unwrap_or_default(),
-                kind_label(&r.kind).to_owned(),
+                r.kind.label().to_owned(),
                 r.organization_name.clone(),
                 r.topic.clone(),
                 r.place.clone(),
@@ -551,14 +490,14 @@ pub struct PlanRequest {
 
 /// 生成会议计划：为本组织今后尚未召开、也未计划的每个应开时段各建一条计划
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/meeting-plan", tag = "组织生活", params(("id" = Uuid, Path)), request_body = PlanRequest,
-    responses((status = 201, description = "{created, meetings: [Meeting]}", body = Object), (status = 400, body = ErrorBody),
+    responses((status = 201, body = PlanAnswer), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn meeting_plan(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<PlanRequest>,
-) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+) -> ApiResult<(StatusCode, Json<PlanAnswer>)> {
     let user = caller.domain()?;
     state.db.require_access(user, id, Access::WriteMembers).await?;
     let year = year_period(&state, Some(req.year))?;
@@ -575,61 +514,16 @@ async fn meeting_plan(
             Period { from, to: next.expect("valid month") - chrono::Duration::days(1) }
         }
     };
-    let today = state.today();
-    let org = calendar(&state, &caller, id, year).await?;
-    let planned = state
-        .db
-        .list_meetings(
-            user,
-            &MeetingFilter {
-                organization_id: Some(id),
-                subtree: false,
-                status: Some("planned".into()),
-                from: Some(year.from),
-                to: Some(year.to),
-                limit: MEETINGS_MAX_ROWS + 1,
-                ..Default::default()
-            },
-        )
-        .await?;
-    if planned.len() as i64 > MEETINGS_MAX_ROWS {
-        return Err(ApiError::too_large(format!(
-            "本组织本年度已有超过 {MEETINGS_MAX_ROWS} 条会议计划，请先清理后再生成"
-        )));
-    }
-    let mut inputs = Vec::new();
-    for req in &org.requirements {
-        // Party groups plan their own meetings; talks are between pairs of people, not meetings.
-        if matches!(req.scope, rules_life::RequirementScope::EachPartyGroup | rules_life::RequirementScope::EachPair) {
-            continue;
-        }
-        for w in req.windows.iter().filter(|w| w.to >= today && w.to >= period.from && w.from <= period.to) {
-            let already = planned
-                .iter()
-                .filter(|m| m.kind == req.kind && m.planned_on.is_some_and(|d| d >= w.from && d <= w.to))
-                .count() as u32;
-            let missing = w.required.saturating_sub(w.held + already);
-            for k in 0..missing {
-                let wanted = w.from + chrono::Duration::days(14 + 7 * i64::from(k));
-                let day = wanted.max(today).max(w.from).min(w.to);
-                inputs.push(MeetingInput {
-                    organization_id: id,
-                    kind: req.kind.to_owned(),
-                    status: "planned".into(),
-                    planned_on: Some(day),
-                    topic: format!("{}（计划）", req.label),
-                    ..MeetingInput::default()
-                });
-            }
-        }
-    }
-    let ids = state.db.plan_meetings(&caller.actor, id, &inputs, state.now()).await?;
-    let created: Vec<serde_json::Value> = inputs
-        .iter()
-        .zip(&ids)
-        .map(|(m, id)| serde_json::json!({"id": id, "kind": m.kind, "kind_label": kind_label(&m.kind), "planned_on": m.planned_on, "topic": m.topic}))
-        .collect();
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "created": ids.len(), "meetings": created }))))
+    let calendar = calendar(&state, &caller, id, year).await?;
+    let meetings = domain::meetings::plan(&state.ctx(), &caller.actor, id, &calendar, year, period).await?;
+    Ok((StatusCode::CREATED, Json(PlanAnswer { created: meetings.len(), meetings })))
+}
+
+/// The meetings a plan created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanAnswer {
+    pub created: usize,
+    pub meetings: Vec<Planned>,
 }
 
 /// 组织生活会查摆的问题（待转入整改清单的在前）
@@ -650,11 +544,9 @@ async fn life_issues(
 async fn meeting_pdf(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     use dangwu_reports::pdf;
     let m = state.db.get_meeting(caller.domain()?, id).await?;
-    let names =
-        |status: &str| m.attendees.iter().filter(|a| a.status == status).map(|a| a.name.clone()).collect::<Vec<_>>();
-    let votes: Vec<VoteRecord> = serde_json::from_str(&m.row.votes_json).unwrap_or_default();
-    let agenda: Vec<AgendaItem> = serde_json::from_str(&m.row.agenda_json).unwrap_or_default();
-    let quorum = m.row.quorum_json.as_deref().and_then(|q| serde_json::from_str::<serde_json::Value>(q).ok());
+    let names = |status: Attendance| {
+        m.attendees.iter().filter(|a| a.status == status).map(|a| a.name.clone()).collect::<Vec<_>>()
+    };
     let filter = serde_json::json!({"meeting_id": id, "kind": m.row.kind, "date": m.row.held_on.or(m.row.planned_on)});
     // Its rows are the attendees named in the record.
     let details = export_details("会议记录", "pdf", filter, m.attendees.len());
@@ -663,7 +555,7 @@ async fn meeting_pdf(State(state): State<AppState>, caller: Caller, ApiPath(id):
     let local_now = state.local_now();
     let record = pdf::MeetingRecord {
         organization: m.row.organization_name.clone(),
-        kind: kind_label(&m.row.kind).to_owned(),
+        kind: m.row.kind.label().to_owned(),
         topic: m.row.topic.clone(),
         date: m.row.held_on.or(m.row.planned_on).unwrap_or_else(|| state.today()),
         start_time: m.row.start_time.clone(),
@@ -674,32 +566,36 @@ async fn meeting_pdf(State(state): State<AppState>, caller: Caller, ApiPath(id):
         lecturer: Some(m.row.lecturer.clone()).filter(|l| !l.is_empty()),
         expected: m.row.expected as u32,
         present: m.row.present as u32,
-        attendees: names("present"),
+        attendees: names(Attendance::Present),
         on_leave: m
             .attendees
             .iter()
-            .filter(|a| a.status == "leave")
+            .filter(|a| a.status == Attendance::Leave)
             .map(|a| pdf::Leave { name: a.name.clone(), reason: a.reason.clone() })
             .collect(),
-        absent: names("absent"),
-        agenda: agenda
-            .into_iter()
-            .map(|a| pdf::AgendaItem { title: a.title, first_topic: a.first_topic, decision: a.decision })
+        absent: names(Attendance::Absent),
+        agenda: m
+            .row
+            .agenda
+            .iter()
+            .map(|a| pdf::AgendaItem { title: a.title.clone(), first_topic: a.first_topic, decision: a.decision })
             .collect(),
         minutes: m.row.minutes.clone(),
         decisions: m.row.decisions.clone(),
-        votes: votes
-            .into_iter()
+        votes: m
+            .row
+            .votes
+            .iter()
             .map(|v| pdf::Vote {
-                motion: v.motion,
-                in_favour: v.in_favour,
-                against: v.against,
-                abstain: v.abstain,
+                motion: v.motion.clone(),
+                in_favour: v.in_favour + v.written_in_favour,
+                against: v.against + v.written_against,
+                abstain: v.abstain + v.written_abstain,
                 result: if v.passed { "通过" } else { "未通过" }.into(),
-                message: v.message,
+                message: v.message.clone(),
             })
             .collect(),
-        quorum: quorum.and_then(|q| q["message"].as_str().map(str::to_owned)),
+        quorum: m.row.quorum.as_ref().map(|q| q.message.clone()),
         problems: m
             .issues
             .iter()
@@ -717,7 +613,7 @@ async fn meeting_pdf(State(state): State<AppState>, caller: Caller, ApiPath(id):
         .map_err(ApiError::internal)?;
     let filename = format!(
         "会议记录-{}-{}.pdf",
-        kind_label(&m.row.kind),
+        m.row.kind.label(),
         m.row.held_on.or(m.row.planned_on).map(|d| d.to_string()).unwrap_or_default()
     );
     Ok((

@@ -1,0 +1,155 @@
+//! The code lists of organizational-life records: what a meeting record is, whether it was held, how
+//! each member attended. One declaration per list: the API parses them at the edge, the store decodes
+//! them from their columns, the web app's types are generated from them, and each code's Chinese label
+//! lives here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::org::OrgKind;
+
+/// A stored or submitted code that is not in its list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("未知的{list}代码：{code}")]
+pub struct UnknownCode {
+    pub list: &'static str,
+    pub code: String,
+}
+
+macro_rules! code_list {
+    ($(#[$meta:meta])* $name:ident, $list:literal { $($(#[$vmeta:meta])* $variant:ident = $code:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The code as stored and sent.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code,)+ }
+            }
+
+            /// The Chinese name shown to people.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label,)+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = UnknownCode;
+            fn try_from(code: String) -> Result<$name, UnknownCode> {
+                $name::from_code(&code).ok_or(UnknownCode { list: $list, code })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+code_list! {
+    /// The kind of a meeting record (会议类型): the kinds the rules require, plus two committee
+    /// activities without a frequency rule.
+    RecordKind, "会议类型" {
+        GeneralMeeting = "general_meeting", "党员大会";
+        BranchCommittee = "branch_committee", "支部委员会会议";
+        PartyGroupMeeting = "party_group_meeting", "党小组会";
+        PartyLecture = "party_lecture", "党课";
+        ThemeDay = "theme_day", "主题党日";
+        LifeMeeting = "life_meeting", "组织生活会";
+        DemocraticAppraisal = "democratic_appraisal", "民主评议党员";
+        HeartToHeartTalk = "heart_to_heart_talk", "谈心谈话";
+        PartyCommittee = "party_committee", "党委会";
+        CentralStudy = "central_study", "理论学习中心组学习";
+    }
+}
+
+code_list! {
+    /// Whether a meeting is a plan or a record of one held.
+    MeetingStatus, "会议状态" {
+        Planned = "planned", "计划";
+        Held = "held", "已召开";
+    }
+}
+
+code_list! {
+    /// How a member attended a meeting.
+    Attendance, "出席情况" {
+        Present = "present", "出席";
+        Leave = "leave", "请假";
+        Absent = "absent", "缺席";
+    }
+}
+
+impl RecordKind {
+    /// Whether an organization of `org` keeps records of this kind: a 党员大会 where there is a
+    /// general meeting to hold (支部, 总支, 党委: election.electoral bodies), a 党小组会 in a party
+    /// group, the branch activities in branches, the committee's own meetings in committees and
+    /// general branches.
+    pub fn fits(self, org: OrgKind) -> bool {
+        use RecordKind::*;
+        match self {
+            PartyGroupMeeting => org == OrgKind::PartyGroup,
+            GeneralMeeting => org.is_branch() || org == OrgKind::GeneralBranch || org.is_committee(),
+            BranchCommittee | ThemeDay | DemocraticAppraisal => org.is_branch(),
+            PartyCommittee | CentralStudy => org.is_committee() || org == OrgKind::GeneralBranch,
+            LifeMeeting | PartyLecture | HeartToHeartTalk => org != OrgKind::PartyGroup,
+        }
+    }
+
+    /// Whether a held record of this kind may also carry the year's 民主评议党员 (held together with
+    /// the 组织生活会, or decided at a 党员大会: regulations 3.9).
+    pub fn may_carry_appraisal(self) -> bool {
+        matches!(self, RecordKind::LifeMeeting | RecordKind::GeneralMeeting)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_distinct() {
+        for k in RecordKind::ALL {
+            assert_eq!(RecordKind::from_code(k.code()), Some(*k));
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::Value::String(k.code().into()));
+            assert_eq!(RecordKind::try_from(k.code().to_owned()), Ok(*k));
+        }
+        let codes: std::collections::HashSet<_> = RecordKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(codes.len(), RecordKind::ALL.len());
+        assert_eq!(MeetingStatus::from_code("held"), Some(MeetingStatus::Held));
+        assert_eq!(Attendance::from_code("leave"), Some(Attendance::Leave));
+    }
+
+    #[test]
+    fn an_unknown_code_is_an_error_naming_its_list() {
+        let e = RecordKind::try_from("tea_party".to_owned()).unwrap_err();
+        assert_eq!(e.to_string(), "未知的会议类型代码：tea_party");
+        assert!(serde_json::from_str::<Attendance>("\"late\"").is_err());
+    }
+
+    #[test]
+    fn kinds_fit_organizations() {
+        assert!(RecordKind::GeneralMeeting.fits(OrgKind::Branch));
+        assert!(RecordKind::GeneralMeeting.fits(OrgKind::GeneralBranch));
+        assert!(RecordKind::GeneralMeeting.fits(OrgKind::PrimaryCommittee));
+        assert!(!RecordKind::GeneralMeeting.fits(OrgKind::PartyGroup));
+        assert!(RecordKind::PartyGroupMeeting.fits(OrgKind::PartyGroup));
+        assert!(!RecordKind::PartyGroupMeeting.fits(OrgKind::Branch));
+        assert!(!RecordKind::BranchCommittee.fits(OrgKind::GeneralBranch));
+        assert!(RecordKind::CentralStudy.fits(OrgKind::GroupCommittee));
+        assert!(!RecordKind::LifeMeeting.fits(OrgKind::PartyGroup));
+        assert!(RecordKind::LifeMeeting.may_carry_appraisal());
+        assert!(!RecordKind::ThemeDay.may_carry_appraisal());
+    }
+}
