@@ -9,8 +9,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod json;
-pub mod lifeindex;
-pub mod orglife;
 pub mod routes;
 mod web;
 
@@ -81,8 +79,8 @@ pub struct AppState {
     pub rules: Arc<dangwu_rules::RuleBook>,
     pub config: Arc<ServerConfig>,
     pub clock: Clock,
-    /// Compliance inputs kept in memory (see [`lifeindex`]).
-    pub life: Arc<lifeindex::LifeIndex>,
+    /// Compliance inputs kept in memory (see [`domain::lifeindex`]).
+    pub life: Arc<domain::lifeindex::LifeIndex>,
     /// Failed logins per client address (see [`auth::AddressLimiter`]).
     pub login_limiter: Arc<auth::AddressLimiter>,
 }

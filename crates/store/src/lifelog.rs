@@ -5,7 +5,7 @@
 //! organization's kind, committee and place in the tree, and its held meetings counted by kind and
 //! month. Every transaction that changes one of those inputs records the organizations it touched
 //! under the next *generation*; the server asks which organizations changed since the generation it
-//! holds and re-reads only those (see `dangwu_server::orglife::index`).
+//! holds and re-reads only those (see `dangwu_server::domain::lifeindex`).
 
 use chrono::NaiveDate;
 use uuid::Uuid;

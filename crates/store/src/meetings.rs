@@ -724,15 +724,31 @@ impl Db {
         self.fetch_all(query).await
     }
 
-    /// Attendance of the members of a subtree at held meetings between two dates, oldest first; with
-    /// `only`, of that one member.
+    /// Attendance at held meetings between two dates, oldest first, of the members of a subtree the
+    /// user may read: all of them, or, for a member reading their own organization, their own. A
+    /// subtree of more than `cap` members is refused (`TooLarge`), not cut short.
     pub async fn attendance(
         &self,
+        user: Uuid,
         root: Uuid,
         from: NaiveDate,
         to: NaiveDate,
-        only: Option<Uuid>,
+        cap: i64,
     ) -> Result<Vec<AttendanceRow>> {
+        let mut tx = self.begin_read().await?;
+        let only = match tx.read_scope(user, root).await? {
+            crate::access::ReadScope::Whole => None,
+            crate::access::ReadScope::Member(member) => Some(member),
+        };
+        if only.is_none() {
+            let org = tx.org_for(user, root, Access::Read).await?;
+            let members = org.full_members + org.probationary_members;
+            if members > cap {
+                return Err(StoreError::TooLarge(format!(
+                    "该组织及下级共有党员 {members} 名，超过一次统计 {cap} 名的上限，请选择下级组织查看党员参加情况"
+                )));
+            }
+        }
         let mut query = q("SELECT a.member_id, p.name, p.organization_id, m.held_on, a.status \
                FROM org_closure c JOIN members p ON p.organization_id = c.descendant \
                JOIN meeting_attendees a ON a.member_id = p.id JOIN meetings m ON m.id = a.meeting_id \
@@ -744,7 +760,7 @@ impl Db {
             query.push_bind(" AND p.id = ", member);
         }
         query.push(" ORDER BY a.member_id, m.held_on, m.id");
-        self.fetch_all(query).await
+        tx.fetch_all(query).await
     }
 
     /// Problems raised at 组织生活会 in a subtree, open ones first: the items waiting to become

@@ -229,7 +229,7 @@ pub async fn plan(
     ctx: &Ctx<'_>,
     actor: &Actor,
     org: Uuid,
-    calendar: &crate::orglife::Compliance,
+    calendar: &super::compliance::Compliance,
     year: Period,
     period: Period,
 ) -> DomainResult<Vec<Planned>> {

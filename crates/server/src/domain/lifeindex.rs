@@ -14,7 +14,7 @@ use dangwu_store::{Db, StoreError};
 use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-use crate::orglife::{Forest, LifeUnit, YearCounts, add_counts};
+use super::compliance::{Forest, LifeUnit, YearCounts, add_counts};
 
 /// Beyond this many changed organizations, reading everything again is as quick.
 const MAX_CHANGES: i64 = 10_000;

@@ -1,0 +1,144 @@
+//! Compliance of organizational life: the calendar of one organization, the rollup of a subtree (and
+//! its Excel table), members' participation.
+
+use super::*;
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(org_compliance))
+        .routes(routes!(compliance_rollup))
+        .routes(routes!(rollup_export))
+        .routes(routes!(participation))
+}
+
+/// 组织生活日历：本组织一年中每项要求的每个时段是否已完成、待完成、已逾期
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
+    responses((status = 200, description = "Compliance: requirements with windows (from, to, required, held, status done|due|overdue|upcoming, warning)", body = Object),
+        (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
+async fn org_compliance(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<YearParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let period = year_period(&state, p.year)?;
+    let one = calendar(&state, &caller, id, period).await?;
+    Ok(Json(
+        serde_json::json!({ "year": period.from.year(), "today": state.today(), "warning_days": state.config.orglife_warning_days, "compliance": one }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RollupParams {
+    /// Calendar year (default: this year).
+    pub year: Option<i32>,
+    /// Levels of sub-organizations listed in `organizations` (default 2; the rest are loaded level by
+    /// level: every row says how many `children` it has).
+    pub depth: Option<u32>,
+    /// At most this many organizations in `behind` (default 100, at most 1000; all are in the Excel export).
+    pub behind_limit: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct RollupAnswer<'a> {
+    year: i32,
+    today: NaiveDate,
+    kinds: &'a [orglife::KindTotal],
+    /// Organizations of the subtree in all.
+    organizations_total: usize,
+    organizations: Vec<&'a orglife::RollupRow>,
+    /// Organizations with overdue windows of their own, in all.
+    behind_total: usize,
+    behind: Vec<&'a orglife::RollupRow>,
+}
+
+/// 组织生活汇总：下级各组织按类型的完成情况，以及落后的组织
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance-rollup", tag = "组织生活", params(("id" = Uuid, Path), RollupParams),
+    responses((status = 200, description = "{year, today, kinds: [{kind,label,done,due,overdue,upcoming,warning}], organizations_total, organizations: [{organization_id,parent_id,name,short_name,kind,depth,children,own,subtree}] down to `depth` levels, behind_total, behind: [...] most overdue first}", body = Object),
+        (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
+async fn compliance_rollup(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<RollupParams>,
+) -> ApiResult<Response> {
+    let period = year_period(&state, p.year)?;
+    let depth = p.depth.unwrap_or(2);
+    let limit = p.behind_limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::field("behind_limit", "落后组织的条数应在1到1000之间"));
+    }
+    let all = rollup(&state, &caller, id, period).await?;
+    let behind = all.behind();
+    let answer = RollupAnswer {
+        year: period.from.year(),
+        today: state.today(),
+        kinds: &all.kinds,
+        organizations_total: all.rows.len(),
+        organizations: all.rows.iter().filter(|r| r.depth <= depth).collect(),
+        behind_total: behind.len(),
+        behind: behind.into_iter().take(limit).collect(),
+    };
+    Ok(Json(answer).into_response())
+}
+
+/// 组织生活汇总表（Excel）
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance-rollup.xlsx", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
+    responses((status = 200, description = "Excel 文件"), (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
+async fn rollup_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<YearParams>,
+) -> ApiResult<Response> {
+    let period = year_period(&state, p.year)?;
+    let all = rollup(&state, &caller, id, period).await?;
+    let table: Vec<Vec<String>> = all
+        .rows
+        .iter()
+        .map(|r| {
+            let kind = OrgKind::from_code(&r.kind).map(OrgKind::label).unwrap_or("");
+            vec![
+                format!("{}{}", "　".repeat(r.depth as usize), r.name),
+                kind.to_owned(),
+                r.own.done.to_string(),
+                r.own.due.to_string(),
+                r.own.overdue.to_string(),
+                r.subtree.done.to_string(),
+                r.subtree.due.to_string(),
+                r.subtree.overdue.to_string(),
+            ]
+        })
+        .collect();
+    let head =
+        ["组织", "类型", "本级已完成", "本级待完成", "本级已逾期", "含下级已完成", "含下级待完成", "含下级已逾期"];
+    let details =
+        export_details("组织生活汇总表", "xlsx", serde_json::json!({"year": period.from.year()}), table.len());
+    record_export(&state, &caller, "organization.export_compliance_rollup", "organization", None, id, details).await?;
+    let title = format!("{}年组织生活完成情况汇总（截至{}）", period.from.year(), state.today());
+    xlsx_response(&title, &head, table, &format!("组织生活汇总-{}.xlsx", period.from.year())).await
+}
+
+/// Members in one participation list at most. Attendance is read row by row (one per member and
+/// meeting, about 30 a year), so a whole group of tens of thousands of members would take minutes;
+/// its committees and branches are asked one at a time instead.
+pub const PARTICIPATION_MAX_MEMBERS: i64 = 5000;
+
+/// 党员参加组织生活情况
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/participation", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
+    responses((status = 200, description = "[{member_id,name,organization_id,expected,present,leave,absent,consecutive_absences,last_present}]", body = Vec<Object>),
+        (status = 404, body = ErrorBody), (status = 422, description = "scope_too_large: more than 5,000 members in the subtree", body = ErrorBody)))]
+async fn participation(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<YearParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let period = year_period(&state, p.year)?;
+    // A member with the member role on their own organization sees their own line only.
+    let rows = state.db.attendance(caller.domain()?, id, period.from, period.to, PARTICIPATION_MAX_MEMBERS).await?;
+    let mut list = orglife::participation(&rows);
+    list.sort_by(|a, b| b.consecutive_absences.cmp(&a.consecutive_absences).then(a.name.cmp(&b.name)));
+    Ok(Json(serde_json::to_value(list).map_err(ApiError::internal)?))
+}
