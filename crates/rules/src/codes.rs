@@ -15,8 +15,9 @@ pub struct UnknownCode {
     pub code: String,
 }
 
+// `$code` is a `tt`, not a `literal`: utoipa reads `#[serde(rename = …)]` only from plain tokens.
 macro_rules! code_list {
-    ($(#[$meta:meta])* $name:ident, $list:literal { $($(#[$vmeta:meta])* $variant:ident = $code:literal, $label:literal;)+ }) => {
+    ($(#[$meta:meta])* $name:ident, $list:literal { $($(#[$vmeta:meta])* $variant:ident = $code:tt, $label:literal;)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]

@@ -471,6 +471,10 @@ fn meetings_for_year(
                         schedule.push(("general_meeting", first + Duration::days(10 + dice.below(15) as i64)));
                         schedule.push(("party_lecture", first + Duration::days(15 + dice.below(10) as i64)));
                     }
+                    // A few talks a month, each between two of the branch's people.
+                    for _ in 0..2 {
+                        schedule.push(("heart_to_heart_talk", first + Duration::days(dice.below(27) as i64)));
+                    }
                 }
                 _ => {}
             }
@@ -494,6 +498,25 @@ fn meetings_for_year(
                     AttendeeInput { member_id: m.id, status, reason: reason.into() }
                 })
                 .collect();
+            // A talk names its two people, both present.
+            let attendees = if kind == "heart_to_heart_talk" {
+                if people.len() < 2 {
+                    continue;
+                }
+                let n = people.len() as u64;
+                let first = dice.below(n);
+                let second = (first + 1 + dice.below(n - 1)) % n;
+                [first, second]
+                    .iter()
+                    .map(|&k| AttendeeInput {
+                        member_id: people[k as usize].id,
+                        status: Attendance::Present,
+                        reason: String::new(),
+                    })
+                    .collect()
+            } else {
+                attendees
+            };
             let full: Vec<Uuid> = people.iter().filter(|m| m.status == "full").map(|m| m.id).collect();
             let present_full =
                 attendees.iter().filter(|a| a.status == Attendance::Present && full.contains(&a.member_id)).count()

@@ -22,6 +22,7 @@ on_both_engines!(
     general_meeting_counts_exclusions_and_written_opinions,
     appraisal_held_with_the_life_meeting_is_entered_once,
     general_branch_elects_at_its_general_meeting,
+    talks_are_judged_pair_by_pair,
 );
 
 fn seed_actor() -> Actor {
@@ -775,4 +776,48 @@ async fn general_branch_elects_at_its_general_meeting(app: TestApp) {
     assert_eq!(r.body["election"]["quorum"]["required"], 9);
     assert_eq!(r.body["election"]["candidates_required"], 6);
     assert_eq!(r.body["kind_label"], "党员大会");
+}
+
+// regulations 3.12 (orglife.talk.per_pair_per_year): every pair among the committee, between committee
+// and members, and between members, talks at least once a year; a talk record names its two people.
+async fn talks_are_judged_pair_by_pair(app: TestApp) {
+    let (org, full, _) = branch_with(&app, 4, 0).await;
+    let seats: Vec<CommitteeSeat> = ["secretary", "organization", "publicity"]
+        .iter()
+        .zip(&full)
+        .map(|(post, id)| CommitteeSeat { member_id: Some(*id), name: format!("委员{post}"), post: post.to_string() })
+        .collect();
+    app.db.seed_committee(&seed_actor(), org, &seats, Utc::now()).await.unwrap();
+    let admin = app.login("admin").await;
+    let talk = |a: Uuid, b: Uuid, day: &str| meeting(org, "heart_to_heart_talk", day, attendees(&[a, b], &[]));
+    for (a, b, day) in [(full[0], full[1], "2026-02-10"), (full[0], full[3], "2026-03-10")] {
+        let r = admin.post("/api/v1/meetings", &talk(a, b, day)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    // A talk record of three people names no pair.
+    let r = admin
+        .post("/api/v1/meetings", &meeting(org, "heart_to_heart_talk", "2026-03-11", attendees(&full[..3], &[])))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["fields"][0]["field"], "attendees");
+
+    let c = admin.get(&format!("/api/v1/organizations/{org}/compliance?year=2026")).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    let talks = &c.body["compliance"]["talks"];
+    // Four people: six pairs; two have talked.
+    assert_eq!(talks["pairs"], 6, "{talks}");
+    assert_eq!(talks["covered"], 2);
+    assert_eq!(talks["missing_total"], 4);
+    assert_eq!(talks["met"], false);
+    assert_eq!(talks["missing"][0]["kind"], "支部委员之间", "committee pairs first: {talks}");
+    let req = c.body["compliance"]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["requirement"] == "heart_to_heart_talk")
+        .unwrap()
+        .clone();
+    assert_eq!(req["windows"][0]["required"], 6);
+    assert_eq!(req["windows"][0]["held"], 2);
+    assert_ne!(req["windows"][0]["status"], "done");
 }

@@ -763,6 +763,36 @@ impl Db {
         tx.fetch_all(query).await
     }
 
+    /// The two people named by each held 谈心谈话 record of an organization between two dates (records
+    /// naming anything but two people present name no pair and are left out).
+    pub async fn talk_pairs(
+        &self,
+        user: Uuid,
+        org: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(Uuid, Uuid, NaiveDate)>> {
+        let mut tx = self.begin_read().await?;
+        tx.check_visible(user, org, Access::Read).await?;
+        let rows: Vec<(Uuid, NaiveDate, Uuid)> = tx
+            .fetch_all(
+                q("SELECT m.id, m.held_on, a.member_id FROM meetings m JOIN meeting_attendees a ON a.meeting_id = m.id \
+                   WHERE m.organization_id = $1 AND m.kind = 'heart_to_heart_talk' AND m.status = 'held' \
+                   AND m.held_on >= $2 AND m.held_on <= $3 AND a.status = 'present' ORDER BY m.id, a.member_id")
+                .bind(org)
+                .bind(from)
+                .bind(to),
+            )
+            .await?;
+        Ok(rows
+            .chunk_by(|x, y| x.0 == y.0)
+            .filter_map(|talk| match talk {
+                [(_, day, a), (_, _, b)] => Some((*a, *b, *day)),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// Problems raised at 组织生活会 in a subtree, open ones first: the items waiting to become
     /// rectification items. More than `cap` is refused, not cut short (`scope_too_large`).
     pub async fn life_issues(&self, user: Uuid, root: Uuid, cap: i64) -> Result<Vec<LifeIssueRow>> {

@@ -109,6 +109,8 @@ pub struct Compliance {
     pub depth: i64,
     pub requirements: Vec<RequirementView>,
     pub tally: Tally,
+    /// A branch's 谈心谈话 pair by pair; absent where talks are not required or not judged.
+    pub talks: Option<TalkView>,
 }
 
 /// Where the held meetings of a kind are counted in [`MonthCounts`]: its place in [`RecordKind::ALL`];
@@ -346,6 +348,82 @@ fn window_status(w: &orglife::DueWindow, held: u32, today: NaiveDate, warning_da
     (status, status == WindowStatus::Due && (w.to - today).num_days() < warning_days)
 }
 
+/// One pair of people of a branch who have not talked enough this year.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingPair {
+    pub a: Uuid,
+    pub a_name: String,
+    pub b: Uuid,
+    pub b_name: String,
+    /// 支部委员之间 / 支部委员和党员之间 / 党员和党员之间.
+    pub kind: &'static str,
+    pub held: u32,
+}
+
+/// 谈心谈话 of a branch judged pair by pair (regulations 3.12, orglife.talk.per_pair_per_year).
+#[derive(Debug, Clone, Serialize)]
+pub struct TalkView {
+    /// Pairs that must talk this year, and those that did enough.
+    pub pairs: u32,
+    pub covered: u32,
+    pub per_pair: u32,
+    /// The first pairs still missing (committee pairs first), at most [`MISSING_SHOWN`].
+    pub missing: Vec<MissingPair>,
+    pub missing_total: usize,
+    pub met: bool,
+    pub rule: &'static str,
+    pub message: String,
+}
+
+/// How many missing pairs a calendar lists (a branch of 50 has 1,225 pairs).
+pub const MISSING_SHOWN: usize = 50;
+
+/// Judges the 谈心谈话 requirement of a calendar by pairs instead of by the number of talk records:
+/// its windows count covered pairs against all pairs, and the calendar carries the missing ones.
+pub fn judge_talks(
+    c: &mut Compliance,
+    coverage: dangwu_rules::talk::TalkCoverage<Uuid>,
+    names: &HashMap<Uuid, String>,
+    today: NaiveDate,
+    warning_days: i64,
+) {
+    let name = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
+    for req in c.requirements.iter_mut().filter(|r| r.requirement == MeetingKind::HeartToHeartTalk) {
+        for w in &mut req.windows {
+            let due = orglife::DueWindow { from: w.from, to: w.to, count: coverage.pairs, partial: w.partial };
+            w.required = coverage.pairs;
+            w.held = coverage.covered;
+            (w.status, w.warning) = window_status(&due, coverage.covered, today, warning_days);
+        }
+    }
+    c.tally = Tally::default();
+    for w in c.requirements.iter().flat_map(|r| &r.windows) {
+        c.tally.add(w.status, w.warning);
+    }
+    c.talks = Some(TalkView {
+        pairs: coverage.pairs,
+        covered: coverage.covered,
+        per_pair: coverage.per_pair,
+        missing_total: coverage.missing.len(),
+        missing: coverage
+            .missing
+            .iter()
+            .take(MISSING_SHOWN)
+            .map(|p| MissingPair {
+                a: p.a,
+                a_name: name(&p.a),
+                b: p.b,
+                b_name: name(&p.b),
+                kind: p.kind.label(),
+                held: p.held,
+            })
+            .collect(),
+        met: coverage.met,
+        rule: coverage.rule,
+        message: coverage.message,
+    });
+}
+
 /// The year's calendar of one organization: every window of every requirement with what was held.
 /// `None` if the organization is unknown or dissolved.
 pub fn calendar(
@@ -395,6 +473,7 @@ pub fn calendar(
         depth: 0,
         requirements: views,
         tally,
+        talks: None,
     }))
 }
 

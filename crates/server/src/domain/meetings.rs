@@ -452,6 +452,11 @@ fn validate(f: MeetingFields, today: NaiveDate) -> DomainResult<Draft> {
     if f.kind == RecordKind::PartyLecture && held && f.lecturer.trim().is_empty() {
         err("lecturer", "党课须填写授课人");
     }
+    // A talk is between two people: its record names both (regulations 3.12 counts pairs).
+    let present = f.attendees.iter().filter(|a| a.status == Attendance::Present).count();
+    if f.kind == RecordKind::HeartToHeartTalk && held && present != 2 {
+        err("attendees", "谈心谈话记录须登记谈话双方两人（出席）");
+    }
     let general = f.kind == RecordKind::GeneralMeeting;
     if !f.votes.is_empty() && !general {
         err("votes", "表决只在党员大会上进行");

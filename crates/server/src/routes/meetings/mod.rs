@@ -54,20 +54,9 @@ fn year_period(state: &AppState, year: Option<i32>) -> ApiResult<Period> {
 
 /// The year's compliance calendar of one organization.
 async fn calendar(state: &AppState, caller: &Caller, id: Uuid, period: Period) -> ApiResult<orglife::Compliance> {
-    state.db.check_readable(caller.domain()?, id).await?;
-    let year = period.from.year();
-    let index = state.life.read(&state.db, year).await?;
-    let today = state.today();
-    orglife::calendar(
-        &state.rules,
-        index.forest(),
-        index.counts(year),
-        id,
-        period,
-        today,
-        state.config.orglife_warning_days,
-    )?
-    .ok_or_else(ApiError::not_found)
+    let warning_days = state.config.orglife_warning_days;
+    let ctx = state.ctx();
+    Ok(domain::calendar::of_organization(&ctx, &state.life, caller.domain()?, id, period, warning_days).await?)
 }
 
 /// The compliance of every organization of a subtree, summed up the tree.
