@@ -10,10 +10,11 @@ use anyhow::{Context, bail};
 use chrono::{Datelike, NaiveDate, Utc};
 use dangwu_rules::RuleBook;
 use dangwu_rules::orglife::Period;
+use dangwu_server::domain;
+use dangwu_server::domain::meetings::{self, MeetingFields};
 use dangwu_server::lifeindex::{IndexState, LifeIndex, Refresh};
 use dangwu_server::orglife;
 use dangwu_server::{AppState, Clock, ServerConfig};
-use dangwu_store::meetings::MeetingInput;
 use dangwu_store::{Actor, Db, Engine, q};
 use uuid::Uuid;
 
@@ -158,24 +159,18 @@ impl Ctx {
         Ok(p)
     }
 
-    /// Records one held meeting of `org` the way the API does (one transaction, change logged).
+    /// Records one held meeting of `org` through the use case the API calls (one transaction, rules,
+    /// change logged).
     async fn record_meeting(&self, org: Uuid, n: usize) -> anyhow::Result<()> {
         let held_on = self.today.min(self.period.to);
-        let input = MeetingInput {
-            organization_id: org,
-            kind: "branch_committee".into(),
-            status: "held".into(),
-            held_on: Some(held_on),
-            start_time: "09:00".into(),
-            end_time: "10:00".into(),
-            place: "党员活动室".into(),
-            chair: "基准测试".into(),
-            recorder: "基准测试".into(),
-            topic: format!("基准测试支委会 {n}"),
-            ..MeetingInput::default()
-        };
+        let fields: MeetingFields = serde_json::from_value(serde_json::json!({
+            "organization_id": org, "kind": "theme_day", "status": "held", "held_on": held_on,
+            "start_time": "09:00", "end_time": "10:00", "place": "党员活动室", "chair": "基准测试",
+            "recorder": "基准测试", "topic": format!("基准测试主题党日 {n}"),
+        }))?;
         let actor = Actor { user_id: self.user, name: BENCH_USER.into(), ip: None };
-        self.db.create_meeting(&actor, &input, Utc::now()).await?;
+        let ctx = domain::Ctx { db: &self.db, rules: &self.rules, today: self.today, now: Utc::now() };
+        meetings::record(&ctx, &actor, fields).await?;
         Ok(())
     }
 }

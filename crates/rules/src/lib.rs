@@ -5,20 +5,24 @@
 //! looked up in a [`RuleBook`] on the date of the event being judged. See docs/RULES.md.
 //!
 //! Modules: [`book`] (rule packs, overrides), [`calendar`] (working days), [`org`] (organization
-//! setup and terms), [`orglife`] (meetings, quorum, appraisal), [`recruitment`] (发展党员 pipeline),
-//! [`dues`] (党费), [`member`] and [`idcard`] (member records).
+//! setup and terms, what a temporary branch may do), [`orglife`] (meetings, quorum, written opinions
+//! and lawful exclusions, appraisal), [`talk`] (谈心谈话 pair by pair), [`election`] (4/5 attendance
+//! and candidate margin for any kind that elects), [`recruitment`] (发展党员 pipeline), [`dues`] (党费),
+//! [`member`] and [`idcard`] (member records).
 
 pub mod book;
 pub mod calendar;
 pub mod check;
 pub mod dates;
 pub mod dues;
+pub mod election;
 pub mod idcard;
 pub mod member;
 pub mod org;
 pub mod orglife;
 pub mod recruitment;
 pub mod structural;
+pub mod talk;
 
 pub use book::{
     LoadError, Override, OverrideError, OverrideSpec, Rule, RuleBook, RuleError, RuleStatus, RuleSummary, RuleValue,
@@ -46,6 +50,7 @@ pub const REQUIRED_RULES: &[(&str, Unit)] = &[
     (org::RULE_PRIMARY_COMMITTEE_MIN, U::Members),
     (org::RULE_COUNTS_PROBATIONARY, U::Flag),
     (org::RULE_JOINT_MAX_UNITS, U::Units),
+    (org::RULE_TEMPORARY_BRANCH_LIMITS, U::Flag),
     (org::RULE_TERM_COMMITTEE, U::Years),
     (org::RULE_TERM_GENERAL_BRANCH, U::Years),
     (org::RULE_TERM_BRANCH, U::Years),
@@ -55,6 +60,7 @@ pub const REQUIRED_RULES: &[(&str, Unit)] = &[
     (orglife::RULE_GENERAL_MEETING_FREQUENCY, U::Frequency),
     (orglife::RULE_GENERAL_MEETING_QUORUM, U::Ratio),
     (orglife::RULE_GENERAL_MEETING_MAJORITY, U::Ratio),
+    (orglife::RULE_GENERAL_MEETING_EXCLUSION, U::Flag),
     (orglife::RULE_COMMITTEE_FREQUENCY, U::Frequency),
     (orglife::RULE_COMMITTEE_QUORUM, U::Ratio),
     (orglife::RULE_PARTY_GROUP_FREQUENCY, U::Frequency),
@@ -71,6 +77,7 @@ pub const REQUIRED_RULES: &[(&str, Unit)] = &[
     (orglife::RULE_ELECTION_QUORUM, U::Ratio),
     (orglife::RULE_ELECTION_MAJORITY_BASE, U::Choice),
     (orglife::RULE_ELECTION_CANDIDATE_MARGIN, U::Percent),
+    (election::RULE_DELEGATE_CANDIDATE_MARGIN, U::Percent),
     (recruitment::RULE_STEP_ORDER, U::Flag),
     (recruitment::RULE_TALK_WITHIN, U::Months),
     (recruitment::RULE_ACTIVIST_AFTER_APPLICATION, U::Months),

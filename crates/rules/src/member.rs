@@ -13,6 +13,15 @@ pub const PARTY_FOUNDED: (i32, u32, u32) = (1921, 7, 1);
 pub const MIN_AGE_YEARS: i32 = 18;
 /// Rule id of the minimum age in the rule packs.
 pub const RULE_MIN_AGE: &str = "member.min_age";
+/// Fixed facts about a member record (no value to configure, so not in the packs; docs/RULES.md lists
+/// them): a birth date not in the future, a joining date not before the founding nor in the future, a
+/// conversion date present exactly for full members, after joining and not in the future.
+pub const RULE_BIRTH_DATE: &str = "member.birth_date";
+pub const RULE_JOINED_AFTER_FOUNDING: &str = "member.joined_after_founding";
+pub const RULE_JOINED_NOT_FUTURE: &str = "member.joined_not_future";
+pub const RULE_CONVERSION_DATE: &str = "member.conversion_date";
+pub const RULE_CONVERSION_AFTER_JOINING: &str = "member.conversion_after_joining";
+pub const RULE_CONVERSION_NOT_FUTURE: &str = "member.conversion_not_future";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -53,29 +62,25 @@ pub fn check_dates(
     let mut problems = Vec::new();
     let mut push = |field, rule, message: String| problems.push(DateProblem { field, rule, message });
     if birth > today {
-        push("birth_date", "member.birth_date", "出生日期不能晚于今天".into());
+        push("birth_date", RULE_BIRTH_DATE, "出生日期不能晚于今天".into());
     }
     if joined < party_founded() {
-        push("joined_on", "member.joined_after_founding", "入党日期不能早于1921年7月1日".into());
+        push("joined_on", RULE_JOINED_AFTER_FOUNDING, "入党日期不能早于1921年7月1日".into());
     }
     if joined > today {
-        push("joined_on", "member.joined_not_future", "入党日期不能晚于今天".into());
+        push("joined_on", RULE_JOINED_NOT_FUTURE, "入党日期不能晚于今天".into());
     }
     let adult = birthday(birth, MIN_AGE_YEARS);
     if joined < adult {
-        push("joined_on", "member.min_age", format!("入党时应年满十八周岁（{adult} 起），入党日期早于十八岁生日"));
+        push("joined_on", RULE_MIN_AGE, format!("入党时应年满十八周岁（{adult} 起），入党日期早于十八岁生日"));
     }
     match (status, converted) {
-        (Status::Full, None) => push("converted_on", "member.conversion_date", "正式党员须填写转正日期".into()),
-        (Status::Probationary, Some(_)) => {
-            push("converted_on", "member.conversion_date", "预备党员不应有转正日期".into())
-        }
+        (Status::Full, None) => push("converted_on", RULE_CONVERSION_DATE, "正式党员须填写转正日期".into()),
+        (Status::Probationary, Some(_)) => push("converted_on", RULE_CONVERSION_DATE, "预备党员不应有转正日期".into()),
         (_, Some(c)) if c <= joined => {
-            push("converted_on", "member.conversion_after_joining", "转正日期须晚于入党日期".into())
+            push("converted_on", RULE_CONVERSION_AFTER_JOINING, "转正日期须晚于入党日期".into())
         }
-        (_, Some(c)) if c > today => {
-            push("converted_on", "member.conversion_not_future", "转正日期不能晚于今天".into())
-        }
+        (_, Some(c)) if c > today => push("converted_on", RULE_CONVERSION_NOT_FUTURE, "转正日期不能晚于今天".into()),
         _ => {}
     }
     problems

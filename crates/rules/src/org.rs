@@ -80,6 +80,134 @@ impl OrgKind {
     pub fn holds_members(self) -> bool {
         self.is_branch()
     }
+
+    /// Whether members' formal organizational relationship (正式组织关系) is held here, so members can
+    /// be transferred in: an ordinary or joint branch. A 临时党支部's members keep theirs in their home
+    /// branch (regulations.md 1.7a); [`OrgKind::holds_members`] still lets them be listed there.
+    pub fn holds_formal_membership(self) -> bool {
+        matches!(self, OrgKind::Branch | OrgKind::JointBranch)
+    }
+
+    /// Whether it admits new members (接收新党员, 发展党员 through its general meeting): an ordinary or
+    /// joint branch; a 临时党支部 does not (1.7a), though it cultivates activists and sends their records
+    /// home when the task ends.
+    pub fn recruits(self) -> bool {
+        matches!(self, OrgKind::Branch | OrgKind::JointBranch)
+    }
+
+    /// Whether it collects dues (收缴党费): the branch holding the formal relationship (5.12); not a
+    /// 临时党支部 (1.7a), whose members pay at home.
+    pub fn collects_dues(self) -> bool {
+        self.holds_formal_membership()
+    }
+
+    /// Whether it decides discipline of members at its general meeting (3.1); not a 临时党支部 (1.7a).
+    pub fn disciplines(self) -> bool {
+        matches!(self, OrgKind::Branch | OrgKind::JointBranch)
+    }
+
+    /// Whether it has a term of office and holds re-elections (2.1, 2.2): committees, general branches,
+    /// ordinary and joint branches. A 临时党支部 has appointed leaders, holds no re-election and is
+    /// dissolved with its task (1.7a); a 党小组 has no term.
+    pub fn has_term(self) -> bool {
+        term_rule(self).is_some()
+    }
+
+    /// Whether it elects its committee (or delegates): see [`crate::election::electoral_bodies`].
+    pub fn elects(self) -> bool {
+        !crate::election::electoral_bodies(self).is_empty()
+    }
+}
+
+pub const RULE_TEMPORARY_BRANCH_LIMITS: &str = "org.temporary_branch.limits";
+
+/// Something an organization may or may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// 接收党员组织关系 (transfer a member in).
+    FormalMembership,
+    /// 发展党员 (admit new members).
+    Recruitment,
+    /// 收缴党费.
+    Dues,
+    /// 处分党员.
+    Discipline,
+    /// 换届选举 (term of office, elections, electing delegates).
+    Election,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 5] = [
+        Capability::FormalMembership,
+        Capability::Recruitment,
+        Capability::Dues,
+        Capability::Discipline,
+        Capability::Election,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Capability::FormalMembership => "接收党员组织关系",
+            Capability::Recruitment => "发展党员",
+            Capability::Dues => "收缴党费",
+            Capability::Discipline => "处分党员",
+            Capability::Election => "换届选举",
+        }
+    }
+
+    /// What [`OrgKind`] says about it (the regulations' shape, without the rule book).
+    pub fn of(self, kind: OrgKind) -> bool {
+        match self {
+            Capability::FormalMembership => kind.holds_formal_membership(),
+            Capability::Recruitment => kind.recruits(),
+            Capability::Dues => kind.collects_dues(),
+            Capability::Discipline => kind.disciplines(),
+            Capability::Election => kind.elects(),
+        }
+    }
+}
+
+/// Whether an organization of `kind` may do `what` on `on`. The limits of a 临时党支部 (regulations.md
+/// 1.7a: members' relationships stay at home, no recruitment, no dues, no discipline, no re-election)
+/// are secondary, so they apply while org.temporary_branch.limits is on (the default); a deployment
+/// that switches it off treats a temporary branch like an ordinary one. `Ok(None)`: allowed.
+/// `Ok(Some(check))`: not allowed, with the rule and a Chinese message (a warning for the temporary
+/// branch's secondary limits, an error for other kinds, whose shape is fixed: a committee holds no
+/// members, a party group elects nobody).
+pub fn check_capability(
+    book: &RuleBook,
+    kind: OrgKind,
+    what: Capability,
+    on: NaiveDate,
+) -> Result<Option<Check>, crate::book::RuleError> {
+    if kind == OrgKind::TemporaryBranch {
+        let r = book.resolve(RULE_TEMPORARY_BRANCH_LIMITS, on)?;
+        if !matches!(r.value(), crate::book::RuleValue::Flag(true)) || what.of(kind) {
+            return Ok(None);
+        }
+        let why = match what {
+            Capability::FormalMembership => "党员的组织关系不转入临时党支部，仍保留在原党组织",
+            Capability::Recruitment => "临时党支部一般不接收新党员；可培养入党积极分子，任务结束后将其材料转回原党组织",
+            Capability::Dues => "临时党支部一般不收缴党费，党员向组织关系所在党支部交纳",
+            Capability::Discipline => "临时党支部一般不处分党员",
+            Capability::Election => {
+                "临时党支部的书记、副书记和委员由批准其成立的党组织指定，不进行换届选举，不选举党代表大会代表"
+            }
+        };
+        return Ok(Some(Check::new(Level::for_rule(&r, true), RULE_TEMPORARY_BRANCH_LIMITS, why)));
+    }
+    if what.of(kind) {
+        return Ok(None);
+    }
+    let rule = match what {
+        Capability::Dues | Capability::FormalMembership | Capability::Recruitment | Capability::Discipline => {
+            crate::structural::StructuralRule::MemberOrganizationKind.id()
+        }
+        // An election is a meeting the kind does not hold (a party group's leader is appointed).
+        Capability::Election => crate::structural::StructuralRule::MeetingKindForOrganization.id(),
+    };
+    Ok(Some(Check::new(Level::Error, rule, format!("{}不能{}", kind.label(), what.label()))))
 }
 
 /// Which kinds may be created under a parent of the given kind (`None`: a root).
@@ -189,13 +317,14 @@ pub enum TermStatus {
 
 /// The rule that sets the term length of a kind (`None`: 党小组 has no term).
 /// Applies org.term.committee_years (党委, incl. 集团党委), org.term.general_branch_years,
-/// org.term.branch_years (支部, 联合支部, 临时支部).
+/// org.term.branch_years (支部, 联合支部). `None` also for a 临时党支部, which holds no re-election and
+/// ends with its task (regulations.md 1.7a).
 pub fn term_rule(kind: OrgKind) -> Option<&'static str> {
     match kind {
         OrgKind::GroupCommittee | OrgKind::PrimaryCommittee => Some(RULE_TERM_COMMITTEE),
         OrgKind::GeneralBranch => Some(RULE_TERM_GENERAL_BRANCH),
-        OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch => Some(RULE_TERM_BRANCH),
-        OrgKind::PartyGroup => None,
+        OrgKind::Branch | OrgKind::JointBranch => Some(RULE_TERM_BRANCH),
+        OrgKind::TemporaryBranch | OrgKind::PartyGroup => None,
     }
 }
 
@@ -423,12 +552,21 @@ pub fn check_organization(book: &RuleBook, org: &OrgFacts, today: NaiveDate) -> 
         OrgKind::PartyGroup => {}
     }
 
+    if kind == OrgKind::TemporaryBranch
+        && (org.term_start.is_some() || org.term_end.is_some())
+        && let Some(r) = rule(RULE_TEMPORARY_BRANCH_LIMITS, &mut checks)
+        && matches!(r.value(), crate::book::RuleValue::Flag(true))
+    {
+        checks.push(Check::new(
+            Level::Info,
+            RULE_TEMPORARY_BRANCH_LIMITS,
+            "临时党支部不实行任期制、不进行换届选举，随临时任务结束而撤销；登记的任期日期不作换届提醒",
+        ));
+    }
     if let Some(term_rule_id) = term_rule(kind) {
         match org.term_start {
             None => {
-                if kind != OrgKind::TemporaryBranch {
-                    checks.push(Check::new(Level::Info, term_rule_id, "未登记本届任期开始日期，无法计算换届时间"));
-                }
+                checks.push(Check::new(Level::Info, term_rule_id, "未登记本届任期开始日期，无法计算换届时间"));
             }
             Some(start) => match term(book, kind, start) {
                 Err(e) => checks.push(Check::new(Level::Info, term_rule_id, format!("未检查任期：{e}"))),

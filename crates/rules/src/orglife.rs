@@ -29,6 +29,7 @@ pub const RULE_TALK_PER_PAIR: &str = "orglife.talk.per_pair_per_year";
 pub const RULE_ELECTION_QUORUM: &str = "election.quorum";
 pub const RULE_ELECTION_MAJORITY_BASE: &str = "election.majority_base";
 pub const RULE_ELECTION_CANDIDATE_MARGIN: &str = "election.candidate_margin";
+pub const RULE_GENERAL_MEETING_EXCLUSION: &str = "orglife.general_meeting.exclusion";
 
 /// Kinds of organizational-life activity (三会一课 and the rest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -213,8 +214,9 @@ fn validate_period(period: Period) -> Result<(), CalcError> {
 /// (主题党日 monthly), orglife.life_meeting.frequency and .preferred_quarter (组织生活会 yearly, Q4),
 /// orglife.appraisal.frequency (民主评议 yearly), orglife.talk.per_pair_per_year (谈心谈话),
 /// orglife.branch_secretary_lecture.per_year / orglife.committee_secretary_lecture.per_year (书记讲党课).
-/// 三会一课 apply to branches; committees and general branches get the secretary's lecture only; a
-/// 党小组 gets its own meeting.
+/// 三会一课 apply to branches (joint branches included); committees and general branches get the
+/// secretary's lecture only; a 党小组 gets its own meeting; a 临时党支部 only 党课 and 主题党日 (its
+/// members' study and education, regulations.md 1.7a) while org.temporary_branch.limits is on.
 pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Result<Vec<Requirement>, CalcError> {
     validate_period(period)?;
     let mut out = Vec::new();
@@ -247,7 +249,34 @@ pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Re
     };
     use MeetingKind as M;
     use RequirementScope as S;
+    let temporary_limited =
+        facts.kind == OrgKind::TemporaryBranch && book.flag(crate::org::RULE_TEMPORARY_BRANCH_LIMITS, at)?;
     match facts.kind {
+        // A 临时党支部 organizes its members' study and education (regulations.md 1.7a); their 三会一课
+        // decisions, 组织生活会, 民主评议 and 谈心谈话 stay with the home branch holding their
+        // relationship. Only the study requirements are its own, while org.temporary_branch.limits is on.
+        OrgKind::TemporaryBranch if temporary_limited => {
+            let note = format!(
+                "临时党支部组织党员学习教育（规则 {}）；组织生活会、民主评议、谈心谈话在党员组织关系所在党支部进行",
+                crate::org::RULE_TEMPORARY_BRANCH_LIMITS
+            );
+            push(
+                M::PartyLecture,
+                S::Organization,
+                RULE_LECTURE_FREQUENCY,
+                windows(book, RULE_LECTURE_FREQUENCY, period, 1)?,
+                None,
+                Some(note.clone()),
+            )?;
+            push(
+                M::ThemeDay,
+                S::Organization,
+                RULE_THEME_DAY_FREQUENCY,
+                windows(book, RULE_THEME_DAY_FREQUENCY, period, 1)?,
+                None,
+                Some(note),
+            )?;
+        }
         OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch => {
             push(
                 M::GeneralMeeting,
@@ -310,7 +339,7 @@ pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Re
                 RULE_APPRAISAL_FREQUENCY,
                 windows(book, RULE_APPRAISAL_FREQUENCY, period, 1)?,
                 None,
-                Some("可与组织生活会结合进行".into()),
+                Some("可单独开展，或结合组织生活会、党员大会进行（见 appraisal_fulfilment）".into()),
             )?;
             push(
                 M::HeartToHeartTalk,
@@ -318,7 +347,10 @@ pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Re
                 RULE_TALK_PER_PAIR,
                 yearly_windows(book, RULE_TALK_PER_PAIR, period)?,
                 None,
-                Some("支部委员之间、支部委员和党员之间、党员和党员之间，每对每年至少1次".into()),
+                Some(format!(
+                    "支部委员之间、支部委员和党员之间、党员和党员之间，每对每年至少{}次（逐对统计见 talk::talk_coverage）",
+                    book.count(RULE_TALK_PER_PAIR, at)?
+                )),
             )?;
             push(
                 M::SecretaryLecture,
@@ -513,6 +545,254 @@ pub fn general_meeting_vote(
     majority(book, date, RULE_GENERAL_MEETING_MAJORITY, body.entitled(), in_favour, "应到会有表决权党员")
 }
 
+/// Why a full member is lawfully left out of the 应到会 count of a general meeting (regulations.md 4.14,
+/// secondary): each needs the higher organization's consent and a general-meeting decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionReason {
+    /// 自费出国（境）半年以上
+    Abroad,
+    /// 外出半年以上、应转未转组织关系（长期外出）
+    LongAbsence,
+    /// 年老体弱卧床不起或长期生病（病重）
+    SeriouslyIll,
+    /// 丧失行为能力（如患精神疾病）
+    Incapacitated,
+    /// 受留置、逮捕或正在服刑
+    Detained,
+}
+
+impl ExclusionReason {
+    pub const ALL: [ExclusionReason; 5] = [
+        ExclusionReason::Abroad,
+        ExclusionReason::LongAbsence,
+        ExclusionReason::SeriouslyIll,
+        ExclusionReason::Incapacitated,
+        ExclusionReason::Detained,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ExclusionReason::Abroad => "自费出国（境）半年以上",
+            ExclusionReason::LongAbsence => "外出半年以上且应转未转组织关系",
+            ExclusionReason::SeriouslyIll => "年老体弱卧床不起或长期生病",
+            ExclusionReason::Incapacitated => "丧失行为能力",
+            ExclusionReason::Detained => "受留置、逮捕或正在服刑",
+        }
+    }
+}
+
+/// Full members left out of the 应到会 count for one reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exclusion {
+    pub reason: ExclusionReason,
+    pub count: u32,
+}
+
+/// The roll of a general meeting (or an election at one): who should attend and may vote.
+/// Probationary members have no vote; full members under 留党察看 or whose rights are suspended have
+/// none either (选举工作条例 第五条, regulations.md 2.7); `exclusions` are full members lawfully left
+/// out of the 应到会 count (4.14), by reason.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Roll {
+    pub full_members: u32,
+    #[serde(default)]
+    pub probationary_members: u32,
+    /// Full members without a vote (留党察看, or rights suspended by 留置/逮捕).
+    #[serde(default)]
+    pub without_vote: u32,
+    #[serde(default)]
+    pub exclusions: Vec<Exclusion>,
+}
+
+impl Roll {
+    /// All full members left out of the 应到会 count, whatever the reason.
+    pub fn excluded(&self) -> u32 {
+        self.exclusions.iter().fold(0u32, |n, e| n.saturating_add(e.count))
+    }
+}
+
+/// A roll as counted on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RollCount {
+    /// The counts the quorum and majority are computed on (`excluded` as subtracted).
+    pub body: VotingBody,
+    /// 应到会有表决权的党员.
+    pub entitled: u32,
+    /// Members left out of the count (0 when the deployment does not allow exclusions).
+    pub excluded: u32,
+    pub checks: Vec<Check>,
+}
+
+/// Counts a roll on `date`: entitled = full members − members without a vote − exclusions. Exclusions
+/// are subtracted while orglife.general_meeting.exclusion (secondary, regulations.md 4.14) allows them,
+/// with a reminder that each needs the higher organization's consent and a general-meeting decision;
+/// when the deployment switches it off they are counted as entitled, with a warning. Refused: more
+/// excluded, or excluded and without a vote together, than full members.
+pub fn count_roll(book: &RuleBook, date: NaiveDate, roll: &Roll) -> Result<RollCount, CalcError> {
+    let excluded = roll.excluded();
+    let mut inv = Invalid::default();
+    if excluded > roll.full_members {
+        inv.push(
+            "exclusions",
+            format!("不计入应到会人数的党员（{excluded}人）不能多于正式党员人数（{}人）", roll.full_members),
+        );
+    } else if roll.without_vote > roll.full_members {
+        inv.push(
+            "without_vote",
+            format!("无表决权的正式党员（{}人）不能多于正式党员人数（{}人）", roll.without_vote, roll.full_members),
+        );
+    } else if excluded.saturating_add(roll.without_vote) > roll.full_members {
+        inv.push(
+            "exclusions",
+            format!(
+                "不计入应到会人数的党员（{excluded}人）与无表决权的党员（{}人）合计不能多于正式党员人数（{}人）",
+                roll.without_vote, roll.full_members
+            ),
+        );
+    }
+    for (i, e) in roll.exclusions.iter().enumerate() {
+        if roll.exclusions[..i].iter().any(|o| o.reason == e.reason) {
+            inv.push(format!("exclusions[{i}]"), format!("“{}”重复填写，请合并为一项", e.reason.label()));
+        }
+    }
+    inv.finish()?;
+    let allowed = book.resolve(RULE_GENERAL_MEETING_EXCLUSION, date)?;
+    let mut checks = Vec::new();
+    let subtracted = if excluded == 0 {
+        0
+    } else if matches!(allowed.value(), crate::book::RuleValue::Flag(true)) {
+        let reasons = roll
+            .exclusions
+            .iter()
+            .filter(|e| e.count > 0)
+            .map(|e| format!("{}{}人", e.reason.label(), e.count))
+            .collect::<Vec<_>>()
+            .join("、");
+        checks.push(Check::new(
+            Level::Info,
+            RULE_GENERAL_MEETING_EXCLUSION,
+            format!("{excluded}名党员不计入应到会人数（{reasons}），须经上级党组织同意并由党员大会通过"),
+        ));
+        excluded
+    } else {
+        checks.push(Check::new(
+            Level::Warning,
+            RULE_GENERAL_MEETING_EXCLUSION,
+            format!("本单位规定不减除应到会人数，{excluded}名外出、出国、病重等党员仍计入应到会人数"),
+        ));
+        0
+    };
+    let entitled = roll.full_members - roll.without_vote - subtracted;
+    let body = VotingBody {
+        full_members: roll.full_members - roll.without_vote,
+        probationary_members: roll.probationary_members,
+        excluded: subtracted,
+    };
+    Ok(RollCount { body, entitled, excluded: subtracted, checks })
+}
+
+/// Votes on one motion at a general meeting: those cast by voters present, and the written opinions
+/// (书面意见) of absent voters formally submitted before the meeting, which count (regulations.md 4.13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Ballot {
+    pub in_favour: u32,
+    #[serde(default)]
+    pub against: u32,
+    #[serde(default)]
+    pub abstain: u32,
+    #[serde(default)]
+    pub written_in_favour: u32,
+    #[serde(default)]
+    pub written_against: u32,
+    #[serde(default)]
+    pub written_abstain: u32,
+}
+
+impl Ballot {
+    pub fn written(&self) -> u32 {
+        self.written_in_favour.saturating_add(self.written_against).saturating_add(self.written_abstain)
+    }
+
+    pub fn cast_present(&self) -> u32 {
+        self.in_favour.saturating_add(self.against).saturating_add(self.abstain)
+    }
+}
+
+/// A general meeting's quorum and one motion's result, counted on its roll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeetingVote {
+    pub roll: RollCount,
+    pub quorum: QuorumOutcome,
+    /// `None` when the meeting has no quorum: no valid vote can be taken.
+    pub vote: Option<VoteOutcome>,
+}
+
+/// Quorum of a general meeting counted on a roll (see [`count_roll`]): full members present must be
+/// more than half of the 应到会 voters (orglife.general_meeting.quorum). Written opinions do not make a
+/// quorum; `present_full` counts voters in the room only.
+pub fn roll_quorum(
+    book: &RuleBook,
+    date: NaiveDate,
+    roll: &Roll,
+    present_full: u32,
+) -> Result<(RollCount, QuorumOutcome), CalcError> {
+    let count = count_roll(book, date, roll)?;
+    if present_full > count.entitled {
+        return Err(CalcError::invalid(
+            "present",
+            format!("到会有表决权党员（{present_full}人）不能多于应到会有表决权党员人数（{}人）", count.entitled),
+        ));
+    }
+    let q = quorum(book, date, RULE_GENERAL_MEETING_QUORUM, count.entitled, present_full, "有表决权的党员")?;
+    Ok((count, q))
+}
+
+/// Quorum and result of one motion at a general meeting, counted as the regulations say: the
+/// denominator is the 应到会 voters after lawful exclusions (orglife.general_meeting.exclusion); votes
+/// in favour are those cast in the room plus absent voters' written opinions in favour, and must be
+/// more than half of that denominator (orglife.general_meeting.majority). Refused: more votes cast in
+/// the room than voters present; more written opinions than voters absent.
+/// Example: 20 full members, 2 abroad excluded → 18 entitled; 9 present is no quorum, 10 is; with
+/// 8 in favour in the room and 2 written opinions in favour, 10 > 9 passes.
+pub fn roll_vote(
+    book: &RuleBook,
+    date: NaiveDate,
+    roll: &Roll,
+    present_full: u32,
+    ballot: &Ballot,
+) -> Result<MeetingVote, CalcError> {
+    let (count, q) = roll_quorum(book, date, roll, present_full)?;
+    let absent = count.entitled - present_full;
+    let mut inv = Invalid::default();
+    if ballot.cast_present() > present_full {
+        inv.push(
+            "in_favour",
+            format!(
+                "到会党员的赞成、反对、弃权票合计（{}票）不能多于到会有表决权党员人数（{present_full}人）",
+                ballot.cast_present()
+            ),
+        );
+    }
+    if ballot.written() > absent {
+        inv.push(
+            "written_in_favour",
+            format!("书面意见只能由未到会的有表决权党员提交：{}份，多于未到会人数（{absent}人）", ballot.written()),
+        );
+    }
+    inv.finish()?;
+    if !q.met {
+        return Ok(MeetingVote { roll: count, quorum: q, vote: None });
+    }
+    let in_favour = ballot.in_favour + ballot.written_in_favour;
+    let mut vote =
+        majority(book, date, RULE_GENERAL_MEETING_MAJORITY, count.entitled, in_favour, "应到会有表决权党员")?;
+    if ballot.written_in_favour > 0 {
+        vote.message = format!("{}（赞成票中含书面意见{}份）", vote.message, ballot.written_in_favour);
+    }
+    Ok(MeetingVote { roll: count, quorum: q, vote: Some(vote) })
+}
+
 /// Quorum of a 支部委员会会议: more than half of the committee members (orglife.branch_committee.quorum).
 pub fn committee_quorum(
     book: &RuleBook,
@@ -649,4 +929,120 @@ pub fn check_appraisal(book: &RuleBook, date: NaiveDate, g: &AppraisalGrades) ->
         ));
     }
     Ok(AppraisalOutcome { graded_base: base, max_excellent, checks })
+}
+
+// ---- 民主评议: held on its own, with the 组织生活会, or decided by the 党员大会 ----------------------
+
+/// How a year's 民主评议党员 was held (regulations.md 3.9: "may be combined with 3.8"; the committee or
+/// the general meeting proposes the grades).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppraisalVia {
+    /// A record of the appraisal itself (单独开展).
+    Separate,
+    /// At a 组织生活会 where the appraisal was held together (结合组织生活会进行).
+    LifeMeeting,
+    /// At a 党员大会 that decided the appraisal (党员大会评议、确定等次).
+    GeneralMeeting,
+}
+
+impl AppraisalVia {
+    pub fn label(self) -> &'static str {
+        match self {
+            AppraisalVia::Separate => "单独开展民主评议",
+            AppraisalVia::LifeMeeting => "结合组织生活会进行民主评议",
+            AppraisalVia::GeneralMeeting => "党员大会进行民主评议",
+        }
+    }
+}
+
+/// A recorded activity of the branch, as far as the appraisal is concerned: its kind, date, and
+/// whether the appraisal was held at it (for a 组织生活会 or 党员大会; a 民主评议党员 record always is).
+/// One record entered once serves both requirements: a 组织生活会 with the appraisal counts for the
+/// 组织生活会 and for the 民主评议.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldActivity {
+    pub meeting: MeetingKind,
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub appraisal: bool,
+}
+
+/// One due window of the appraisal and what met it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppraisalWindow {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub partial: bool,
+    pub met: bool,
+    /// The first activity in the window that met it (index into the input, how, date).
+    pub met_by: Option<(usize, AppraisalVia, NaiveDate)>,
+}
+
+/// Whether the 民主评议 requirement of a period is met, window by window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppraisalFulfilment {
+    pub windows: Vec<AppraisalWindow>,
+    pub met: bool,
+    pub rule: &'static str,
+    pub checks: Vec<Check>,
+}
+
+/// Whether the 民主评议党员 due in `period` (orglife.appraisal.frequency, yearly) was held in each
+/// window: by a separate appraisal record, or a 组织生活会 at which the appraisal was held, or a 党员大会
+/// that decided it (regulations.md 3.8, 3.9). Refused: the appraisal marked on any other kind of
+/// meeting (a 支委会 or 党小组会 alone cannot hold it). A window still running and not met gives an
+/// `Info`; a window over and not met a `Warning` (a duty of the organization).
+pub fn appraisal_fulfilment(
+    book: &RuleBook,
+    period: Period,
+    activities: &[HeldActivity],
+    today: NaiveDate,
+) -> Result<AppraisalFulfilment, CalcError> {
+    validate_period(period)?;
+    let mut inv = Invalid::default();
+    let via = |a: &HeldActivity| match (a.meeting, a.appraisal) {
+        (MeetingKind::DemocraticAppraisal, _) => Some(AppraisalVia::Separate),
+        (MeetingKind::LifeMeeting, true) => Some(AppraisalVia::LifeMeeting),
+        (MeetingKind::GeneralMeeting, true) => Some(AppraisalVia::GeneralMeeting),
+        _ => None,
+    };
+    for (i, a) in activities.iter().enumerate() {
+        if a.appraisal && via(a).is_none() {
+            inv.push(
+                format!("activities[{i}].appraisal"),
+                format!(
+                    "{}不能代替民主评议党员；民主评议应单独开展，或结合组织生活会、党员大会进行",
+                    a.meeting.label()
+                ),
+            );
+        }
+    }
+    inv.finish()?;
+    let mut windows_out = Vec::new();
+    let mut checks = Vec::new();
+    for w in windows(book, RULE_APPRAISAL_FREQUENCY, period, 1)? {
+        let met_by = activities
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.date >= w.from && a.date <= w.to)
+            .filter_map(|(i, a)| via(a).map(|v| (i, v, a.date)))
+            .min_by_key(|(_, _, d)| *d);
+        let met = met_by.is_some();
+        if !met {
+            let over = today > w.to;
+            checks.push(Check::new(
+                if over { Level::Warning } else { Level::Info },
+                RULE_APPRAISAL_FREQUENCY,
+                if over {
+                    format!("{}至{}未开展民主评议党员（可单独开展，或结合组织生活会、党员大会进行）", w.from, w.to)
+                } else {
+                    format!("{}至{}尚未开展民主评议党员", w.from, w.to)
+                },
+            ));
+        }
+        windows_out.push(AppraisalWindow { from: w.from, to: w.to, partial: w.partial, met, met_by });
+    }
+    let met = windows_out.iter().all(|w| w.met);
+    Ok(AppraisalFulfilment { windows: windows_out, met, rule: RULE_APPRAISAL_FREQUENCY, checks })
 }

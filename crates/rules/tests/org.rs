@@ -315,3 +315,99 @@ fn checks_serialize_for_the_api() {
     assert_eq!(facts.kind, OrgKind::JointBranch);
     assert_eq!(facts.committee_size, 0);
 }
+
+// ---- 临时党支部 (regulations.md 1.7a) and 联合党支部 (1.6) ----------------------------------------------
+
+#[test]
+fn what_each_kind_may_do() {
+    use OrgKind::*;
+    // Ordinary and joint branches hold relationships, recruit, collect dues, discipline and elect.
+    for k in [Branch, JointBranch] {
+        assert!(k.holds_formal_membership() && k.recruits() && k.collects_dues() && k.disciplines(), "{k:?}");
+        assert!(k.has_term() && k.elects(), "{k:?}");
+    }
+    // A temporary branch: members stay at home, no recruitment, no dues, no discipline, no term.
+    let t = TemporaryBranch;
+    assert!(t.holds_members(), "members may still be listed there");
+    assert!(!t.holds_formal_membership() && !t.recruits() && !t.collects_dues() && !t.disciplines());
+    assert!(!t.has_term() && !t.elects());
+    assert_eq!(dangwu_rules::org::term_rule(t), None);
+    // Committees and general branches have terms and elect, but hold no members.
+    for k in [GroupCommittee, PrimaryCommittee, GeneralBranch] {
+        assert!(k.has_term() && k.elects() && !k.holds_formal_membership() && !k.collects_dues(), "{k:?}");
+    }
+    assert!(!PartyGroup.has_term() && !PartyGroup.elects() && !PartyGroup.recruits());
+}
+
+#[test]
+fn org_temporary_branch_limits_checks_name_the_rule() {
+    // Rule org.temporary_branch.limits (secondary, 1.7a): each refused capability gives a warning
+    // naming it; an ordinary branch may do everything.
+    use dangwu_rules::org::{Capability, check_capability};
+    let b = book();
+    for what in Capability::ALL {
+        let c = check_capability(&b, OrgKind::TemporaryBranch, what, today()).unwrap().unwrap();
+        assert_eq!((c.rule, c.level), ("org.temporary_branch.limits", Level::Warning), "{what:?}");
+        assert!(c.message.contains("临时党支部"), "{}", c.message);
+        assert_eq!(check_capability(&b, OrgKind::Branch, what, today()).unwrap(), None, "{what:?}");
+        assert_eq!(check_capability(&b, OrgKind::JointBranch, what, today()).unwrap(), None, "{what:?}");
+    }
+    // Other kinds: fixed by the shape, an error naming a structural rule.
+    let c = check_capability(&b, OrgKind::PrimaryCommittee, Capability::Dues, today()).unwrap().unwrap();
+    assert_eq!((c.rule, c.level), ("member.organization_kind", Level::Error));
+    let c = check_capability(&b, OrgKind::PartyGroup, Capability::Election, today()).unwrap().unwrap();
+    assert_eq!(c.rule, "orglife.kind_for_organization");
+    assert_eq!(check_capability(&b, OrgKind::PrimaryCommittee, Capability::Election, today()).unwrap(), None);
+}
+
+#[test]
+fn temporary_branch_limits_can_be_switched_off() {
+    use dangwu_rules::org::{Capability, check_capability};
+    let mut b = book();
+    b.apply_overrides(&[Override {
+        rule: "org.temporary_branch.limits".into(),
+        value: false.into(),
+        from: None,
+        origin: "t".into(),
+        note: None,
+    }])
+    .unwrap();
+    for what in Capability::ALL {
+        assert_eq!(check_capability(&b, OrgKind::TemporaryBranch, what, today()).unwrap(), None, "{what:?}");
+    }
+}
+
+#[test]
+fn temporary_branch_has_no_term_checks() {
+    // A temporary branch with a recorded start gets no re-election reminder, only a note that it has
+    // no term (org.temporary_branch.limits); without one, nothing about terms.
+    let mut o = branch(5, 0);
+    o.kind = OrgKind::TemporaryBranch;
+    o.term_start = Some(d(2020, 1, 1));
+    let checks = check_organization(&book(), &o, today());
+    assert!(!rules_of(&checks).iter().any(|r| r.starts_with("org.term.")), "{checks:?}");
+    let c = find(&checks, "org.temporary_branch.limits").unwrap();
+    assert_eq!(c.level, Level::Info);
+    o.term_start = None;
+    assert_eq!(check_organization(&book(), &o, today()), vec![]);
+    // An ordinary branch started in 2020 is overdue.
+    let mut ordinary = branch(5, 0);
+    ordinary.term_start = Some(d(2020, 1, 1));
+    assert!(rules_of(&check_organization(&book(), &ordinary, today())).iter().any(|r| r.starts_with("org.term.")));
+}
+
+#[test]
+fn joint_branch_counts_its_units_and_members_together() {
+    // regulations.md 1.6: a joint branch covers generally ≤5 units (org.joint_branch.max_units) and
+    // needs 3 full members in all (org.branch.min_full_members); otherwise it is an ordinary branch.
+    let mut o = branch(3, 0);
+    o.kind = OrgKind::JointBranch;
+    o.units = Some(5);
+    assert_eq!(check_organization(&book(), &o, today()), vec![]);
+    o.units = Some(6);
+    assert!(find(&check_organization(&book(), &o, today()), "org.joint_branch.max_units").is_some());
+    o.units = Some(4);
+    o.full_members = 2;
+    let c = check_organization(&book(), &o, today());
+    assert!(find(&c, "org.branch.min_full_members").unwrap().message.contains("联合党支部合计"));
+}

@@ -256,3 +256,205 @@ fn outcomes_serialize() {
     assert_eq!(v[0]["meeting"], "general_meeting");
     assert_eq!(v[0]["frequency"], "quarterly");
 }
+
+// ---- 应到会 count with lawful exclusions, written opinions (regulations.md 4.13, 4.14) ---------------
+
+fn roll(full: u32, excluded: &[(ExclusionReason, u32)]) -> Roll {
+    Roll {
+        full_members: full,
+        probationary_members: 3,
+        without_vote: 0,
+        exclusions: excluded.iter().map(|&(reason, count)| Exclusion { reason, count }).collect(),
+    }
+}
+
+#[test]
+fn orglife_general_meeting_exclusion_lowers_the_entitled_count() {
+    // Rule orglife.general_meeting.exclusion (secondary, 4.14): 20 full members, 1 abroad and 1
+    // seriously ill excluded → 18 entitled; quorum more than 9: 9 no, 10 yes.
+    let b = book();
+    let r = roll(20, &[(ExclusionReason::Abroad, 1), (ExclusionReason::SeriouslyIll, 1)]);
+    let count = count_roll(&b, d(2026, 3, 1), &r).unwrap();
+    assert_eq!((count.entitled, count.excluded), (18, 2));
+    assert_eq!(count.body, VotingBody { full_members: 20, probationary_members: 3, excluded: 2 });
+    let info = &count.checks[0];
+    assert_eq!((info.rule, info.level), ("orglife.general_meeting.exclusion", Level::Info));
+    assert!(info.message.contains("上级党组织同意"), "{}", info.message);
+    assert!(!roll_quorum(&b, d(2026, 3, 1), &r, 9).unwrap().1.met);
+    let (_, q) = roll_quorum(&b, d(2026, 3, 1), &r, 10).unwrap();
+    assert!(q.met);
+    assert_eq!((q.entitled, q.required), (18, 10));
+    // Members without a vote (留党察看, 2.7) are not entitled either: 20 − 2 − 2 = 16.
+    let r2 = Roll { without_vote: 2, ..r.clone() };
+    assert_eq!(count_roll(&b, d(2026, 3, 1), &r2).unwrap().entitled, 16);
+}
+
+#[test]
+fn orglife_general_meeting_exclusion_switched_off_counts_everyone() {
+    // A deployment that does not allow exclusions: they stay in the count, with a warning.
+    let mut b = book();
+    b.apply_overrides(&[Override {
+        rule: "orglife.general_meeting.exclusion".into(),
+        value: false.into(),
+        from: None,
+        origin: "t".into(),
+        note: None,
+    }])
+    .unwrap();
+    let count = count_roll(&b, d(2026, 3, 1), &roll(20, &[(ExclusionReason::LongAbsence, 2)])).unwrap();
+    assert_eq!((count.entitled, count.excluded), (20, 0));
+    assert_eq!(count.checks[0].level, Level::Warning);
+}
+
+#[test]
+fn impossible_rolls_are_refused_in_chinese() {
+    let b = book();
+    // Exactly all members excluded is possible (nobody entitled); one more is not.
+    let all = count_roll(&b, d(2026, 3, 1), &roll(3, &[(ExclusionReason::Abroad, 3)])).unwrap();
+    assert_eq!(all.entitled, 0);
+    let err = count_roll(&b, d(2026, 3, 1), &roll(3, &[(ExclusionReason::Abroad, 2), (ExclusionReason::Detained, 2)]))
+        .unwrap_err();
+    assert_eq!(err.fields()[0].field, "exclusions");
+    assert!(err.fields()[0].reason.contains("不能多于正式党员人数"), "{err}");
+    let both = Roll { without_vote: 2, ..roll(3, &[(ExclusionReason::Abroad, 2)]) };
+    assert!(count_roll(&b, d(2026, 3, 1), &both).unwrap_err().fields()[0].reason.contains("合计"));
+    let twice = roll(10, &[(ExclusionReason::Abroad, 1), (ExclusionReason::Abroad, 1)]);
+    assert_eq!(count_roll(&b, d(2026, 3, 1), &twice).unwrap_err().fields()[0].field, "exclusions[1]");
+    // Present above the entitled count.
+    let r = roll(20, &[(ExclusionReason::Abroad, 2)]);
+    assert_eq!(roll_quorum(&b, d(2026, 3, 1), &r, 19).unwrap_err().fields()[0].field, "present");
+    assert!(roll_quorum(&b, d(2026, 3, 1), &r, 18).is_ok());
+}
+
+#[test]
+fn orglife_general_meeting_majority_counts_written_opinions() {
+    // Rule orglife.general_meeting.majority (4.13): 18 entitled, 12 present, 2 written opinions may
+    // come from the 6 absent. 8 in the room + 2 written = 10 > 9 → passes; 8 + 1 = 9 → fails.
+    let b = book();
+    let r = roll(20, &[(ExclusionReason::Abroad, 2)]);
+    let ballot = Ballot { in_favour: 8, against: 3, abstain: 1, written_in_favour: 2, ..Ballot::default() };
+    let out = roll_vote(&b, d(2026, 3, 1), &r, 12, &ballot).unwrap();
+    let v = out.vote.unwrap();
+    assert!(v.passed);
+    assert_eq!((v.base, v.in_favour, v.required), (18, 10, 10));
+    assert!(v.message.contains("书面意见2份"), "{}", v.message);
+    let one = Ballot { written_in_favour: 1, written_against: 1, ..ballot };
+    let v = roll_vote(&b, d(2026, 3, 1), &r, 12, &one).unwrap().vote.unwrap();
+    assert!(!v.passed);
+    assert_eq!(v.rule, "orglife.general_meeting.majority");
+    // 11 in favour in the room alone: 11 > 9.
+    let room = Ballot { in_favour: 11, ..Ballot::default() };
+    assert!(roll_vote(&b, d(2026, 3, 1), &r, 12, &room).unwrap().vote.unwrap().passed);
+}
+
+#[test]
+fn written_opinions_only_from_absent_voters() {
+    let b = book();
+    let r = roll(20, &[]);
+    // 20 entitled, 15 present → at most 5 written opinions.
+    let five = Ballot { in_favour: 10, written_in_favour: 3, written_against: 2, ..Ballot::default() };
+    assert!(roll_vote(&b, d(2026, 3, 1), &r, 15, &five).is_ok());
+    let six = Ballot { written_abstain: 1, ..five };
+    let err = roll_vote(&b, d(2026, 3, 1), &r, 15, &six).unwrap_err();
+    assert_eq!(err.fields()[0].field, "written_in_favour");
+    assert!(err.fields()[0].reason.contains("未到会"), "{err}");
+    // Votes in the room above those present.
+    let over = Ballot { in_favour: 10, against: 5, abstain: 1, ..Ballot::default() };
+    assert_eq!(roll_vote(&b, d(2026, 3, 1), &r, 15, &over).unwrap_err().fields()[0].field, "in_favour");
+    // Without a quorum no vote is counted, and written opinions do not make one (10 of 20 present).
+    let no_quorum =
+        roll_vote(&b, d(2026, 3, 1), &r, 10, &Ballot { in_favour: 10, written_in_favour: 5, ..Ballot::default() })
+            .unwrap();
+    assert!(!no_quorum.quorum.met);
+    assert!(no_quorum.vote.is_none());
+}
+
+// ---- 民主评议 met by a separate record, a 组织生活会 or a 党员大会 (regulations.md 3.8, 3.9) ---------------
+
+fn held(meeting: MeetingKind, date: chrono::NaiveDate, appraisal: bool) -> HeldActivity {
+    HeldActivity { meeting, date, appraisal }
+}
+
+#[test]
+fn orglife_appraisal_frequency_met_three_ways() {
+    // Rule orglife.appraisal.frequency: yearly; any one of the three ways meets the year.
+    let b = book();
+    let after = d(2027, 1, 15);
+    for (a, via) in [
+        (held(MeetingKind::DemocraticAppraisal, d(2026, 12, 20), false), AppraisalVia::Separate),
+        (held(MeetingKind::LifeMeeting, d(2026, 12, 20), true), AppraisalVia::LifeMeeting),
+        (held(MeetingKind::GeneralMeeting, d(2026, 12, 20), true), AppraisalVia::GeneralMeeting),
+    ] {
+        let out = appraisal_fulfilment(&b, year_2026(), &[a], after).unwrap();
+        assert!(out.met, "{via:?}");
+        assert_eq!(out.windows[0].met_by, Some((0, via, d(2026, 12, 20))));
+        assert!(out.checks.is_empty());
+        assert_eq!(out.rule, "orglife.appraisal.frequency");
+    }
+}
+
+#[test]
+fn a_life_meeting_without_the_appraisal_does_not_meet_it() {
+    let b = book();
+    let acts = [
+        held(MeetingKind::LifeMeeting, d(2026, 12, 20), false),
+        held(MeetingKind::GeneralMeeting, d(2026, 10, 1), false),
+    ];
+    let out = appraisal_fulfilment(&b, year_2026(), &acts, d(2027, 1, 15)).unwrap();
+    assert!(!out.met);
+    assert_eq!(out.checks[0].level, Level::Warning);
+    // Still in the year: only information.
+    let open = appraisal_fulfilment(&b, year_2026(), &acts, d(2026, 12, 31)).unwrap();
+    assert_eq!(open.checks[0].level, Level::Info);
+}
+
+#[test]
+fn appraisal_window_edges() {
+    // Last day of the year counts; the first day of the next year does not.
+    let b = book();
+    let last = [held(MeetingKind::LifeMeeting, d(2026, 12, 31), true)];
+    assert!(appraisal_fulfilment(&b, year_2026(), &last, d(2027, 1, 1)).unwrap().met);
+    let next = [held(MeetingKind::LifeMeeting, d(2027, 1, 1), true)];
+    assert!(!appraisal_fulfilment(&b, year_2026(), &next, d(2027, 1, 2)).unwrap().met);
+    // Two years: each needs its own.
+    let two = Period { from: d(2025, 1, 1), to: d(2026, 12, 31) };
+    let out = appraisal_fulfilment(&b, two, &last, d(2027, 1, 2)).unwrap();
+    assert_eq!(out.windows.iter().map(|w| w.met).collect::<Vec<_>>(), vec![false, true]);
+}
+
+#[test]
+fn appraisal_cannot_be_marked_on_other_meetings() {
+    let b = book();
+    for kind in [MeetingKind::BranchCommittee, MeetingKind::PartyGroupMeeting, MeetingKind::ThemeDay] {
+        let err = appraisal_fulfilment(&b, year_2026(), &[held(kind, d(2026, 6, 1), true)], d(2027, 1, 1)).unwrap_err();
+        assert_eq!(err.fields()[0].field, "activities[0].appraisal", "{kind:?}");
+        assert!(err.fields()[0].reason.contains("不能代替民主评议党员"));
+    }
+}
+
+#[test]
+fn temporary_branch_requirements_are_study_only() {
+    // org.temporary_branch.limits (1.7a): a temporary branch organizes study and education — 党课 and
+    // 主题党日; no general meeting, 组织生活会, 民主评议 or 谈心谈话 of its own.
+    let facts = OrgLifeFacts { kind: OrgKind::TemporaryBranch, has_committee: true, party_groups: 2 };
+    let reqs = requirements(&book(), &facts, year_2026()).unwrap();
+    let kinds: Vec<MeetingKind> = reqs.iter().map(|r| r.meeting).collect();
+    assert_eq!(kinds, vec![MeetingKind::PartyLecture, MeetingKind::ThemeDay]);
+    assert!(reqs[0].note.as_deref().unwrap().contains("org.temporary_branch.limits"));
+    // Switched off, it is treated like an ordinary branch.
+    let mut b = book();
+    b.apply_overrides(&[Override {
+        rule: "org.temporary_branch.limits".into(),
+        value: false.into(),
+        from: None,
+        origin: "t".into(),
+        note: None,
+    }])
+    .unwrap();
+    let all = requirements(&b, &facts, year_2026()).unwrap();
+    let ordinary = requirements(&b, &OrgLifeFacts { kind: OrgKind::Branch, ..facts }, year_2026()).unwrap();
+    assert_eq!(all, ordinary);
+    // A joint branch has the same requirements as an ordinary one.
+    let joint = requirements(&book(), &OrgLifeFacts { kind: OrgKind::JointBranch, ..facts }, year_2026()).unwrap();
+    assert_eq!(joint, requirements(&book(), &OrgLifeFacts { kind: OrgKind::Branch, ..facts }, year_2026()).unwrap());
+}

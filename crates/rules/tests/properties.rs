@@ -175,4 +175,72 @@ proptest! {
         }
         prop_assert!(!general_meeting_quorum(b, day, &body, q.required - 1).unwrap().met);
     }
+
+    /// Lawful exclusions and written opinions (orglife.general_meeting.exclusion,
+    /// orglife.general_meeting.majority): entitled = full − without vote − excluded; a quorum is more
+    /// than half of it in the room; a motion passes when votes in the room plus written opinions in
+    /// favour are more than half of it.
+    #[test]
+    fn roll_votes_count_as_the_rules_say(
+        full in 1u32..200,
+        without in 0u32..10,
+        abroad in 0u32..10,
+        ill in 0u32..10,
+        present_share in 0u32..=100,
+        favour_share in 0u32..=100,
+        written_share in 0u32..=100,
+    ) {
+        use dangwu_rules::orglife::{Ballot, Exclusion, ExclusionReason, Roll, count_roll, roll_vote};
+        let b = shared();
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let roll = Roll {
+            full_members: full,
+            probationary_members: 0,
+            without_vote: without,
+            exclusions: vec![
+                Exclusion { reason: ExclusionReason::Abroad, count: abroad },
+                Exclusion { reason: ExclusionReason::SeriouslyIll, count: ill },
+            ],
+        };
+        if without + abroad + ill > full {
+            prop_assert!(count_roll(b, day, &roll).is_err());
+            return Ok(());
+        }
+        let entitled = full - without - abroad - ill;
+        prop_assert_eq!(count_roll(b, day, &roll).unwrap().entitled, entitled);
+        let present = entitled * present_share / 100;
+        let in_favour = present * favour_share / 100;
+        let written = (entitled - present) * written_share / 100;
+        let ballot = Ballot { in_favour, written_in_favour: written, ..Ballot::default() };
+        let out = roll_vote(b, day, &roll, present, &ballot).unwrap();
+        prop_assert_eq!(out.quorum.met, 2 * present > entitled);
+        match out.vote {
+            None => prop_assert!(!out.quorum.met),
+            Some(v) => prop_assert_eq!(v.passed, 2 * (in_favour + written) > entitled),
+        }
+    }
+
+    /// election.quorum and election.candidate_margin are tight for every kind that elects.
+    #[test]
+    fn election_thresholds_are_tight(members in 1u32..600, present_share in 0u32..=100, seats in 1u32..40, extra in 0u32..20, kind in 0usize..4) {
+        use dangwu_rules::election::{Election, ElectoralBody, SeatKind, check_election};
+        use dangwu_rules::org::OrgKind;
+        use dangwu_rules::orglife::Roll;
+        let b = shared();
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let kind = [OrgKind::PrimaryCommittee, OrgKind::GeneralBranch, OrgKind::Branch, OrgKind::JointBranch][kind];
+        let present = members * present_share / 100;
+        let e = Election {
+            kind,
+            body: ElectoralBody::GeneralMeeting,
+            roll: Roll { full_members: members, ..Roll::default() },
+            present,
+            seat_kind: SeatKind::CommitteeMembers,
+            seats,
+            candidates: seats + extra,
+        };
+        let out = check_election(b, day, &e).unwrap();
+        prop_assert_eq!(out.quorum.met, 5 * present > 4 * members);
+        prop_assert_eq!(out.margin.met, 100 * extra >= 20 * seats);
+    }
 }

@@ -97,6 +97,27 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::domain::DomainError> for ApiError {
+    fn from(e: crate::domain::DomainError) -> ApiError {
+        use crate::domain::DomainError;
+        match e {
+            DomainError::Invalid(issues) => ApiError::validation(
+                issues.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect(),
+            ),
+            DomainError::Refused { rule, message, field } => {
+                let mut err = ApiError::new(StatusCode::CONFLICT, "rule_violation", message.clone());
+                err.body.rule = Some(rule);
+                if let Some(field) = field {
+                    err.body.fields.push(FieldError { field, message });
+                }
+                err
+            }
+            DomainError::Calc(e) => e.into(),
+            DomainError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(self.body)).into_response()

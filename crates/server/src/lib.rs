@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod demo;
+pub mod domain;
 pub mod error;
 pub mod json;
 pub mod lifeindex;

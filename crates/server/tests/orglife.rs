@@ -17,6 +17,7 @@ on_both_engines!(
     meetings_respect_scope_and_kind,
     planned_meeting_becomes_a_record,
     democratic_appraisal_workflow,
+    general_meeting_quorum_counts_the_members_the_insert_sees,
 );
 
 fn seed_actor() -> Actor {
@@ -570,4 +571,71 @@ async fn branch_committee_meeting_needs_its_quorum(app: TestApp) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["quorum"]["met"], true, "{}", r.body);
     assert_eq!(r.body["quorum"]["rule"], "orglife.branch_committee.quorum");
+}
+
+/// The seed input of member `i` of [`branch_with`] (full), placed in `org`.
+fn seeded_member(i: u32, org: Uuid) -> MemberInput {
+    let birth = NaiveDate::from_ymd_opt(1980, 6, 1).unwrap();
+    MemberInput {
+        name: format!("丙{i}"),
+        gender: "male".into(),
+        ethnicity: "汉族".into(),
+        birth_date: birth,
+        id_number: dangwu_testkit::id_number(birth, true, 100 + i),
+        education: "大学本科".into(),
+        occupation: "worker".into(),
+        work_unit: "测试公司".into(),
+        post: String::new(),
+        phone: String::new(),
+        joined_on: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
+        converted_on: Some(NaiveDate::from_ymd_opt(2011, 1, 1).unwrap()),
+        status: "full".into(),
+        organization_id: org,
+    }
+}
+
+/// Place of the audit record of `action` on an entity: the order in which the writes committed.
+async fn commit_seq(app: &TestApp, entity: &str, id: Uuid, action: &str) -> i64 {
+    let rows = app.db.entity_history(entity, id).await.unwrap();
+    rows.iter().find(|r| r.action == action).and_then(|r| r.seq).unwrap()
+}
+
+// A general meeting is recorded while a member is moved out of the branch in a concurrent
+// transaction: whichever commits first, the quorum counts the members the insert saw — all of them if
+// the meeting committed first, all but the moved one otherwise. Never a count from before the move
+// with an insert after it.
+async fn general_meeting_quorum_counts_the_members_the_insert_sees(app: TestApp) {
+    const ROUNDS: u32 = 8;
+    let (org, full, _) = branch_with(&app, 4 + ROUNDS, 0).await;
+    let admin = app.login("admin").await;
+    let user = app.db.user_by_name("admin").await.unwrap().unwrap();
+    let actor = Actor { user_id: user.id, name: "admin".into(), ip: None };
+    let (mut first, mut second) = (0, 0);
+    for round in 0..ROUNDS {
+        let moved = full[round as usize];
+        let staying = &full[round as usize + 1..];
+        let in_branch = staying.len() as u64 + 1;
+        let held_on = format!("2026-03-{:02}", round + 1);
+        let body = meeting(org, "general_meeting", &held_on, attendees(staying, &[]));
+        let target = app.fixture.branch_a;
+        let (db, move_actor) = (app.db.clone(), actor.clone());
+        let mover = tokio::spawn(async move {
+            db.update_member(&move_actor, moved, &seeded_member(round, target), 1, Utc::now()).await
+        });
+        let recorded = admin.post("/api/v1/meetings", &body).await;
+        mover.await.unwrap().expect("the move is not refused");
+        assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+        let meeting_id: Uuid = recorded.body["id"].as_str().unwrap().parse().unwrap();
+        let meeting_seq = commit_seq(&app, "meeting", meeting_id, "meeting.create").await;
+        let move_seq = commit_seq(&app, "member", moved, "member.update").await;
+        let counted = recorded.body["quorum"]["entitled"].as_u64().unwrap();
+        if meeting_seq < move_seq {
+            assert_eq!(counted, in_branch, "round {round}: the meeting committed first and counts the moved member");
+            first += 1;
+        } else {
+            assert_eq!(counted, in_branch - 1, "round {round}: the move committed first and is not counted");
+            second += 1;
+        }
+    }
+    eprintln!("meeting committed first {first} times, the move {second} times");
 }

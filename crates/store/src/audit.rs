@@ -41,6 +41,11 @@ impl Tx {
     pub async fn audit(&mut self, actor: &Actor, at: DateTime<Utc>, event: Event<'_>) -> Result<()> {
         // PostgreSQL keeps microseconds: the hashed time must be the one that is read back.
         let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
+        if let Some(org) = event.organization_id
+            && crate::lifelog::is_compliance_input(event.entity_type)
+        {
+            self.life.insert(org);
+        }
         self.audit.push(AuditRow {
             id: new_id(),
             at,

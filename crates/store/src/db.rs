@@ -182,6 +182,9 @@ pub struct Tx {
     /// chain head is then locked only for the last moment of the transaction, after every other lock
     /// it takes, so it cannot be part of a deadlock and writers wait on it as briefly as possible.
     pub(crate) audit: Vec<crate::audit::AuditRow>,
+    /// Organizations whose compliance inputs this transaction changed, recorded at commit (see
+    /// `lifelog.rs`). Filled from the transaction's audit events, so no writer has to remember it.
+    pub(crate) life: std::collections::BTreeSet<Uuid>,
 }
 
 enum TxConn {
@@ -269,7 +272,7 @@ impl Db {
             Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
         };
-        Ok(Tx { conn, audit: Vec::new() })
+        Ok(Tx { conn, audit: Vec::new(), life: Default::default() })
     }
 
     /// Begins a transaction that only reads (no write lock on SQLite).
@@ -278,7 +281,7 @@ impl Db {
             Pool::Sqlite(p) => TxConn::Sqlite(p.begin().await?),
             Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
         };
-        Ok(Tx { conn, audit: Vec::new() })
+        Ok(Tx { conn, audit: Vec::new(), life: Default::default() })
     }
 
     pub async fn execute(&self, q: Q) -> Result<u64, StoreError> {
@@ -315,6 +318,13 @@ impl Db {
 }
 
 impl Tx {
+    pub(crate) fn engine(&self) -> Engine {
+        match self.conn {
+            TxConn::Sqlite(_) => Engine::Sqlite,
+            TxConn::Postgres(_) => Engine::Postgres,
+        }
+    }
+
     pub async fn execute(&mut self, q: Q) -> Result<u64, StoreError> {
         match &mut self.conn {
             TxConn::Sqlite(t) => run!(execute, Sqlite, &mut **t, q),
@@ -341,6 +351,8 @@ impl Tx {
     }
 
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        let changed: Vec<Uuid> = std::mem::take(&mut self.life).into_iter().collect();
+        self.life_changed(&changed).await?;
         let pending = std::mem::take(&mut self.audit);
         if !pending.is_empty() {
             self.append_audit(pending).await?;

@@ -36,10 +36,23 @@ pub struct LifeChange {
     pub organization_id: Uuid,
 }
 
+/// Whether a change to this kind of record changes compliance inputs: an organization (kind, tree,
+/// committee, status) or one of its meeting records. [`Tx::audit`] marks the event's organization, and
+/// [`Tx::commit`] records the marks, so every audited writer of these records is covered.
+pub(crate) fn is_compliance_input(entity_type: &str) -> bool {
+    matches!(entity_type, "organization" | "meeting")
+}
+
 impl Tx {
-    /// Records that the compliance inputs of `orgs` changed in this transaction. Call it last before
-    /// committing: it takes the generation row's lock, which is held until commit.
-    pub async fn life_changed(&mut self, orgs: &[Uuid]) -> Result<()> {
+    /// Marks organizations whose compliance inputs changed, for a write audited once for many
+    /// organizations (seeding); single writes are marked by their audit event.
+    pub(crate) fn mark_life_changed(&mut self, orgs: impl IntoIterator<Item = Uuid>) {
+        self.life.extend(orgs);
+    }
+
+    /// Records that the compliance inputs of `orgs` changed in this transaction. Called by
+    /// [`Tx::commit`] last before committing: it takes the generation row's lock, held until commit.
+    pub(crate) async fn life_changed(&mut self, orgs: &[Uuid]) -> Result<()> {
         if orgs.is_empty() {
             return Ok(());
         }

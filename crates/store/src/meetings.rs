@@ -372,29 +372,44 @@ fn audit_value(m: &Meeting) -> serde_json::Value {
     })
 }
 
-impl Db {
+/// A member a meeting of an organization expects: of the organization or below it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ExpectedMember {
+    pub member_id: Uuid,
+    pub name: String,
+    /// `full` or `probationary`.
+    pub status: String,
+}
+
+impl Tx {
     /// Members of an organization and everything below it, with their status: whom a meeting expects.
-    pub async fn expected_attendees(&self, user: Uuid, org: Uuid) -> Result<Vec<(Uuid, String, String)>> {
-        let mut tx = self.begin_read().await?;
-        tx.org_for(user, org, Access::Read).await?;
-        tx.fetch_all(
-            q("SELECT m.id, m.name, m.status FROM members m JOIN org_closure c ON c.descendant = m.organization_id \
-               WHERE c.ancestor = $1 ORDER BY m.id")
+    /// Inside a write, call [`Tx::lock_orgs`] on the organization first so the list stays true until commit.
+    pub async fn expected_attendees(&mut self, user: Uuid, org: Uuid) -> Result<Vec<ExpectedMember>> {
+        self.check_visible(user, org, Access::Read).await?;
+        self.fetch_all(
+            q("SELECT m.id AS member_id, m.name, m.status FROM members m \
+               JOIN org_closure c ON c.descendant = m.organization_id WHERE c.ancestor = $1 ORDER BY m.id")
             .bind(org),
         )
         .await
     }
 
-    pub async fn create_meeting(&self, actor: &Actor, input: &MeetingInput, now: DateTime<Utc>) -> Result<Meeting> {
-        let mut tx = self.begin().await?;
-        tx.org_for(actor.user_id, input.organization_id, Access::WriteMembers).await?;
-        tx.check_attendees(input.organization_id, &input.attendees).await?;
-        tx.check_issue_members(input.organization_id, &input.issues).await?;
+    /// Loads a meeting the user may read (NotFound otherwise), then requires `access` over its organization.
+    pub async fn meeting(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Meeting> {
+        self.meeting_for(user, id, access).await
+    }
+
+    /// Inserts a meeting record, its attendance and issues, audited. The rules that need the
+    /// organization's members are checked by the caller in this same transaction.
+    pub async fn insert_meeting(&mut self, actor: &Actor, input: &MeetingInput, now: DateTime<Utc>) -> Result<Meeting> {
+        self.check_visible(actor.user_id, input.organization_id, Access::WriteMembers).await?;
+        self.check_attendees(input.organization_id, &input.attendees).await?;
+        self.check_issue_members(input.organization_id, &input.issues).await?;
         let id = new_id();
-        tx.execute(bind_fields(q(INSERT_MEETING).bind(id).bind(input.organization_id), input)?.bind(now)).await?;
-        tx.write_children(id, input.organization_id, input, now).await?;
-        let meeting = tx.meeting_by_id(id).await?;
-        tx.audit(
+        self.execute(bind_fields(q(INSERT_MEETING).bind(id).bind(input.organization_id), input)?.bind(now)).await?;
+        self.write_children(id, input.organization_id, input, now).await?;
+        let meeting = self.meeting_by_id(id).await?;
+        self.audit(
             actor,
             now,
             Event {
@@ -407,35 +422,31 @@ impl Db {
             },
         )
         .await?;
-        if input.status == "held" {
-            tx.life_changed(&[input.organization_id]).await?;
-        }
-        tx.commit().await?;
         Ok(meeting)
     }
 
-    /// Replaces a meeting's fields and attendance (a planned meeting becomes a record when held).
+    /// Replaces a meeting's fields and attendance (a planned meeting becomes a record when held), if
+    /// it is still at `version`.
     pub async fn update_meeting(
-        &self,
+        &mut self,
         actor: &Actor,
         id: Uuid,
         input: &MeetingInput,
         version: i64,
         now: DateTime<Utc>,
     ) -> Result<Meeting> {
-        let mut tx = self.begin().await?;
-        let before = tx.meeting_for(actor.user_id, id, Access::WriteMembers).await?;
-        // A form older than what was read fails fast, before the rules; the conditional UPDATE below
-        // is what decides between concurrent editors.
+        let before = self.meeting_for(actor.user_id, id, Access::WriteMembers).await?;
+        // A form older than what was read fails fast; the conditional UPDATE below is what decides
+        // between concurrent editors.
         if before.row.version != version {
             return Err(stale_meeting());
         }
         if input.organization_id != before.row.organization_id {
             return Err(StoreError::conflict("conflict", "会议记录的所属组织不能修改"));
         }
-        tx.check_attendees(input.organization_id, &input.attendees).await?;
-        tx.check_issue_members(input.organization_id, &input.issues).await?;
-        let written = tx
+        self.check_attendees(input.organization_id, &input.attendees).await?;
+        self.check_issue_members(input.organization_id, &input.issues).await?;
+        let written = self
             .execute(
                 bind_fields(
                     q("UPDATE meetings SET kind = $2, status = $3, planned_on = $4, held_on = $5, start_time = $6, end_time = $7, \
@@ -454,9 +465,9 @@ impl Db {
         if written == 0 {
             return Err(stale_meeting());
         }
-        tx.write_children(id, input.organization_id, input, now).await?;
-        let after = tx.meeting_by_id(id).await?;
-        tx.audit(
+        self.write_children(id, input.organization_id, input, now).await?;
+        let after = self.meeting_by_id(id).await?;
+        self.audit(
             actor,
             now,
             Event {
@@ -469,11 +480,15 @@ impl Db {
             },
         )
         .await?;
-        if before.row.status == "held" || after.row.status == "held" {
-            tx.life_changed(&[input.organization_id]).await?;
-        }
-        tx.commit().await?;
         Ok(after)
+    }
+}
+
+impl Db {
+    /// See [`Tx::expected_attendees`].
+    pub async fn expected_attendees(&self, user: Uuid, org: Uuid) -> Result<Vec<ExpectedMember>> {
+        let mut tx = self.begin_read().await?;
+        tx.expected_attendees(user, org).await
     }
 
     /// As [`Db::require_access`], for the organization of a meeting.
@@ -668,8 +683,7 @@ impl Db {
             },
         )
         .await?;
-        let held: Vec<Uuid> = inputs.iter().filter(|i| i.status == "held").map(|i| i.organization_id).collect();
-        tx.life_changed(&held).await?;
+        tx.mark_life_changed(inputs.iter().filter(|i| i.status == "held").map(|i| i.organization_id));
         tx.commit().await?;
         Ok(inputs.len())
     }

@@ -312,6 +312,9 @@ impl Tx {
         input: &MemberInput,
         now: DateTime<Utc>,
     ) -> Result<Member> {
+        if check {
+            self.lock_orgs(&[input.organization_id]).await?;
+        }
         self.target_org(check.then_some(actor.user_id), input.organization_id).await?;
         self.ensure_unique_id_number(keys, &input.id_number, None).await?;
         let id = new_id();
@@ -644,6 +647,8 @@ impl Db {
         if before.version != version {
             return Err(stale_member());
         }
+        // A move or a change of status changes who counts at the organizations' meetings.
+        tx.lock_orgs(&[before.organization_id, input.organization_id]).await?;
         if input.organization_id != before.organization_id {
             tx.target_org(Some(actor.user_id), input.organization_id).await?;
         }

@@ -205,6 +205,39 @@ impl Tx {
 
     /// As [`Tx::org_for`] without loading the organization. [`Access::Read`] is the organization's
     /// members and work: a member who sees their own organization is refused it (Forbidden).
+    /// Holds the membership of these organizations still until commit: a use case that counts an
+    /// organization's members (a quorum) and a write that moves members in or out both lock the
+    /// organizations first, so the count is the one the write sees. PostgreSQL locks the rows, in id
+    /// order against deadlocks; a SQLite write transaction already holds the database's one write lock.
+    pub async fn lock_orgs(&mut self, orgs: &[Uuid]) -> Result<()> {
+        if self.engine() == crate::Engine::Sqlite {
+            return Ok(());
+        }
+        let mut ids = orgs.to_vec();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let _: Option<(Uuid,)> =
+                self.fetch_optional(q("SELECT id FROM organizations WHERE id = $1 FOR UPDATE").bind(id)).await?;
+        }
+        Ok(())
+    }
+
+    /// As [`Tx::lock_orgs`], for an organization and everything below it: whom its meetings expect.
+    pub async fn lock_subtree(&mut self, org: Uuid) -> Result<()> {
+        if self.engine() == crate::Engine::Sqlite {
+            return Ok(());
+        }
+        let _: Vec<(Uuid,)> = self
+            .fetch_all(
+                q("SELECT o.id FROM organizations o JOIN org_closure c ON c.descendant = o.id \
+                   WHERE c.ancestor = $1 ORDER BY o.id FOR UPDATE OF o")
+                .bind(org),
+            )
+            .await?;
+        Ok(())
+    }
+
     pub async fn check_visible(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<()> {
         // Every role allowing an access allows reading, so one query settles the usual case.
         if self.has_access(user, id, access).await? {
@@ -304,7 +337,6 @@ impl Tx {
             },
         )
         .await?;
-        self.life_changed(&[id]).await?;
         Ok(org)
     }
 }
@@ -427,7 +459,6 @@ impl Db {
             },
         )
         .await?;
-        tx.life_changed(&[id]).await?;
         tx.commit().await
     }
 
@@ -513,7 +544,6 @@ impl Db {
             },
         )
         .await?;
-        tx.life_changed(&[id]).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -590,7 +620,6 @@ impl Db {
             },
         )
         .await?;
-        tx.life_changed(&[id]).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -653,7 +682,6 @@ impl Db {
             },
         )
         .await?;
-        tx.life_changed(&[id]).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -102,14 +102,20 @@ async fn one_of_parallel_meeting_edits_wins(app: TestApp) {
     let actor = admin(&app).await;
     let org = app.fixture.branch_a;
     let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 10).unwrap();
-    let created = app.db.create_meeting(&actor, &held_meeting(org, "theme_day", day), Utc::now()).await.unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let created = tx.insert_meeting(&actor, &held_meeting(org, "theme_day", day), Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
     let id = created.row.id;
     let writes = (0..PARALLEL)
         .map(|i| {
             let (db, actor) = (app.db.clone(), actor.clone());
             let mut input = held_meeting(org, "theme_day", day);
             input.topic = format!("主题{i}");
-            async move { db.update_meeting(&actor, id, &input, 1, Utc::now()).await }
+            async move {
+                let mut tx = db.begin().await?;
+                let meeting = tx.update_meeting(&actor, id, &input, 1, Utc::now()).await?;
+                tx.commit().await.map(|()| meeting)
+            }
         })
         .collect();
     exactly_one("meeting", writes).await;

@@ -6,15 +6,13 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use dangwu_rules::StructuralRule;
 use dangwu_rules::org::OrgKind;
-use dangwu_rules::orglife::{self as rules_life, Period, VotingBody};
+use dangwu_rules::orglife::{self as rules_life, Period};
 use dangwu_store::access::Access;
 use dangwu_store::access::ReadScope;
 use dangwu_store::audit::Event;
 use dangwu_store::meetings::{
-    AgendaItem, AttendeeInput, IssueInput, MEETINGS_MAX_ROWS, Meeting, MeetingFilter, MeetingInput, MeetingRow,
-    VoteRecord,
+    AgendaItem, MEETINGS_MAX_ROWS, Meeting, MeetingFilter, MeetingInput, MeetingRow, VoteRecord,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,9 +22,13 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::domain::{
+    self,
+    meetings::{AgendaItemView, MeetingFields},
+};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
-use crate::orglife::{self, KINDS, kind_fits, kind_label};
+use crate::orglife::{self, kind_label};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -43,334 +45,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meeting_pdf))
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-pub struct AgendaItemView {
-    #[schema(max_length = 200)]
-    pub title: String,
-    #[serde(default)]
-    pub first_topic: bool,
-    #[serde(default)]
-    pub decision: bool,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct VoteInput {
-    #[schema(max_length = 200)]
-    pub motion: String,
-    #[schema(minimum = 0, maximum = 100000)]
-    pub in_favour: u32,
-    #[serde(default)]
-    #[schema(minimum = 0, maximum = 100000)]
-    pub against: u32,
-    #[serde(default)]
-    #[schema(minimum = 0, maximum = 100000)]
-    pub abstain: u32,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct AttendeeView {
-    pub member_id: Uuid,
-    /// `present`, `leave` or `absent`.
-    #[schema(max_length = 20)]
-    pub status: String,
-    #[serde(default)]
-    #[schema(max_length = 200)]
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct IssueView {
-    /// A member of the meeting's organization (or below it), if the problem is someone's.
-    pub member_id: Option<Uuid>,
-    #[schema(max_length = 50)]
-    pub raised_by: String,
-    #[schema(max_length = 2000)]
-    pub problem: String,
-    #[schema(max_length = 2000)]
-    pub measure: String,
-    pub due_on: Option<NaiveDate>,
-}
-
-/// A meeting record or plan as submitted.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct MeetingFields {
-    pub organization_id: Uuid,
-    /// See `GET /api/v1/meetings` kinds: `general_meeting`, `branch_committee`, `party_group_meeting`,
-    /// `party_lecture`, `theme_day`, `life_meeting`, `democratic_appraisal`, `heart_to_heart_talk`,
-    /// `party_committee`, `central_study`.
-    #[schema(max_length = 40)]
-    pub kind: String,
-    /// `planned` or `held`.
-    #[schema(max_length = 20)]
-    pub status: String,
-    pub planned_on: Option<NaiveDate>,
-    pub held_on: Option<NaiveDate>,
-    /// e.g. `14:30`.
-    #[serde(default)]
-    #[schema(max_length = 20)]
-    pub start_time: String,
-    #[serde(default)]
-    #[schema(max_length = 20)]
-    pub end_time: String,
-    #[serde(default)]
-    #[schema(max_length = 100)]
-    pub place: String,
-    #[serde(default)]
-    #[schema(max_length = 50)]
-    pub chair: String,
-    #[serde(default)]
-    #[schema(max_length = 50)]
-    pub recorder: String,
-    /// 党课 only: who gave it.
-    #[serde(default)]
-    #[schema(max_length = 50)]
-    pub lecturer: String,
-    /// 党课 given by the organization's secretary (书记讲党课).
-    #[serde(default)]
-    pub secretary_lecture: bool,
-    #[schema(max_length = 200)]
-    pub topic: String,
-    #[serde(default)]
-    #[schema(max_items = 50)]
-    pub agenda: Vec<AgendaItemView>,
-    /// May run over several lines.
-    #[serde(default)]
-    #[schema(max_length = 50000)]
-    pub minutes: String,
-    /// May run over several lines.
-    #[serde(default)]
-    #[schema(max_length = 10000)]
-    pub decisions: String,
-    /// General meetings: motions voted on; checked against quorum and majority.
-    #[serde(default)]
-    #[schema(max_items = 50)]
-    pub votes: Vec<VoteInput>,
-    /// Optional attachment names (never required): at most 50, each at most 200 characters.
-    #[serde(default)]
-    #[schema(schema_with = attachments_schema)]
-    pub attachments: Vec<String>,
-    #[serde(default)]
-    #[schema(max_items = 2000)]
-    pub attendees: Vec<AttendeeView>,
-    /// 组织生活会: problems raised and rectification measures.
-    #[serde(default)]
-    #[schema(max_items = 100)]
-    pub issues: Vec<IssueView>,
-}
-
-fn attachments_schema() -> utoipa::openapi::Array {
-    crate::json::texts(50, 200)
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateMeeting {
     #[schema(minimum = 1, maximum = 2147483647)]
     pub version: i64,
     #[serde(flatten)]
     pub fields: MeetingFields,
-}
-
-/// Validates the fields at the edge (everything but what needs the database). Lengths and counts are
-/// those of the schema, checked when the body was read.
-fn validate(f: MeetingFields, today: NaiveDate) -> ApiResult<MeetingInput> {
-    let mut errors = Vec::new();
-    let mut err = |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
-    if !KINDS.iter().any(|(c, _)| *c == f.kind) {
-        err("kind", "会议类型无效");
-    }
-    let founded = dangwu_rules::member::party_founded();
-    match f.status.as_str() {
-        "held" => match f.held_on {
-            None => err("held_on", "已召开的会议须填写召开日期"),
-            Some(d) if d > today => err("held_on", "召开日期不能晚于今天；尚未召开的会议请按计划登记"),
-            Some(d) if d < founded => err("held_on", "召开日期不能早于1921年7月1日"),
-            _ => {}
-        },
-        "planned" => {
-            if f.planned_on.is_none() {
-                err("planned_on", "计划召开日期必填");
-            }
-            if f.held_on.is_some() {
-                err("held_on", "计划中的会议不应有召开日期");
-            }
-        }
-        _ => err("status", "状态应为 planned（计划）或 held（已召开）"),
-    }
-    if f.topic.trim().is_empty() {
-        err("topic", "会议主题必填");
-    }
-    if f.kind == "party_lecture" && f.status == "held" && f.lecturer.trim().is_empty() {
-        err("lecturer", "党课须填写授课人");
-    }
-    if !f.votes.is_empty() && f.kind != "general_meeting" {
-        err("votes", "表决只在支部党员大会上进行");
-    }
-    if !f.issues.is_empty() && f.kind != "life_meeting" {
-        err("issues", "查摆问题只在组织生活会中登记");
-    }
-    let mut seen = std::collections::HashSet::new();
-    for (i, a) in f.attendees.iter().enumerate() {
-        if !matches!(a.status.as_str(), "present" | "leave" | "absent") {
-            errors.push(FieldError {
-                field: format!("attendees[{i}].status"),
-                message: "应为 present、leave 或 absent".into(),
-            });
-        }
-        if a.status == "leave" && a.reason.trim().is_empty() {
-            errors
-                .push(FieldError { field: format!("attendees[{i}].reason"), message: "请假须填写原因".into() });
-        }
-        if !seen.insert(a.member_id) {
-            errors
-                .push(FieldError { field: format!("attendees[{i}].member_id"), message: "参会人员重复".into() });
-        }
-    }
-    for (i, issue) in f.issues.iter().enumerate() {
-        if issue.problem.trim().is_empty() || issue.measure.trim().is_empty() {
-            errors.push(FieldError {
-                field: format!("issues[{i}]"), message: "问题和整改措施都须填写".into()
-            });
-        }
-    }
-    for (i, a) in f.agenda.iter().enumerate() {
-        if a.title.trim().is_empty() {
-            errors.push(FieldError { field: format!("agenda[{i}].title"), message: "议题不能为空".into() });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    Ok(MeetingInput {
-        organization_id: f.organization_id,
-        kind: f.kind,
-        status: f.status,
-        planned_on: f.planned_on,
-        held_on: f.held_on,
-        start_time: f.start_time.trim().to_owned(),
-        end_time: f.end_time.trim().to_owned(),
-        place: f.place.trim().to_owned(),
-        chair: f.chair.trim().to_owned(),
-        recorder: f.recorder.trim().to_owned(),
-        lecturer: f.lecturer.trim().to_owned(),
-        secretary_lecture: f.secretary_lecture,
-        topic: f.topic.trim().to_owned(),
-        agenda: f
-            .agenda
-            .into_iter()
-            .map(|a| AgendaItem { title: a.title.trim().into(), first_topic: a.first_topic, decision: a.decision })
-            .collect(),
-        minutes: f.minutes.trim().to_owned(),
-        decisions: f.decisions.trim().to_owned(),
-        quorum: None,
-        votes: f
-            .votes
-            .into_iter()
-            .map(|v| VoteRecord {
-                motion: v.motion,
-                in_favour: v.in_favour,
-                against: v.against,
-                abstain: v.abstain,
-                base: 0,
-                required: 0,
-                passed: false,
-                rule: String::new(),
-                message: String::new(),
-            })
-            .collect(),
-        attachments: f.attachments,
-        attendees: f
-            .attendees
-            .into_iter()
-            .map(|a| AttendeeInput { member_id: a.member_id, status: a.status, reason: a.reason.trim().into() })
-            .collect(),
-        issues: f
-            .issues
-            .into_iter()
-            .map(|i| IssueInput {
-                member_id: i.member_id,
-                raised_by: i.raised_by.trim().into(),
-                problem: i.problem.trim().into(),
-                measure: i.measure.trim().into(),
-                due_on: i.due_on,
-            })
-            .collect(),
-    })
-}
-
-/// Applies the rules that need the organization: the kind fits the organization, a general meeting
-/// A meeting without its quorum is refused, naming the rule and the attendance that falls short.
-fn quorum_refused(quorum: rules_life::QuorumOutcome) -> ApiError {
-    let mut e = ApiError::new(StatusCode::CONFLICT, "rule_violation", quorum.message.clone());
-    e.body.rule = Some(quorum.rule.to_owned());
-    e.body.fields.push(FieldError { field: "attendees".into(), message: quorum.message });
-    e
-}
-
-/// has its quorum (or is refused), each motion passes or is recorded as failed.
-async fn apply_rules(state: &AppState, caller: &Caller, input: &mut MeetingInput) -> ApiResult<()> {
-    let user = caller.domain()?;
-    let org = state.db.get_org(user, input.organization_id).await.map_err(org_field)?;
-    let kind = org.kind().ok_or_else(|| ApiError::internal("unknown organization kind"))?;
-    if !kind_fits(&input.kind, kind) {
-        let mut e = ApiError::new(
-            StatusCode::CONFLICT,
-            "rule_violation",
-            format!("{}不召开{}", kind.label(), kind_label(&input.kind)),
-        );
-        e.body.rule = Some(StructuralRule::MeetingKindForOrganization.id().into());
-        return Err(e);
-    }
-    if input.status != "held" {
-        return Ok(());
-    }
-    let date = input.held_on.expect("validated");
-    if input.kind == "branch_committee" {
-        // More than half of the committee present (orglife.branch_committee.quorum). Judged when
-        // every seat names its member, so presence can be told from the attendance.
-        let seats: Option<std::collections::HashSet<Uuid>> = org.committee.iter().map(|s| s.member_id).collect();
-        if let Some(seats) = seats.filter(|s| !s.is_empty()) {
-            let present =
-                input.attendees.iter().filter(|a| a.status == "present" && seats.contains(&a.member_id)).count();
-            let quorum = rules_life::committee_quorum(&state.rules, date, seats.len() as u32, present as u32)?;
-            if !quorum.met {
-                return Err(quorum_refused(quorum));
-            }
-            input.quorum = Some(serde_json::to_value(&quorum).map_err(ApiError::internal)?);
-        }
-        return Ok(());
-    }
-    if input.kind != "general_meeting" {
-        return Ok(());
-    }
-    let members = state.db.expected_attendees(user, input.organization_id).await?;
-    let full: std::collections::HashSet<Uuid> = members.iter().filter(|m| m.2 == "full").map(|m| m.0).collect();
-    let body = VotingBody {
-        full_members: full.len() as u32,
-        probationary_members: (members.len() - full.len()) as u32,
-        excluded: 0,
-    };
-    let present_full =
-        input.attendees.iter().filter(|a| a.status == "present" && full.contains(&a.member_id)).count() as u32;
-    let quorum = rules_life::general_meeting_quorum(&state.rules, date, &body, present_full)?;
-    if !quorum.met {
-        return Err(quorum_refused(quorum));
-    }
-    for (i, vote) in input.votes.iter_mut().enumerate() {
-        if vote.in_favour + vote.against + vote.abstain > body.entitled() {
-            return Err(ApiError::field(
-                &format!("votes[{i}]"),
-                "赞成、反对、弃权票数之和不能多于应到会有表决权党员人数",
-            ));
-        }
-        let outcome = rules_life::general_meeting_vote(&state.rules, date, &body, vote.in_favour)?;
-        vote.base = outcome.base;
-        vote.required = outcome.required;
-        vote.passed = outcome.passed;
-        vote.rule = outcome.rule.to_owned();
-        vote.message = outcome.message;
-    }
-    input.quorum = Some(serde_json::to_value(&quorum).map_err(ApiError::internal)?);
-    Ok(())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -522,32 +202,9 @@ async fn create_meeting(
     caller: Caller,
     ApiJson(req): ApiJson<MeetingFields>,
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
-    // The right to write comes first: a caller without it hears 403, not what is wrong with the input.
-    state.db.require_access(caller.domain()?, req.organization_id, Access::WriteMembers).await.map_err(org_field)?;
-    let mut input = validate(req, state.today())?;
-    apply_rules(&state, &caller, &mut input).await?;
-    let meeting = state.db.create_meeting(&caller.actor, &input, state.now()).await.map_err(attendee_error)?;
+    caller.domain()?;
+    let meeting = domain::meetings::record(&state.ctx(), &caller.actor, req).await?;
     Ok((StatusCode::CREATED, Json(full_view(meeting))))
-}
-
-fn attendee_error(e: dangwu_store::StoreError) -> ApiError {
-    match e {
-        dangwu_store::StoreError::Conflict { code: "attendee_outside", message, .. } => {
-            ApiError::field("attendees", message)
-        }
-        dangwu_store::StoreError::Conflict { code: "issue_member_outside", message, .. } => {
-            ApiError::field("issues", message)
-        }
-        other => other.into(),
-    }
-}
-
-/// The meeting's organization, unknown or out of reach, is a problem of that field.
-fn org_field(e: dangwu_store::StoreError) -> ApiError {
-    match e {
-        dangwu_store::StoreError::NotFound => ApiError::field("organization_id", "所属组织不存在或不在您的管理范围内"),
-        other => other.into(),
-    }
 }
 
 /// 会议详情
@@ -570,11 +227,8 @@ async fn update_meeting(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateMeeting>,
 ) -> ApiResult<Json<MeetingView>> {
-    state.db.require_meeting_access(caller.domain()?, id, Access::WriteMembers).await?;
-    let mut input = validate(req.fields, state.today())?;
-    apply_rules(&state, &caller, &mut input).await?;
-    let meeting =
-        state.db.update_meeting(&caller.actor, id, &input, req.version, state.now()).await.map_err(attendee_error)?;
+    caller.domain()?;
+    let meeting = domain::meetings::revise(&state.ctx(), &caller.actor, id, req.version, req.fields).await?;
     Ok(Json(full_view(meeting)))
 }
 
@@ -595,7 +249,9 @@ async fn expected_attendees(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<ExpectedAttendee>>> {
     let rows = state.db.expected_attendees(caller.domain()?, id).await?;
-    Ok(Json(rows.into_iter().map(|(member_id, name, status)| ExpectedAttendee { member_id, name, status }).collect()))
+    Ok(Json(
+        rows.into_iter().map(|m| ExpectedAttendee { member_id: m.member_id, name: m.name, status: m.status }).collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
