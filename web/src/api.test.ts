@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 const message = vi.fn()
 vi.mock('element-plus', () => ({ ElMessage: (opts: unknown) => message(opts) }))
 
-const { ApiError, api, buildQuery, filenameFromDisposition, setCsrfToken, setUnauthorizedHandler, toApiError } = await import('./api')
+const { ApiError, api, buildQuery, fillPath, filenameFromDisposition, http, setCsrfToken, setUnauthorizedHandler, toApiError } =
+  await import('./api')
 
 describe('toApiError', () => {
   it('keeps the documented error shape', () => {
@@ -128,5 +129,59 @@ describe('request', () => {
     fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'))
     await expect(api.get('organizations')).rejects.toMatchObject({ status: 0, code: 'network' })
     expect(message).toHaveBeenCalledOnce()
+  })
+})
+
+describe('typed calls', () => {
+  const fetchMock = vi.fn()
+  beforeEach(() => {
+    vi.stubGlobal('fetch', fetchMock)
+    fetchMock.mockReset()
+    message.mockReset()
+    setCsrfToken('tok-123')
+  })
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it('fills path parameters, escaped', () => {
+    expect(fillPath('/api/v1/appraisals/{id}/entries/{member_id}', { id: 'a 1', member_id: 'm/2' })).toBe(
+      '/api/v1/appraisals/a%201/entries/m%2F2',
+    )
+    expect(() => fillPath('/api/v1/members/{id}', {})).toThrow(/id/)
+  })
+
+  it('sends path, query and body through the same client (CSRF header, quiet statuses)', async () => {
+    fetchMock
+      .mockResolvedValueOnce(new Response('{"id":"m1"}', { status: 200 }))
+      .mockResolvedValueOnce(new Response('{"code":"stale_version","message":"已被他人修改","fields":[]}', { status: 409 }))
+    const m = await http.get('/api/v1/members/{id}', { path: { id: 'm1' }, query: { unmask: true } })
+    expect(m.id).toBe('m1')
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/v1/members/m1?unmask=true')
+    await expect(
+      http.put('/api/v1/organizations/{id}', { path: { id: 'o1' }, body: { name: '一支部', kind: 'branch', version: 3 }, quiet: [409] }),
+    ).rejects.toBeInstanceOf(ApiError)
+    const [url, init] = fetchMock.mock.calls[1]!
+    expect(url).toBe('/api/v1/organizations/o1')
+    expect(init.method).toBe('PUT')
+    expect(init.headers['X-CSRF-Token']).toBe('tok-123')
+    expect(JSON.parse(init.body)).toEqual({ name: '一支部', kind: 'branch', version: 3 })
+    expect(message).not.toHaveBeenCalled()
+  })
+
+  it('checks calls against the document (these lines are type errors, checked by `npm run lint`)', () => {
+    const wrong = () => {
+      // @ts-expect-error not a documented path
+      void http.get('/api/v1/nowhere')
+      // @ts-expect-error the path parameter is missing
+      void http.get('/api/v1/members/{id}', {})
+      // @ts-expect-error a query parameter the operation does not have
+      void http.get('/api/v1/members', { query: { colour: 'red' } })
+      // @ts-expect-error creating a token needs its name
+      void http.post('/api/v1/tokens', { body: {} })
+      // @ts-expect-error no DELETE on members
+      void http.del('/api/v1/members/{id}', { path: { id: 'm1' } })
+    }
+    expect(typeof wrong).toBe('function')
   })
 })

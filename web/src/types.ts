@@ -1,33 +1,26 @@
-// Shapes of the REST API (docs/API.md). Field names follow the wire format.
+// Shapes of the REST API. The truth is the OpenAPI document the server builds (src/api/openapi.json,
+// kept current by crates/server/tests/openapi.rs) and the types generated from it (src/api/schema.d.ts,
+// `npm run gen:api`): the names here are aliases of its schemas, so a changed Rust struct shows up as a
+// type error where the web app uses it. Two kinds of hand-written types remain, each marked:
+// - code unions (`MeetingKind`, `MemberStatus`…) narrowing fields the document types as plain strings
+//   today (they are `String` on the Rust side); once they are enums there, the generated types carry
+//   the unions and the narrowing can go;
+// - answers the document describes only as a free-form object (compliance, rollups, rules, appraisals,
+//   the calculators, a meeting's attendees, votes and issues).
+import type { components } from './api/schema'
+
+type Schemas = components['schemas']
+
+/**
+ * `T` with some fields narrowed to the codes the UI knows (labels, selects). Only narrowing: every
+ * other field, and which fields exist, comes from the document.
+ */
+type WithCodes<T, Codes extends { [K in keyof Codes]: K extends keyof T ? unknown : never }> = Omit<T, keyof Codes> & Codes
+
+// ---------------------------------------------------------------- codes (plain strings in the document)
 
 export type SystemRole = 'system_admin' | 'security_admin' | 'audit_admin'
 export type OrgRole = 'org_admin' | 'secretary' | 'inspector' | 'member'
-
-export interface Grant {
-  id: string
-  role: OrgRole
-  organization_id: string
-  organization_name: string
-}
-
-export interface Me {
-  id: string
-  username: string
-  display_name: string
-  member_id: string | null
-  system_role: SystemRole | null
-  grants: Grant[]
-  csrf_token: string
-  /** Set by an administrator's reset: only a new password may be set until then. */
-  must_change_password: boolean
-  /** Who reset the password, and when. */
-  password_reset: ResetNotice | null
-}
-
-export interface ResetNotice {
-  by: string
-  at: string
-}
 
 export type OrgKind =
   | 'group_committee'
@@ -38,6 +31,8 @@ export type OrgKind =
   | 'temporary_branch'
   | 'party_group'
 
+export type OrgStatus = 'active' | 'dissolved'
+
 export type CommitteePost =
   | 'secretary'
   | 'deputy_secretary'
@@ -46,63 +41,6 @@ export type CommitteePost =
   | 'discipline'
   | 'youth'
   | 'member'
-
-export interface OrgNode {
-  id: string
-  parent_id: string | null
-  name: string
-  short_name: string | null
-  kind: OrgKind
-  status: 'active' | 'dissolved'
-  depth: number
-}
-
-export interface CommitteeSeat {
-  member_id: string | null
-  name: string
-  post: CommitteePost
-}
-
-export interface Check {
-  level: 'warning' | 'error' | 'info'
-  rule: string
-  message: string
-}
-
-export interface Organization {
-  id: string
-  parent_id: string | null
-  parent_name: string | null
-  name: string
-  short_name: string | null
-  kind: OrgKind
-  units: string[]
-  established_on: string | null
-  term_start: string | null
-  term_end: string | null
-  status: 'active' | 'dissolved'
-  dissolved_on: string | null
-  committee: CommitteeSeat[]
-  secretary_name: string | null
-  full_members: number
-  probationary_members: number
-  children: number
-  version: number
-  checks: Check[]
-}
-
-export interface OrgInput {
-  parent_id?: string | null
-  name: string
-  short_name: string
-  kind: OrgKind | ''
-  units: string[]
-  established_on: string | null
-  term_start: string | null
-  term_end: string | null
-  committee: CommitteeSeat[]
-  version?: number
-}
 
 export type Gender = 'male' | 'female'
 export type MemberStatus = 'full' | 'probationary'
@@ -116,157 +54,66 @@ export type Occupation =
   | 'other'
   | 'retired'
 
-export interface Member {
-  id: string
-  name: string
-  gender: Gender
-  ethnicity: string
-  birth_date: string
-  id_number: string
-  id_number_masked: boolean
-  education: string
-  occupation: Occupation
-  work_unit: string | null
-  post: string | null
-  phone: string | null
-  joined_on: string
-  converted_on: string | null
-  status: MemberStatus
-  /** A probationary member's end of probation (rule recruit.probation_years). */
-  probation_ends: string | null
-  /** Probation over, no conversion recorded: the branch owes a decision. */
-  probation_overdue: boolean
-  organization_id: string
-  organization_name: string
-  version: number
-  created_at: string
-  updated_at: string
-}
-
-export interface MemberInput {
-  name: string
-  gender: Gender | ''
-  ethnicity: string
-  birth_date: string | null
-  id_number: string
-  education: string
-  occupation: Occupation | ''
-  work_unit: string
-  post: string
-  phone: string
-  joined_on: string | null
-  converted_on: string | null
-  status: MemberStatus
-  organization_id: string
-  version?: number
-}
-
-export interface Page<T> {
-  items: T[]
-  next_cursor: string | null
-  total?: number
-  /** False when more than `total` match (the member list counts up to 10,000). */
-  total_exact?: boolean
-}
-
-export interface FieldChange {
-  field: string
-  before: unknown
-  after: unknown
-}
-
-export interface Change {
-  id: string
-  at: string
-  actor: string | null
-  action: string
-  changes: FieldChange[]
-}
-
-export interface AuditEntry {
-  id: string
-  at: string
-  actor_id: string | null
-  actor: string | null
-  action: string
-  entity_type: string | null
-  entity_id: string | null
-  organization_id: string | null
-  before: unknown
-  after: unknown
-  ip: string | null
-  /** Place in the audit hash chain. */
-  seq?: number | null
-  hash?: string | null
-}
-
-/** GET /audit/verify: the audit hash chain checked from the first record to the head. */
-export interface ChainCheck {
-  ok: boolean
-  checked: number
-  head_seq: number
-  head_hash: string
-  broken: {
-    kind: 'altered' | 'missing' | 'reordered' | 'unlinked' | 'truncated' | 'head_mismatch' | 'unchained'
-    seq: number | null
-    id: string | null
-    message: string
-  } | null
-}
-
-export interface User {
-  id: string
-  username: string
-  display_name: string
-  member_id: string | null
-  system_role: SystemRole | null
-  disabled: boolean
-  grants: Grant[]
-}
-
-/** A reset of a security role's password, waiting for a second person. */
-export interface PendingReset {
-  id: string
-  user_id: string
-  username: string
-  display_name: string
-  system_role: SystemRole | null
-  requested_by: string
-  requested_by_id: string
-  requested_role: SystemRole
-  requested_at: string
-}
-
-export interface ResetAnswer {
-  status: 'reset' | 'pending'
-  request_id: string | null
-}
-
-export interface ApiToken {
-  id: string
-  name: string
-  created_at?: string
-  last_used_at?: string | null
-  expires_at?: string | null
-}
-
-export interface NewApiToken {
-  id: string
-  name: string
-  token: string
-}
-
-// ---------------------------------------------------------------- calculators and rules
+export type ChainBreakKind = 'altered' | 'missing' | 'reordered' | 'unlinked' | 'truncated' | 'head_mismatch' | 'unchained'
 
 export type DuesCategory = 'employed' | 'retired' | 'farmer' | 'relief' | 'annual_salary' | 'irregular_income'
 
-export interface DuesInput {
-  category: DuesCategory
-  month: string
-  base_fen?: number
-  quarter_income_fen?: number[]
-}
+export type MeetingKind =
+  | 'general_meeting'
+  | 'branch_committee'
+  | 'party_group_meeting'
+  | 'party_lecture'
+  | 'theme_day'
+  | 'life_meeting'
+  | 'democratic_appraisal'
+  | 'heart_to_heart_talk'
+  | 'party_committee'
+  | 'central_study'
 
+export type MeetingStatus = 'planned' | 'held'
+export type AttendanceStatus = 'present' | 'leave' | 'absent'
+
+// ---------------------------------------------------------------- session, accounts, audit
+
+export type Grant = WithCodes<Schemas['GrantView'], { role: OrgRole }>
+export type ResetNotice = Schemas['ResetNotice']
+export type Me = WithCodes<Schemas['Me'], { system_role?: SystemRole | null; grants: Grant[] }>
+export type User = WithCodes<Schemas['UserView'], { system_role?: SystemRole | null; grants: Grant[] }>
+/** A reset of a security role's password, waiting for a second person. */
+export type PendingReset = WithCodes<Schemas['PendingResetView'], { system_role?: SystemRole | null; requested_role: SystemRole }>
+export type ResetAnswer = WithCodes<Schemas['ResetAnswer'], { status: 'reset' | 'pending' }>
+export type ApiToken = Schemas['TokenView']
+export type NewApiToken = Schemas['CreatedToken']
+
+export type FieldChange = Schemas['FieldChange']
+export type Change = Schemas['Change']
+export type AuditEntry = Schemas['AuditView']
+/** GET /audit/verify: the audit hash chain checked from the first record to the head. */
+export type ChainCheck = WithCodes<Schemas['ChainView'], { broken?: ChainBreak | null }>
+export type ChainBreak = WithCodes<Schemas['ChainBreakView'], { kind: ChainBreakKind }>
+
+// ---------------------------------------------------------------- organizations and members
+
+export type OrgNode = WithCodes<Schemas['OrgNodeView'], { kind: OrgKind; status: OrgStatus }>
+export type CommitteeSeat = WithCodes<Schemas['SeatView'], { post: CommitteePost }>
+export type Check = WithCodes<Schemas['CheckView'], { level: Level }>
+export type Organization = WithCodes<
+  Schemas['OrgView'],
+  { kind: OrgKind; status: OrgStatus; committee: CommitteeSeat[]; checks: Check[] }
+>
+/** An organization as submitted: creating adds `parent_id`, editing the `version` read. */
+export type OrgInput = Schemas['OrgFields']
+
+export type Member = WithCodes<Schemas['MemberView'], { gender: Gender; status: MemberStatus; occupation: Occupation }>
+/** A member as submitted: editing adds the `version` read. */
+export type MemberInput = Schemas['MemberFields']
+export type MemberPage = Schemas['MemberPage']
+
+// ---------------------------------------------------------------- calculators and rules
+
+export type DuesInput = WithCodes<Schemas['DuesInput'], { category: DuesCategory }>
+
+/** Free-form in the document (POST /calc/dues answers an object). */
 export interface DuesAmount {
   category: DuesCategory
   category_label: string
@@ -282,6 +129,7 @@ export interface DuesAmount {
   explanation: string
 }
 
+/** Free-form in the document (the recruitment timeline and the rules answer objects). */
 export type Level = 'error' | 'warning' | 'info'
 export type CalendarBasis = 'official' | 'provisional' | 'fallback'
 
@@ -388,35 +236,20 @@ export interface RulesAnswer {
 
 // ---------------------------------------------------------------- organizational life
 
-export type MeetingKind =
-  | 'general_meeting'
-  | 'branch_committee'
-  | 'party_group_meeting'
-  | 'party_lecture'
-  | 'theme_day'
-  | 'life_meeting'
-  | 'democratic_appraisal'
-  | 'heart_to_heart_talk'
-  | 'party_committee'
-  | 'central_study'
+export type AgendaItem = Schemas['AgendaItemView']
+export type VoteInput = Schemas['VoteInput']
+export type IssueInput = Schemas['IssueView']
+export type AttendanceInput = WithCodes<Schemas['AttendeeView'], { status: AttendanceStatus }>
+/** A meeting as submitted: editing adds the `version` read. */
+export type MeetingInput = Schemas['MeetingFields']
+export type ExpectedAttendee = WithCodes<Schemas['ExpectedAttendee'], { status: MemberStatus }>
 
-export type MeetingStatus = 'planned' | 'held'
-export type AttendanceStatus = 'present' | 'leave' | 'absent'
-
-export interface AgendaItem {
-  title: string
-  first_topic: boolean
-  decision: boolean
-}
-
-export interface VoteInput {
+// A meeting's votes, attendees, issues and quorum are free-form objects in the document.
+export type VoteRecord = {
   motion: string
   in_favour: number
   against: number
   abstain: number
-}
-
-export interface VoteRecord extends VoteInput {
   base: number
   required: number
   passed: boolean
@@ -424,7 +257,7 @@ export interface VoteRecord extends VoteInput {
   message: string
 }
 
-export interface Attendee {
+export type Attendee = {
   member_id: string
   name: string
   member_status: MemberStatus
@@ -432,88 +265,33 @@ export interface Attendee {
   reason: string
 }
 
-export interface IssueInput {
-  member_id: string | null
-  raised_by: string
-  problem: string
-  measure: string
-  due_on: string | null
-}
-
-export interface LifeIssue extends IssueInput {
+export type LifeIssue = IssueInput & {
   id: string
   status: string
   rectification_id: string | null
 }
 
-export interface Quorum {
+export type Quorum = {
   met?: boolean
   message?: string
   rule?: string
   [key: string]: unknown
 }
 
-export interface Meeting {
-  id: string
-  organization_id: string
-  organization_name: string
-  kind: MeetingKind
-  kind_label: string
-  status: MeetingStatus
-  planned_on: string | null
-  held_on: string | null
-  start_time: string
-  end_time: string
-  place: string
-  chair: string
-  recorder: string
-  lecturer: string
-  secretary_lecture: boolean
-  topic: string
-  agenda: AgendaItem[]
-  first_topic: boolean
-  minutes: string
-  decisions: string
-  quorum: Quorum | null
-  votes: VoteRecord[]
-  attachments: string[]
-  present: number
-  expected: number
-  version: number
-  attendees: Attendee[]
-  issues: LifeIssue[]
-}
+export type Meeting = WithCodes<
+  Schemas['MeetingView'],
+  {
+    kind: MeetingKind
+    status: MeetingStatus
+    votes: VoteRecord[]
+    attendees: Attendee[]
+    issues: LifeIssue[]
+    quorum?: Quorum | null
+  }
+>
+export type MeetingPage = Schemas['MeetingPage']
 
-export interface MeetingInput {
-  organization_id: string
-  kind: MeetingKind | ''
-  status: MeetingStatus
-  planned_on: string | null
-  held_on: string | null
-  start_time: string
-  end_time: string
-  place: string
-  chair: string
-  recorder: string
-  lecturer: string
-  secretary_lecture: boolean
-  topic: string
-  agenda: AgendaItem[]
-  minutes: string
-  decisions: string
-  votes: VoteInput[]
-  attachments: string[]
-  attendees: { member_id: string; status: AttendanceStatus; reason: string }[]
-  issues: IssueInput[]
-  version?: number
-}
-
-export interface ExpectedAttendee {
-  member_id: string
-  name: string
-  status: MemberStatus
-}
-
+// Free-form in the document: the compliance calendar, rollup and participation answers.
 export interface ComplianceWindow {
   from: string
   to: string
@@ -604,7 +382,7 @@ export interface Participation {
   last_present: string | null
 }
 
-// ---------------------------------------------------------------- 民主评议
+// ---------------------------------------------------------------- 民主评议 (free-form in the document)
 
 export type AppraisalStatus = 'open' | 'proposed' | 'decided'
 export type Grade = 'excellent' | 'qualified' | 'basically_qualified' | 'unqualified'
@@ -639,3 +417,6 @@ export interface AppraisalEntry {
 export interface Appraisal extends AppraisalRow {
   entries: AppraisalEntry[]
 }
+
+/** One page of a keyset-paged list: `MemberPage`, `MeetingPage`, `AuditPage` with narrowed items. */
+export type Page<T> = { items: T[]; next_cursor?: string | null; total?: number; total_exact?: boolean }

@@ -1,5 +1,7 @@
 //! The OpenAPI document served at /api/v1/openapi.json describes the API as it is served: parameters in
-//! the right place, every served route present, every route the web app calls present.
+//! the right place, every served route present, every route the web app calls present; and the copy
+//! checked in for the web app (web/src/api/openapi.json, from which its TypeScript types are generated)
+//! is the document as served.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,56 @@ on_both_engines!(
     fuzz_findings_answer_400,
     fuzz_findings_are_documented_statuses
 );
+
+/// Where the web app keeps its copy of the document.
+const CHECKED_IN: &str = "../../web/src/api/openapi.json";
+
+/// The checked-in document is the one the server builds, so the web app's generated types describe the
+/// API as it is. `DANGWU_WRITE_OPENAPI=1` rewrites the file instead of comparing.
+#[test]
+fn checked_in_document_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(CHECKED_IN);
+    // Object keys sorted: the same text whatever order the code declares things in, and whether or not
+    // some other crate in the build turns on serde_json's `preserve_order`.
+    let live = sorted(serde_json::to_value(dangwu_server::openapi()).expect("document as JSON"));
+    let text = serde_json::to_string_pretty(&live).expect("pretty JSON") + "\n";
+    if std::env::var_os("DANGWU_WRITE_OPENAPI").is_some_and(|v| !v.is_empty() && v != "0") {
+        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        return;
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    if stored == text {
+        return;
+    }
+    let first_difference = stored
+        .lines()
+        .zip(text.lines())
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+        .map(|(n, (a, b))| format!("first difference at line {}:\n  checked in: {a}\n  served:     {b}", n + 1))
+        .unwrap_or_else(|| {
+            format!("checked in: {} lines, served: {} lines", stored.lines().count(), text.lines().count())
+        });
+    panic!(
+        "web/src/api/openapi.json is not the document the server builds ({first_difference}).\n\
+         Regenerate it and the web app's types, then fix what no longer type-checks:\n  \
+         DANGWU_WRITE_OPENAPI=1 cargo test -p dangwu-server --test openapi checked_in_document_is_current\n  \
+         cd web && npm run gen:api && npm run lint"
+    );
+}
+
+/// `value` with the keys of every object in sorted order (arrays keep theirs: it is meaningful).
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
 
 const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
 
@@ -151,13 +203,23 @@ fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     out
 }
 
-/// (method, path) of each `api.get|post|put|del(...)` and `download(...)` call with a literal path,
-/// `${…}` pieces written `{}`.
+/// (method, path) of each `http.get|post|put|del(...)` and `downloadFile(...)` call (typed by the
+/// document's paths, `/api/v1/members/{id}`) and each untyped `api.get|post|put|del(...)` and
+/// `download(...)` call with a literal path, `${…}` pieces written `{}`.
 fn web_calls(text: &str) -> Vec<(String, String)> {
     let mut calls = Vec::new();
-    for (name, method) in
-        [("api.get", "get"), ("api.post", "post"), ("api.put", "put"), ("api.del", "delete"), ("download", "get")]
-    {
+    for (name, method) in [
+        ("http.get", "get"),
+        ("http.post", "post"),
+        ("http.put", "put"),
+        ("http.del", "delete"),
+        ("downloadFile", "get"),
+        ("api.get", "get"),
+        ("api.post", "post"),
+        ("api.put", "put"),
+        ("api.del", "delete"),
+        ("download", "get"),
+    ] {
         for (at, _) in text.match_indices(name) {
             let mut rest = &text[at + name.len()..];
             if rest.starts_with('<') {
@@ -186,7 +248,8 @@ fn web_calls(text: &str) -> Vec<(String, String)> {
                 path.push_str("{}");
                 path.push_str(piece.split_once('}').map(|(_, after)| after).unwrap_or_default());
             }
-            let path = path.split('?').next().unwrap_or_default().trim_start_matches('/').to_owned();
+            let path = path.split('?').next().unwrap_or_default().trim_start_matches('/');
+            let path = path.strip_prefix("api/v1/").unwrap_or(path).to_owned();
             calls.push((method.to_owned(), path));
         }
     }

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { api, ApiError } from '../api'
+import { ApiError } from '../api'
+import { orgApi } from '../api/orgs'
 import type { OrgNode } from '../types'
 import { buildOrgTree, orgLabel } from '../utils/tree'
 
@@ -21,7 +22,7 @@ export const useOrgStore = defineStore('orgs', () => {
     pending ??= (async () => {
       loading.value = true
       try {
-        list.value = await api.get<OrgNode[]>('organizations', { quiet: [403] })
+        list.value = await orgApi.list({ quiet: [403] })
         forbidden.value = false
         loaded.value = true
       } catch (e) {

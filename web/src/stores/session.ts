@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { api, ApiError, setCsrfToken } from '../api'
+import { ApiError, setCsrfToken } from '../api'
+import { sessionApi } from '../api/accounts'
 import type { Me, OrgNode, OrgRole } from '../types'
 import { ancestorIds } from '../utils/tree'
 
@@ -18,8 +19,8 @@ export const useSessionStore = defineStore('session', () => {
   /** Restores the session from the cookie; shared by concurrent callers. */
   function restore(): Promise<void> {
     if (checked.value) return Promise.resolve()
-    pending ??= api
-      .get<Me>('me', { quiet: true })
+    pending ??= sessionApi
+      .me({ quiet: true })
       .then(set)
       .catch((e) => {
         // Not logged in is the normal case here; anything else also leaves us at the login page.
@@ -34,14 +35,14 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function login(username: string, password: string): Promise<void> {
-    const value = await api.post<Me>('auth/login', { username, password }, { quiet: true })
+    const value = await sessionApi.login({ username, password }, { quiet: true })
     set(value)
     checked.value = true
   }
 
   async function logout(): Promise<void> {
     try {
-      await api.post('auth/logout', undefined, { quiet: true })
+      await sessionApi.logout({ quiet: true })
     } finally {
       set(null)
     }

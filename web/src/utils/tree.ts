@@ -77,7 +77,7 @@ export function subtreeIds(flat: OrgNode[], id: string): Set<string> {
   return out
 }
 
-export function orgLabel(n: Pick<OrgNode, 'name' | 'short_name'>): string {
+export function orgLabel(n: { name: string; short_name?: string | null }): string {
   return n.short_name?.trim() || n.name
 }
 
