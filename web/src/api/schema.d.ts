@@ -844,17 +844,38 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description One item of the agenda (议程). */
+        AgendaItem: {
+            /** @description The item was decided (决策事项). */
+            decision?: boolean;
+            /** @description 第一议题: studying the latest instructions first. */
+            first_topic?: boolean;
+            title: string;
+        };
         AgendaItemView: {
             decision?: boolean;
             first_topic?: boolean;
             title: string;
         };
+        /**
+         * @description How a member attended a meeting.
+         * @enum {string}
+         */
+        Attendance: "present" | "leave" | "absent";
+        Attendee: {
+            /** Format: uuid */
+            member_id: string;
+            /** @description `full` or `probationary`. */
+            member_status: string;
+            name: string;
+            reason: string;
+            status: components["schemas"]["Attendance"];
+        };
         AttendeeView: {
             /** Format: uuid */
             member_id: string;
             reason?: string;
-            /** @description `present`, `leave` or `absent`. */
-            status: string;
+            status: components["schemas"]["Attendance"];
         };
         AuditPage: {
             items: components["schemas"]["AuditView"][];
@@ -997,6 +1018,45 @@ export interface components {
             month: string;
             quarter_income_fen?: number[];
         };
+        /** @description An election held at a 党员大会. */
+        ElectionInput: {
+            /**
+             * Format: int32
+             * @description 候选人数.
+             */
+            candidates: number;
+            seat_kind: components["schemas"]["SeatKind"];
+            /**
+             * Format: int32
+             * @description 应选人数.
+             */
+            seats: number;
+        };
+        /**
+         * @description An election held at a 党员大会, as checked when it was recorded: more than 4/5 of the voters
+         *     present, and the candidates over the seats by the margin.
+         */
+        ElectionRecord: {
+            /**
+             * Format: int32
+             * @description 候选人数.
+             */
+            candidates: number;
+            /**
+             * Format: int32
+             * @description Fewest candidates for the seats.
+             */
+            candidates_required: number;
+            margin_message: string;
+            margin_rule: string;
+            quorum: components["schemas"]["QuorumRecord"];
+            seat_kind: components["schemas"]["SeatKind"];
+            /**
+             * Format: int32
+             * @description 应选人数.
+             */
+            seats: number;
+        };
         EntryFields: {
             /** @description 党员互评意见汇总 */
             peer_summary?: string;
@@ -1029,6 +1089,18 @@ export interface components {
             /** @description The rule id when a rule was violated. */
             rule?: string | null;
         };
+        /** @description Full members left out of the 应到会 count for one reason. */
+        Exclusion: {
+            /** Format: int32 */
+            count: number;
+            reason: components["schemas"]["ExclusionReason"];
+        };
+        /**
+         * @description Why a full member is lawfully left out of the 应到会 count of a general meeting (regulations.md 4.14,
+         *     secondary): each needs the higher organization's consent and a general-meeting decision.
+         * @enum {string}
+         */
+        ExclusionReason: "abroad" | "long_absence" | "seriously_ill" | "incapacitated" | "detained";
         ExpectedAttendee: {
             /** Format: uuid */
             member_id: string;
@@ -1080,6 +1152,20 @@ export interface components {
             problem: string;
             raised_by: string;
         };
+        LifeIssue: {
+            /** Format: date */
+            due_on?: string | null;
+            /** Format: uuid */
+            id: string;
+            measure: string;
+            /** Format: uuid */
+            member_id?: string | null;
+            problem: string;
+            raised_by: string;
+            /** Format: uuid */
+            rectification_id?: string | null;
+            status: string;
+        };
         LoginRequest: {
             password: string;
             username: string;
@@ -1111,17 +1197,15 @@ export interface components {
             chair?: string;
             /** @description May run over several lines. */
             decisions?: string;
+            election?: components["schemas"]["ElectionInput"] | null;
             end_time?: string;
+            /** @description 党员大会: full members lawfully left out of the 应到会 count, by reason (at most one entry each). */
+            exclusions?: components["schemas"]["Exclusion"][];
             /** Format: date */
             held_on?: string | null;
             /** @description 组织生活会: problems raised and rectification measures. */
             issues?: components["schemas"]["IssueView"][];
-            /**
-             * @description See `GET /api/v1/meetings` kinds: `general_meeting`, `branch_committee`, `party_group_meeting`,
-             *     `party_lecture`, `theme_day`, `life_meeting`, `democratic_appraisal`, `heart_to_heart_talk`,
-             *     `party_committee`, `central_study`.
-             */
-            kind: string;
+            kind: components["schemas"]["RecordKind"];
             /** @description 党课 only: who gave it. */
             lecturer?: string;
             /** @description May run over several lines. */
@@ -1136,23 +1220,32 @@ export interface components {
             secretary_lecture?: boolean;
             /** @description e.g. `14:30`. */
             start_time?: string;
-            /** @description `planned` or `held`. */
-            status: string;
+            status: components["schemas"]["MeetingStatus"];
             topic: string;
             /** @description General meetings: motions voted on; checked against quorum and majority. */
             votes?: components["schemas"]["VoteInput"][];
+            /** @description 组织生活会 or 党员大会: the year's 民主评议党员 was held with it, or decided at it. */
+            with_appraisal?: boolean;
+            /**
+             * Format: int32
+             * @description 党员大会: full members without a vote (留党察看, rights suspended).
+             */
+            without_vote?: number;
         };
         MeetingPage: {
             items: components["schemas"]["MeetingView"][];
             /** @description Pass as `after` for the next page; absent on the last page. */
             next_cursor?: string | null;
         };
-        MeetingView: {
-            agenda: components["schemas"]["AgendaItemView"][];
+        /** @description A meeting record as stored, its JSON columns decoded. */
+        MeetingRow: {
+            agenda: components["schemas"]["AgendaItem"][];
             attachments: string[];
-            attendees: Record<string, unknown>[];
             chair: string;
+            /** Format: date-time */
+            created_at: string;
             decisions: string;
+            election?: components["schemas"]["ElectionRecord"] | null;
             end_time: string;
             /** Format: int64 */
             expected: number;
@@ -1161,9 +1254,7 @@ export interface components {
             held_on?: string | null;
             /** Format: uuid */
             id: string;
-            issues: Record<string, unknown>[];
-            kind: string;
-            kind_label: string;
+            kind: components["schemas"]["RecordKind"];
             lecturer: string;
             minutes: string;
             /** Format: uuid */
@@ -1174,16 +1265,31 @@ export interface components {
             planned_on?: string | null;
             /** Format: int64 */
             present: number;
-            /** @description Null until the meeting is held. */
-            quorum?: Record<string, unknown> | null;
+            quorum?: components["schemas"]["QuorumRecord"] | null;
             recorder: string;
             secretary_lecture: boolean;
             start_time: string;
-            status: string;
+            status: components["schemas"]["MeetingStatus"];
             topic: string;
+            /** Format: date-time */
+            updated_at: string;
             /** Format: int64 */
             version: number;
-            votes: Record<string, unknown>[];
+            votes: components["schemas"]["VoteRecord"][];
+            with_appraisal: boolean;
+        };
+        /**
+         * @description Whether a meeting is a plan or a record of one held.
+         * @enum {string}
+         */
+        MeetingStatus: "planned" | "held";
+        /** @description A meeting record with its attendance and the problems raised at it. */
+        MeetingView: components["schemas"]["MeetingRow"] & {
+            /** @description Empty in lists. */
+            attendees: components["schemas"]["Attendee"][];
+            /** @description Empty in lists. */
+            issues: components["schemas"]["LifeIssue"][];
+            kind_label: string;
         };
         MemberFields: {
             /** Format: date */
@@ -1342,6 +1448,24 @@ export interface components {
             user_id: string;
             username: string;
         };
+        /** @description The meetings a plan created. */
+        PlanAnswer: {
+            created: number;
+            meetings: components["schemas"]["Planned"][];
+        };
+        /** @description A planned meeting as created. */
+        Planned: components["schemas"]["PlannedMeeting"] & {
+            /** Format: uuid */
+            id: string;
+            kind_label: string;
+        };
+        /** @description A meeting to plan: its kind, day and topic. */
+        PlannedMeeting: {
+            kind: components["schemas"]["RecordKind"];
+            /** Format: date */
+            planned_on: string;
+            topic: string;
+        };
         PlanRequest: {
             /**
              * Format: int32
@@ -1356,6 +1480,37 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description The quorum judged when a meeting was recorded, kept with it. */
+        QuorumRecord: {
+            /**
+             * Format: int32
+             * @description 应到会: members (or committee members) counted.
+             */
+            entitled: number;
+            /** @description 党员大会: full members lawfully left out of the 应到会 count, by reason. */
+            exclusions?: components["schemas"]["Exclusion"][];
+            message: string;
+            met: boolean;
+            /** Format: int32 */
+            present: number;
+            /**
+             * Format: int32
+             * @description Smallest number present that makes the quorum.
+             */
+            required: number;
+            rule: string;
+            /**
+             * Format: int32
+             * @description 党员大会: full members without a vote (留党察看, rights suspended).
+             */
+            without_vote?: number;
+        };
+        /**
+         * @description The kind of a meeting record (会议类型): the kinds the rules require, plus two committee
+         *     activities without a frequency rule.
+         * @enum {string}
+         */
+        RecordKind: "general_meeting" | "branch_committee" | "party_group_meeting" | "party_lecture" | "theme_day" | "life_meeting" | "democratic_appraisal" | "heart_to_heart_talk" | "party_committee" | "central_study";
         ResetAnswer: {
             /**
              * Format: uuid
@@ -1376,6 +1531,11 @@ export interface components {
             /** @description A one-time password: it only allows its owner to set a new one. */
             password: string;
         };
+        /**
+         * @description What is elected.
+         * @enum {string}
+         */
+        SeatKind: "committee_members" | "delegates";
         SeatView: {
             /** Format: uuid */
             member_id?: string | null;
@@ -1438,6 +1598,44 @@ export interface components {
             /** Format: int32 */
             in_favour: number;
             motion: string;
+            /** Format: int32 */
+            written_abstain?: number;
+            /** Format: int32 */
+            written_against?: number;
+            /**
+             * Format: int32
+             * @description Written opinions (书面意见) of absent voters, submitted before the meeting.
+             */
+            written_in_favour?: number;
+        };
+        /** @description A motion voted on, with the outcome computed by the rules when it was recorded. */
+        VoteRecord: {
+            /** Format: int32 */
+            abstain: number;
+            /** Format: int32 */
+            against: number;
+            /**
+             * Format: int32
+             * @description The number the majority was computed on (应到会有表决权党员).
+             */
+            base: number;
+            /** Format: int32 */
+            in_favour: number;
+            message: string;
+            motion: string;
+            passed: boolean;
+            /** Format: int32 */
+            required: number;
+            rule: string;
+            /** Format: int32 */
+            written_abstain?: number;
+            /** Format: int32 */
+            written_against?: number;
+            /**
+             * Format: int32
+             * @description Written opinions of absent voters, submitted before the meeting (counted in the votes).
+             */
+            written_in_favour?: number;
         };
     };
     responses: never;
@@ -2420,11 +2618,10 @@ export interface operations {
                 /** @description The `next_cursor` of the page before. */
                 after?: string;
                 from?: string;
-                kind?: string;
+                kind?: components["schemas"]["RecordKind"];
                 limit?: number;
                 organization_id?: string;
-                /** @description `planned` or `held`. */
-                status?: string;
+                status?: components["schemas"]["MeetingStatus"];
                 /** @description Include sub-organizations (default true). */
                 subtree?: boolean;
                 to?: string;
@@ -3966,13 +4163,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description {created, meetings: [Meeting]} */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["PlanAnswer"];
                 };
             };
             400: {
