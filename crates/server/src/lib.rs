@@ -199,6 +199,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::audit::router())
         .merge(routes::users::router())
         .merge(routes::calc::router())
+        .merge(routes::codes::router())
         .merge(routes::meetings::router())
         .merge(routes::appraisals::router())
         .split_for_parts();

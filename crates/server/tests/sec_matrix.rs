@@ -87,6 +87,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/password-resets/{id}/approve",             "401 403 403 403 403 403 403 403 204 204"),
     ("POST", "/api/v1/password-resets/{id}/reject",              "401 403 403 403 403 403 403 403 204 204"),
     ("GET", "/api/v1/rules",                                     "401 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/api/v1/codes",                                     "401 200 200 200 200 200 200 200 200 200"),
     ("GET", "/api/v1/tokens",                                    "401 200 200 200 200 200 200 200 200 200"),
     ("POST", "/api/v1/tokens",                                   "401 201 201 201 201 201 201 201 201 201"),
     ("DELETE", "/api/v1/tokens/{id}",                            "401 204/404/404 204/404/404 204/404/404 204/404/404 204/404/404 204/204/404 204/404/404 204/404/404 204/404/404"),
@@ -303,7 +304,7 @@ async fn request(app: &TestApp, w: &World, method: &str, path: &str, s: Scope, s
         ("POST", "/api/v1/calc/recruitment-timeline") => {
             req("POST", path.into(), Some(json!({"application_date": "2026-03-02", "birth_date": "2000-01-01"})))
         }
-        ("GET", "/api/v1/rules") => req("GET", path.into(), None),
+        ("GET", "/api/v1/rules") | ("GET", "/api/v1/codes") => req("GET", path.into(), None),
         ("POST", "/api/v1/organizations") => {
             let n = w.next();
             req(

@@ -198,6 +198,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 代码表：组织类型、会议类型、出席情况等的代码与名称 */
+        get: operations["code_lists"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grants/{id}": {
         parameters: {
             query?: never;
@@ -960,6 +977,20 @@ export interface components {
             level: string;
             message: string;
             rule: string;
+        };
+        /** @description One code and its label. */
+        Code: {
+            code: string;
+            label: string;
+        };
+        /** @description Every code list the API takes or answers with. */
+        CodeLists: {
+            attendance: components["schemas"]["Code"][];
+            exclusion_reasons: components["schemas"]["Code"][];
+            meeting_kinds: components["schemas"]["Code"][];
+            meeting_statuses: components["schemas"]["Code"][];
+            org_kinds: components["schemas"]["Code"][];
+            seat_kinds: components["schemas"]["Code"][];
         };
         CreateAppraisal: {
             /** Format: uuid */
@@ -2449,6 +2480,42 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    code_lists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeLists"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

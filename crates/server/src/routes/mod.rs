@@ -3,6 +3,7 @@
 pub mod appraisals;
 pub mod audit;
 pub mod calc;
+pub mod codes;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
