@@ -32,6 +32,7 @@ pub const RULE_ELECTION_CANDIDATE_MARGIN: &str = "election.candidate_margin";
 pub const RULE_GENERAL_MEETING_EXCLUSION: &str = "orglife.general_meeting.exclusion";
 
 /// Kinds of organizational-life activity (三会一课 and the rest).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingKind {
@@ -103,6 +104,7 @@ pub struct OrgLifeFacts {
 }
 
 /// Whom a requirement applies to.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequirementScope {

@@ -241,6 +241,7 @@ pub struct HeldCount {
 }
 
 /// A problem raised at a 组织生活会, with where it was raised.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct LifeIssueRow {
     pub id: Uuid,

@@ -924,6 +924,19 @@ export interface components {
              */
             seq?: number | null;
         };
+        /** @description An organization's compliance calendar of one year. */
+        CalendarAnswer: {
+            compliance: components["schemas"]["Compliance"];
+            /** Format: date */
+            today: string;
+            /**
+             * Format: int64
+             * @description Days before a window's end from which an open window is flagged.
+             */
+            warning_days: number;
+            /** Format: int32 */
+            year: number;
+        };
         /** @description The first broken link of the audit hash chain. */
         ChainBreakView: {
             /**
@@ -991,6 +1004,20 @@ export interface components {
             meeting_statuses: components["schemas"]["Code"][];
             org_kinds: components["schemas"]["Code"][];
             seat_kinds: components["schemas"]["Code"][];
+        };
+        Compliance: {
+            /** Format: int64 */
+            depth: number;
+            kind: string;
+            name: string;
+            /** Format: uuid */
+            organization_id: string;
+            /** Format: uuid */
+            parent_id?: string | null;
+            requirements: components["schemas"]["RequirementView"][];
+            short_name: string;
+            talks?: components["schemas"]["TalkView"] | null;
+            tally: components["schemas"]["Tally"];
         };
         CreateAppraisal: {
             /** Format: uuid */
@@ -1183,6 +1210,10 @@ export interface components {
             problem: string;
             raised_by: string;
         };
+        KindTotal: components["schemas"]["Tally"] & {
+            kind: components["schemas"]["RecordKind"];
+            label: string;
+        };
         LifeIssue: {
             /** Format: date */
             due_on?: string | null;
@@ -1191,6 +1222,28 @@ export interface components {
             measure: string;
             /** Format: uuid */
             member_id?: string | null;
+            problem: string;
+            raised_by: string;
+            /** Format: uuid */
+            rectification_id?: string | null;
+            status: string;
+        };
+        /** @description A problem raised at a 组织生活会, with where it was raised. */
+        LifeIssueRow: {
+            /** Format: date */
+            due_on?: string | null;
+            /** Format: date */
+            held_on?: string | null;
+            /** Format: uuid */
+            id: string;
+            measure: string;
+            /** Format: uuid */
+            meeting_id: string;
+            /** Format: uuid */
+            member_id?: string | null;
+            /** Format: uuid */
+            organization_id: string;
+            organization_name: string;
             problem: string;
             raised_by: string;
             /** Format: uuid */
@@ -1263,6 +1316,11 @@ export interface components {
              */
             without_vote?: number;
         };
+        /**
+         * @description Kinds of organizational-life activity (三会一课 and the rest).
+         * @enum {string}
+         */
+        MeetingKind: "general_meeting" | "branch_committee" | "party_group_meeting" | "party_lecture" | "secretary_lecture" | "theme_day" | "life_meeting" | "democratic_appraisal" | "heart_to_heart_talk";
         MeetingPage: {
             items: components["schemas"]["MeetingView"][];
             /** @description Pass as `after` for the next page; absent on the last page. */
@@ -1400,6 +1458,19 @@ export interface components {
             version: number;
             work_unit: string;
         };
+        /** @description One pair of people of a branch who have not talked enough this year. */
+        MissingPair: {
+            /** Format: uuid */
+            a: string;
+            a_name: string;
+            /** Format: uuid */
+            b: string;
+            b_name: string;
+            /** Format: int32 */
+            held: number;
+            /** @description 支部委员之间 / 支部委员和党员之间 / 党员和党员之间. */
+            kind: string;
+        };
         MoveOrg: {
             /** Format: uuid */
             parent_id: string;
@@ -1461,6 +1532,32 @@ export interface components {
             units: string[];
             /** Format: int64 */
             version: number;
+        };
+        /**
+         * @description One member's participation: meetings attended of those they were expected at, and the run of
+         *     absences since they last attended.
+         */
+        Participation: {
+            /** Format: int32 */
+            absent: number;
+            /**
+             * Format: int32
+             * @description Absences (not leave) since the last meeting attended.
+             */
+            consecutive_absences: number;
+            /** Format: int32 */
+            expected: number;
+            /** Format: date */
+            last_present?: string | null;
+            /** Format: int32 */
+            leave: number;
+            /** Format: uuid */
+            member_id: string;
+            name: string;
+            /** Format: uuid */
+            organization_id: string;
+            /** Format: int32 */
+            present: number;
         };
         PendingResetView: {
             display_name: string;
@@ -1542,6 +1639,22 @@ export interface components {
          * @enum {string}
          */
         RecordKind: "general_meeting" | "branch_committee" | "party_group_meeting" | "party_lecture" | "theme_day" | "life_meeting" | "democratic_appraisal" | "heart_to_heart_talk" | "party_committee" | "central_study";
+        /**
+         * @description Whom a requirement applies to.
+         * @enum {string}
+         */
+        RequirementScope: "organization" | "each_party_group" | "secretary" | "each_pair";
+        RequirementView: {
+            /** @description The record kind to hold (`party_lecture` for 书记讲党课 too). */
+            kind: components["schemas"]["RecordKind"];
+            label: string;
+            note?: string | null;
+            requirement: components["schemas"]["MeetingKind"];
+            rule: string;
+            rule_status: components["schemas"]["RuleStatus"];
+            scope: components["schemas"]["RequirementScope"];
+            windows: components["schemas"]["WindowView"][];
+        };
         ResetAnswer: {
             /**
              * Format: uuid
@@ -1562,6 +1675,50 @@ export interface components {
             /** @description A one-time password: it only allows its owner to set a new one. */
             password: string;
         };
+        /** @description The compliance of a subtree: totals by kind, the first levels of organizations, those behind. */
+        RollupAnswer: {
+            /** @description Most overdue first. */
+            behind: components["schemas"]["RollupRow"][];
+            /** @description Organizations with overdue windows of their own, in all. */
+            behind_total: number;
+            kinds: components["schemas"]["KindTotal"][];
+            /** @description Down to `depth` levels; every row says how many `children` it has. */
+            organizations: components["schemas"]["RollupRow"][];
+            /** @description Organizations of the subtree in all. */
+            organizations_total: number;
+            /** Format: date */
+            today: string;
+            /** Format: int32 */
+            year: number;
+        };
+        RollupRow: {
+            /**
+             * Format: int32
+             * @description Active sub-organizations.
+             */
+            children: number;
+            /**
+             * Format: int32
+             * @description Levels below the organization the rollup was asked for.
+             */
+            depth: number;
+            kind: string;
+            name: string;
+            /** Format: uuid */
+            organization_id: string;
+            /** @description The organization's own windows. */
+            own: components["schemas"]["Tally"];
+            /** Format: uuid */
+            parent_id?: string | null;
+            short_name: string;
+            /** @description Its own and every organization's below it. */
+            subtree: components["schemas"]["Tally"];
+        };
+        /**
+         * @description How far a rule's value has been verified (regulations.md status legend).
+         * @enum {string}
+         */
+        RuleStatus: "confirmed" | "secondary" | "local_default";
         /**
          * @description What is elected.
          * @enum {string}
@@ -1573,6 +1730,36 @@ export interface components {
             name: string;
             /** @description `secretary`, `deputy_secretary`, `organization`, `publicity`, `discipline`, `youth`, `member`. */
             post: string;
+        };
+        /** @description 谈心谈话 of a branch judged pair by pair (regulations 3.12, orglife.talk.per_pair_per_year). */
+        TalkView: {
+            /** Format: int32 */
+            covered: number;
+            message: string;
+            met: boolean;
+            /** @description The first pairs still missing (committee pairs first), at most [`MISSING_SHOWN`]. */
+            missing: components["schemas"]["MissingPair"][];
+            missing_total: number;
+            /**
+             * Format: int32
+             * @description Pairs that must talk this year, and those that did enough.
+             */
+            pairs: number;
+            /** Format: int32 */
+            per_pair: number;
+            rule: string;
+        };
+        Tally: {
+            /** Format: int32 */
+            done: number;
+            /** Format: int32 */
+            due: number;
+            /** Format: int32 */
+            overdue: number;
+            /** Format: int32 */
+            upcoming: number;
+            /** Format: int32 */
+            warning: number;
         };
         TimelineInput: {
             /**
@@ -1667,6 +1854,22 @@ export interface components {
              * @description Written opinions of absent voters, submitted before the meeting (counted in the votes).
              */
             written_in_favour?: number;
+        };
+        /** @enum {string} */
+        WindowStatus: "done" | "due" | "overdue" | "upcoming";
+        WindowView: {
+            /** Format: date */
+            from: string;
+            /** Format: int32 */
+            held: number;
+            partial: boolean;
+            /** Format: int32 */
+            required: number;
+            status: components["schemas"]["WindowStatus"];
+            /** Format: date */
+            to: string;
+            /** @description In the last days of an open window with the meeting not yet held. */
+            warning: boolean;
         };
     };
     responses: never;
@@ -3782,13 +3985,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Compliance: requirements with windows (from, to, required, held, status done|due|overdue|upcoming, warning) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["CalendarAnswer"];
                 };
             };
             /** @description 请求参数或内容有误（validation_failed、bad_json） */
@@ -3858,13 +4060,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {year, today, kinds: [{kind,label,done,due,overdue,upcoming,warning}], organizations_total, organizations: [{organization_id,parent_id,name,short_name,kind,depth,children,own,subtree}] down to `depth` levels, behind_total, behind: [...] most overdue first} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["RollupAnswer"];
                 };
             };
             /** @description 请求参数或内容有误（validation_failed、bad_json） */
@@ -4175,7 +4376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>[];
+                    "application/json": components["schemas"]["LifeIssueRow"][];
                 };
             };
             /** @description 未登录、会话已过期或 API 令牌无效（unauthenticated） */
@@ -4467,13 +4668,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description [{member_id,name,organization_id,expected,present,leave,absent,consecutive_absences,last_present}] */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>[];
+                    "application/json": components["schemas"]["Participation"][];
                 };
             };
             /** @description 请求参数或内容有误（validation_failed、bad_json） */

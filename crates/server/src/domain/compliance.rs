@@ -29,7 +29,7 @@ fn record_kind(kind: MeetingKind) -> (RecordKind, bool) {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowStatus {
     /// 已完成 (green)
@@ -42,7 +42,7 @@ pub enum WindowStatus {
     Upcoming,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WindowView {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -54,7 +54,7 @@ pub struct WindowView {
     pub warning: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RequirementView {
     /// The record kind to hold (`party_lecture` for 书记讲党课 too).
     pub kind: RecordKind,
@@ -67,7 +67,7 @@ pub struct RequirementView {
     pub windows: Vec<WindowView>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Tally {
     pub done: u32,
     pub due: u32,
@@ -99,7 +99,7 @@ impl Tally {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Compliance {
     pub organization_id: Uuid,
     pub name: String,
@@ -349,7 +349,7 @@ fn window_status(w: &orglife::DueWindow, held: u32, today: NaiveDate, warning_da
 }
 
 /// One pair of people of a branch who have not talked enough this year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MissingPair {
     pub a: Uuid,
     pub a_name: String,
@@ -361,7 +361,7 @@ pub struct MissingPair {
 }
 
 /// 谈心谈话 of a branch judged pair by pair (regulations 3.12, orglife.talk.per_pair_per_year).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TalkView {
     /// Pairs that must talk this year, and those that did enough.
     pub pairs: u32,
@@ -477,7 +477,7 @@ pub fn calendar(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct KindTotal {
     pub kind: RecordKind,
     pub label: &'static str,
@@ -485,7 +485,7 @@ pub struct KindTotal {
     pub tally: Tally,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RollupRow {
     pub organization_id: Uuid,
     pub parent_id: Option<Uuid>,
@@ -580,7 +580,7 @@ pub fn rollup(
 
 /// One member's participation: meetings attended of those they were expected at, and the run of
 /// absences since they last attended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Participation {
     pub member_id: Uuid,
     pub name: String,

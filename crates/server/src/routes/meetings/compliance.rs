@@ -13,19 +13,32 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// 组织生活日历：本组织一年中每项要求的每个时段是否已完成、待完成、已逾期
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
-    responses((status = 200, description = "Compliance: requirements with windows (from, to, required, held, status done|due|overdue|upcoming, warning)", body = Object),
+    responses((status = 200, body = CalendarAnswer),
         (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn org_compliance(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(p): ApiQuery<YearParams>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<CalendarAnswer>> {
     let period = year_period(&state, p.year)?;
-    let one = calendar(&state, &caller, id, period).await?;
-    Ok(Json(
-        serde_json::json!({ "year": period.from.year(), "today": state.today(), "warning_days": state.config.orglife_warning_days, "compliance": one }),
-    ))
+    let compliance = calendar(&state, &caller, id, period).await?;
+    Ok(Json(CalendarAnswer {
+        year: period.from.year(),
+        today: state.today(),
+        warning_days: state.config.orglife_warning_days,
+        compliance,
+    }))
+}
+
+/// An organization's compliance calendar of one year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarAnswer {
+    pub year: i32,
+    pub today: NaiveDate,
+    /// Days before a window's end from which an open window is flagged.
+    pub warning_days: i64,
+    pub compliance: orglife::Compliance,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,22 +53,28 @@ pub struct RollupParams {
     pub behind_limit: Option<usize>,
 }
 
-#[derive(Serialize)]
-struct RollupAnswer<'a> {
+/// The compliance of a subtree: totals by kind, the first levels of organizations, those behind.
+#[derive(Serialize, ToSchema)]
+pub struct RollupAnswer<'a> {
     year: i32,
     today: NaiveDate,
+    #[schema(value_type = Vec<orglife::KindTotal>)]
     kinds: &'a [orglife::KindTotal],
     /// Organizations of the subtree in all.
     organizations_total: usize,
+    /// Down to `depth` levels; every row says how many `children` it has.
+    #[schema(value_type = Vec<orglife::RollupRow>)]
     organizations: Vec<&'a orglife::RollupRow>,
     /// Organizations with overdue windows of their own, in all.
     behind_total: usize,
+    /// Most overdue first.
+    #[schema(value_type = Vec<orglife::RollupRow>)]
     behind: Vec<&'a orglife::RollupRow>,
 }
 
 /// 组织生活汇总：下级各组织按类型的完成情况，以及落后的组织
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/compliance-rollup", tag = "组织生活", params(("id" = Uuid, Path), RollupParams),
-    responses((status = 200, description = "{year, today, kinds: [{kind,label,done,due,overdue,upcoming,warning}], organizations_total, organizations: [{organization_id,parent_id,name,short_name,kind,depth,children,own,subtree}] down to `depth` levels, behind_total, behind: [...] most overdue first}", body = Object),
+    responses((status = 200, body = RollupAnswer),
         (status = 404, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn compliance_rollup(
     State(state): State<AppState>,
@@ -127,18 +146,18 @@ pub const PARTICIPATION_MAX_MEMBERS: i64 = 5000;
 
 /// 党员参加组织生活情况
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/participation", tag = "组织生活", params(("id" = Uuid, Path), YearParams),
-    responses((status = 200, description = "[{member_id,name,organization_id,expected,present,leave,absent,consecutive_absences,last_present}]", body = Vec<Object>),
+    responses((status = 200, body = Vec<orglife::Participation>),
         (status = 404, body = ErrorBody), (status = 422, description = "scope_too_large: more than 5,000 members in the subtree", body = ErrorBody)))]
 async fn participation(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(p): ApiQuery<YearParams>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Vec<orglife::Participation>>> {
     let period = year_period(&state, p.year)?;
     // A member with the member role on their own organization sees their own line only.
     let rows = state.db.attendance(caller.domain()?, id, period.from, period.to, PARTICIPATION_MAX_MEMBERS).await?;
     let mut list = orglife::participation(&rows);
     list.sort_by(|a, b| b.consecutive_absences.cmp(&a.consecutive_absences).then(a.name.cmp(&b.name)));
-    Ok(Json(serde_json::to_value(list).map_err(ApiError::internal)?))
+    Ok(Json(list))
 }

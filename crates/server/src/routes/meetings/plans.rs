@@ -1,5 +1,7 @@
 //! The 三会一课 ledger as Excel, generated meeting plans, and the problems raised at 组织生活会.
 
+use dangwu_store::meetings::LifeIssueRow;
+
 use super::*;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -114,12 +116,11 @@ pub const LIFE_ISSUES_MAX: i64 = 5000;
 
 /// 组织生活会查摆的问题（待转入整改清单的在前）
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/life-issues", tag = "组织生活", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody), (status = 422, description = "scope_too_large: more rows than one answer may hold", body = ErrorBody)))]
+    responses((status = 200, body = Vec<LifeIssueRow>), (status = 404, body = ErrorBody), (status = 422, description = "scope_too_large: more rows than one answer may hold", body = ErrorBody)))]
 async fn life_issues(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let rows = state.db.life_issues(caller.domain()?, id, LIFE_ISSUES_MAX).await?;
-    serde_json::to_value(rows).map(Json).map_err(ApiError::internal)
+) -> ApiResult<Json<Vec<LifeIssueRow>>> {
+    Ok(Json(state.db.life_issues(caller.domain()?, id, LIFE_ISSUES_MAX).await?))
 }
