@@ -11,6 +11,7 @@
 //! HTTP. Nothing here knows about HTTP; nothing here writes SQL.
 
 pub mod meetings;
+pub mod placements;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dangwu_rules::{CalcError, RuleBook, StructuralRule};

@@ -6,6 +6,7 @@ pub mod calc;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
+pub mod placements;
 pub mod session;
 pub mod users;
 
