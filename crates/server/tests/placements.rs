@@ -219,3 +219,46 @@ async fn party_group_meeting_takes_its_placed_members(app: TestApp) {
     let stranger = admin.post("/api/v1/meetings", &meeting(temp, "theme_day", &[(f.members_b[1], "present")])).await;
     field_error(&stranger, "attendees");
 }
+
+/// The demo's temporary branch holds nobody's formal relationship: its people are placed from their
+/// home branches, and its party groups divide their branch's members.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_places_its_temporary_branch_and_party_groups() {
+    let dir = std::env::temp_dir().join(format!("dangwu-demo-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dangwu_store::Db::connect(&format!("sqlite://{}", dir.join("demo.db").display())).await.unwrap();
+    db.migrate().await.unwrap();
+    let rules = dangwu_rules::RuleBook::builtin().unwrap();
+    dangwu_server::demo::load(&db, &rules, "Demo-pass-2026", chrono::Utc::now(), chrono_tz::Asia::Shanghai)
+        .await
+        .unwrap();
+    let count = |sql: &str| {
+        let db = db.clone();
+        let sql = sql.to_owned();
+        async move {
+            let (n,): (i64,) = db.fetch_one(dangwu_store::q(&sql)).await.unwrap();
+            n
+        }
+    };
+    let formal = "SELECT COUNT(*) FROM members m JOIN organizations o ON o.id = m.organization_id \
+                  WHERE o.kind IN ('temporary_branch', 'party_group')";
+    assert_eq!(count(formal).await, 0);
+    let temp = "SELECT COUNT(*) FROM placements p JOIN members m ON m.id = p.member_id \
+                JOIN organizations h ON h.id = m.organization_id WHERE p.kind = 'temporary_branch' AND h.kind = 'branch'";
+    assert!(count(temp).await >= 5);
+    let groups = "SELECT COUNT(*) FROM placements p JOIN organizations g ON g.id = p.organization_id \
+                  JOIN members m ON m.id = p.member_id WHERE p.kind = 'party_group' AND m.organization_id = g.parent_id";
+    let all_groups = "SELECT COUNT(*) FROM placements WHERE kind = 'party_group'";
+    assert!(count(groups).await > 10);
+    assert_eq!(count(groups).await, count(all_groups).await);
+    // Every attendee of a party group's or temporary branch's meeting is placed there.
+    let stray = "SELECT COUNT(*) FROM meeting_attendees a JOIN meetings mt ON mt.id = a.meeting_id \
+                 JOIN organizations o ON o.id = mt.organization_id WHERE o.kind IN ('temporary_branch', 'party_group') \
+                 AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.member_id = a.member_id AND p.organization_id = o.id)";
+    assert_eq!(count(stray).await, 0);
+    let attended = "SELECT COUNT(*) FROM meeting_attendees a JOIN meetings mt ON mt.id = a.meeting_id \
+                    JOIN organizations o ON o.id = mt.organization_id WHERE o.kind = 'party_group'";
+    assert!(count(attended).await > 0);
+    db.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
