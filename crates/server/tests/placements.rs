@@ -136,6 +136,30 @@ async fn placement_rules(app: TestApp) {
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
     assert_eq!(placed(&admin.get(&url(f.group_a)).await), Vec::<String>::new());
 
+    // A dissolved group's members leave it, free to join another group of the branch.
+    let third = admin
+        .post("/api/v1/organizations", &json!({"parent_id": f.branch_a, "name": "第三党小组", "kind": "party_group"}))
+        .await;
+    let third: Uuid = third.body["id"].as_str().unwrap().parse().unwrap();
+    let dissolved = admin
+        .post(
+            &format!("/api/v1/organizations/{second}/dissolve"),
+            &json!({"dissolved_on": "2026-01-31", "reason": "党小组调整"}),
+        )
+        .await;
+    assert_eq!(dissolved.status, StatusCode::OK, "{}", dissolved.body);
+    refused_by(&admin.put(&url(second), &json!({"member_ids": [f.members_a[2]]})).await, "org.parent_active");
+    assert_eq!(
+        placed(&admin.put(&url(third), &json!({"member_ids": [f.members_a[2]]})).await),
+        ids(&f.members_a[2..3])
+    );
+
+    // Moved under branch B, a group of branch A loses branch A's members.
+    let moved_group =
+        admin.post(&format!("/api/v1/organizations/{third}/move"), &json!({"parent_id": f.branch_b})).await;
+    assert_eq!(moved_group.status, StatusCode::OK, "{}", moved_group.body);
+    assert_eq!(placed(&admin.get(&url(third)).await), Vec::<String>::new());
+
     // The organization's history records the change.
     let history = admin.get(&format!("/api/v1/organizations/{}/history", f.group_a)).await;
     assert!(

@@ -606,7 +606,19 @@ impl Db {
             .bind(new_parent),
         )
         .await?;
+        // A 党小组 divides its branch's members: under another branch, those of the old one leave it.
+        let left = if before.kind() == Some(OrgKind::PartyGroup) {
+            tx.end_placements_outside(id, new_parent).await?
+        } else {
+            Vec::new()
+        };
         let after = tx.org_by_id(id).await?;
+        let mut before_value = before.audit_value();
+        let mut after_value = after.audit_value();
+        if !left.is_empty() {
+            before_value["placed_members_left"] = serde_json::json!(left);
+            after_value["placed_members_left"] = serde_json::json!([]);
+        }
         tx.audit(
             actor,
             now,
@@ -615,8 +627,8 @@ impl Db {
                 entity_type: "organization",
                 entity_id: Some(id),
                 organization_id: Some(id),
-                before: Some(before.audit_value()),
-                after: Some(after.audit_value()),
+                before: Some(before_value),
+                after: Some(after_value),
             },
         )
         .await?;
@@ -668,7 +680,15 @@ impl Db {
         if written == 0 {
             return Err(stale_org());
         }
+        // The members placed in it (a 党小组's, a 临时党支部's) leave with it; the record keeps whom.
+        let placed = tx.end_placements(id).await?;
         let after = tx.org_by_id(id).await?;
+        let mut before = before.audit_value();
+        let mut after_value = after.audit_value();
+        if !placed.is_empty() {
+            before["placed_members"] = serde_json::json!(placed);
+            after_value["placed_members"] = serde_json::json!([]);
+        }
         tx.audit(
             actor,
             now,
@@ -677,8 +697,8 @@ impl Db {
                 entity_type: "organization",
                 entity_id: Some(id),
                 organization_id: Some(id),
-                before: Some(before.audit_value()),
-                after: Some(after.audit_value()),
+                before: Some(before),
+                after: Some(after_value),
             },
         )
         .await?;

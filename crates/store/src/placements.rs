@@ -141,6 +141,35 @@ impl Tx {
         self.placements(actor.user_id, org).await
     }
 
+    /// Ends the placements in an organization (when it is dissolved), answering whom they placed.
+    pub(crate) async fn end_placements(&mut self, org: Uuid) -> Result<Vec<Uuid>> {
+        let placed: Vec<(Uuid,)> = self
+            .fetch_all(q("SELECT member_id FROM placements WHERE organization_id = $1 ORDER BY member_id").bind(org))
+            .await?;
+        self.execute(q("DELETE FROM placements WHERE organization_id = $1").bind(org)).await?;
+        Ok(placed.into_iter().map(|(m,)| m).collect())
+    }
+
+    /// Ends the placements in a party group of members whose relationship is not held by `branch`
+    /// (when the group is moved under another branch), answering whom they placed.
+    pub(crate) async fn end_placements_outside(&mut self, group: Uuid, branch: Uuid) -> Result<Vec<Uuid>> {
+        let gone: Vec<(Uuid,)> = self
+            .fetch_all(
+                q("SELECT p.member_id FROM placements p JOIN members m ON m.id = p.member_id \
+                   WHERE p.organization_id = $1 AND m.organization_id <> $2 ORDER BY p.member_id")
+                .bind(group)
+                .bind(branch),
+            )
+            .await?;
+        for (member,) in &gone {
+            self.execute(
+                q("DELETE FROM placements WHERE organization_id = $1 AND member_id = $2").bind(group).bind(*member),
+            )
+            .await?;
+        }
+        Ok(gone.into_iter().map(|(m,)| m).collect())
+    }
+
     /// Ends a member's placement in party groups outside the branch now holding their relationship:
     /// a 党小组 divides its own branch's members (called when a member's branch changes).
     pub(crate) async fn leave_other_party_groups(&mut self, member: Uuid, branch: Uuid) -> Result<u64> {
