@@ -115,6 +115,7 @@ export const ORG_FIELD_LABELS: Record<string, string> = {
   dissolved_on: '撤销日期',
   reason: '原因',
   placed_members: '编入的党员',
+  placed_members_left: '离开的编入党员',
 }
 
 /** Verbs of the audit log's `area.verb` actions (e.g. `member.update`). */
