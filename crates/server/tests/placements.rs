@@ -242,6 +242,16 @@ async fn party_group_meeting_takes_its_placed_members(app: TestApp) {
     assert_eq!(day.status, StatusCode::CREATED, "{}", day.body);
     let stranger = admin.post("/api/v1/meetings", &meeting(temp, "theme_day", &[(f.members_b[1], "present")])).await;
     field_error(&stranger, "attendees");
+
+    // Participation: the placed members' attendance at the group's and the temporary branch's meetings.
+    let group = admin.get(&format!("/api/v1/organizations/{}/participation?year=2025", f.group_a)).await;
+    assert_eq!(group.status, StatusCode::OK, "{}", group.body);
+    let lines = group.body.as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{}", group.body);
+    let absent = lines.iter().find(|l| l["member_id"] == f.members_a[1].to_string()).unwrap();
+    assert_eq!((absent["expected"].as_i64(), absent["absent"].as_i64()), (Some(1), Some(1)), "{}", group.body);
+    let temp_lines = admin.get(&format!("/api/v1/organizations/{temp}/participation?year=2025")).await;
+    assert_eq!(temp_lines.body.as_array().map(Vec::len), Some(2), "{}", temp_lines.body);
 }
 
 /// The demo's temporary branch holds nobody's formal relationship: its people are placed from their

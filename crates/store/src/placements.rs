@@ -190,6 +190,31 @@ impl crate::Db {
         tx.placements(user, org).await
     }
 
+    /// Attendance of the members placed in `org` at its own held meetings between two dates, oldest
+    /// first per member; with `only`, of that one member. (A 党小组's or 临时党支部's participation: its
+    /// members' attendance at home is their branch's.)
+    pub async fn placed_attendance(
+        &self,
+        org: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        only: Option<Uuid>,
+    ) -> Result<Vec<crate::meetings::AttendanceRow>> {
+        let mut query = q("SELECT a.member_id, p.name, p.organization_id, m.held_on, a.status \
+               FROM placements pl JOIN members p ON p.id = pl.member_id \
+               JOIN meeting_attendees a ON a.member_id = p.id JOIN meetings m ON m.id = a.meeting_id \
+               WHERE pl.organization_id = $1 AND m.organization_id = $1 AND m.status = 'held' \
+               AND m.held_on >= $2 AND m.held_on <= $3")
+        .bind(org)
+        .bind(from)
+        .bind(to);
+        if let Some(member) = only {
+            query.push_bind(" AND p.id = ", member);
+        }
+        query.push(" ORDER BY a.member_id, m.held_on, m.id");
+        self.fetch_all(query).await
+    }
+
     /// Places members without checking grants or rules: for the demo and tests. Audited.
     pub async fn seed_placements(
         &self,

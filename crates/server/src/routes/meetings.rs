@@ -436,7 +436,12 @@ async fn participation(
             "该组织及下级共有党员 {members} 名，超过一次统计 {PARTICIPATION_MAX_MEMBERS} 名的上限，请选择下级组织查看党员参加情况"
         )));
     }
-    let rows = state.db.attendance(id, period.from, period.to, only).await?;
+    // A 党小组's or 临时党支部's members are placed there: their attendance at its own meetings.
+    let rows = if org.kind().is_some_and(|k| matches!(k, OrgKind::PartyGroup | OrgKind::TemporaryBranch)) {
+        state.db.placed_attendance(id, period.from, period.to, only).await?
+    } else {
+        state.db.attendance(id, period.from, period.to, only).await?
+    };
     let mut list = orglife::participation(&rows);
     list.sort_by(|a, b| b.consecutive_absences.cmp(&a.consecutive_absences).then(a.name.cmp(&b.name)));
     Ok(Json(serde_json::to_value(list).map_err(ApiError::internal)?))
