@@ -101,6 +101,9 @@ async fn placement_rules(app: TestApp) {
     // A temporary branch takes members of any branch the caller may write; they stay at home.
     let mixed = admin.put(&url(temp), &json!({"member_ids": [f.members_a[0], f.members_b[1]]})).await;
     assert_eq!(placed(&mixed), ids(&[f.members_a[0], f.members_b[1]]));
+    // The temporary branch counts them as its members; the organization-setup check sees them.
+    let org = admin.get(&format!("/api/v1/organizations/{temp}")).await;
+    assert_eq!(org.body["full_members"], 2, "{}", org.body);
     let home = admin.get(&format!("/api/v1/members/{}", f.members_b[1])).await;
     assert_eq!(home.body["organization_id"], f.branch_b.to_string(), "{}", home.body);
 

@@ -54,7 +54,8 @@ pub struct Organization {
     pub dissolve_reason: Option<String>,
     pub committee: Vec<CommitteeSeat>,
     pub version: i64,
-    /// Full and probationary members in the whole subtree.
+    /// Full and probationary members in the whole subtree by formal relationship, plus those placed
+    /// in the organization itself (a 党小组's or 临时党支部's members, see [`crate::placements`]).
     pub full_members: i64,
     pub probationary_members: i64,
     /// Active direct sub-organizations.
@@ -154,9 +155,13 @@ const ORG_SELECT: &str = "SELECT o.id, o.parent_id, p.name AS parent_name, p.kin
     o.units_json, o.established_on, o.term_start, o.term_end, o.status, o.dissolved_on, \
     o.dissolve_reason, o.committee_json, o.version, \
     (SELECT COUNT(CASE WHEN m.status = 'full' THEN 1 END) FROM members m \
-       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) AS full_members, \
+       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) + \
+    (SELECT COUNT(CASE WHEN m.status = 'full' THEN 1 END) FROM placements pl \
+       JOIN members m ON m.id = pl.member_id WHERE pl.organization_id = o.id) AS full_members, \
     (SELECT COUNT(CASE WHEN m.status = 'probationary' THEN 1 END) FROM members m \
-       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) AS probationary_members, \
+       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) + \
+    (SELECT COUNT(CASE WHEN m.status = 'probationary' THEN 1 END) FROM placements pl \
+       JOIN members m ON m.id = pl.member_id WHERE pl.organization_id = o.id) AS probationary_members, \
     (SELECT COUNT(*) FROM organizations k WHERE k.parent_id = o.id AND k.status = 'active') AS children, \
     o.created_at, o.updated_at \
     FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id";
