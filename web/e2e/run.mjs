@@ -1026,6 +1026,69 @@ async function main() {
     })
   })
 
+  await test('(r) a party group lists its placed members; one is removed and added back, a member of another group is refused by its rule', async () => {
+    const groups = adminOrgs.filter((o) => o.kind === 'party_group' && o.status === 'active')
+    assert(groups.length >= 2, `the demo has ${groups.length} party groups`)
+    const [one, two] = groups
+    const placedOne = await admin.get(`organizations/${one.id}/placements`)
+    const placedTwo = await admin.get(`organizations/${two.id}/placements`)
+    assert(placedOne.length > 1 && placedTwo.length > 0, `the demo's party groups hold ${placedOne.length} and ${placedTwo.length} members`)
+    // A name met once, so the picker's option is that member.
+    const everyone = [...placedOne, ...placedTwo].map((p) => p.name)
+    const unique = (p) => everyone.filter((n) => n === p.name).length === 1
+    const gone = placedOne.find(unique)
+    const other = placedTwo.find(unique)
+    assert(gone && other, 'no member with a name of their own in the two groups')
+
+    // The API refuses a member of another branch, naming the rule and the field.
+    const temp = adminOrgs.find((o) => o.kind === 'temporary_branch' && o.status === 'active')
+    const outsider = (await admin.get(`organizations/${temp.id}/placements`)).find((p) => p.home_organization_id !== one.parent_id)
+    assert(outsider, 'the temporary branch holds nobody from another branch')
+    const ids = placedOne.map((p) => p.member_id)
+    const refused = await admin.call('PUT', `organizations/${one.id}/placements`, { member_ids: [...ids, outsider.member_id] })
+    assert(
+      refused.status === 409 && refused.body.rule === 'placement.party_group_branch' && refused.body.fields[0]?.field === `member_ids[${ids.length}]`,
+      `a member of another branch was answered ${refused.status} ${JSON.stringify(refused.body)}`,
+    )
+
+    await withPage(async (page) => {
+      await uiLogin(page, 'admin')
+      await page.goto(`${BASE_URL}/orgs/${one.id}`)
+      const detail = page.locator('[data-test=org-detail]')
+      await detail.locator('h2', { hasText: one.name }).waitFor()
+      await detail.locator('.el-tabs__item', { hasText: '成员' }).click()
+      const rows = detail.locator('[data-test=placement-table] .el-table__body-wrapper tbody tr.el-table__row')
+      await rows.nth(placedOne.length - 1).waitFor()
+      assert((await rows.count()) === placedOne.length, `the group shows ${await rows.count()} members, the API ${placedOne.length}`)
+      await detail.locator('.el-tabs__item', { hasText: `成员（${placedOne.length}）` }).waitFor()
+
+      await rows.filter({ hasText: gone.name }).locator('[data-test=placement-remove]').click()
+      await messageBox(page, '移出成员').locator('.el-message-box__btns .el-button--primary').click()
+      await detail.locator('.el-tabs__item', { hasText: `成员（${placedOne.length - 1}）` }).waitFor()
+      assert((await rows.filter({ hasText: gone.name }).count()) === 0, `${gone.name} is still listed`)
+
+      const pick = async (name) => {
+        const input = detail.locator('[data-test=placement-add] input').first()
+        await input.click()
+        await input.fill(name)
+        await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: `${name}（` }).first().click()
+      }
+      await pick(gone.name)
+      await rows.filter({ hasText: gone.name }).waitFor()
+      await detail.locator('.el-tabs__item', { hasText: `成员（${placedOne.length}）` }).waitFor()
+
+      await pick(other.name)
+      const refusal = detail.locator('[data-test=placement-refusal]')
+      await refusal.waitFor()
+      const said = await refusal.innerText()
+      assert(said.includes('一个党小组') && said.includes(other.name), `the refusal says ${said}`)
+      await refusal.locator('[data-test=rule-link]', { hasText: 'placement.one_party_group' }).waitFor()
+      await shot(page, 'r-party-group-members')
+    })
+    const after = (await admin.get(`organizations/${one.id}/placements`)).map((p) => p.member_id).sort()
+    assert(JSON.stringify(after) === JSON.stringify([...ids].sort()), 'the group does not hold the members it started with')
+  })
+
   await test('(q) security headers on pages, assets and the API; no page may frame the app', async () => {
     const index = await fetch(`${BASE_URL}/members`)
     const html = await index.text()

@@ -114,6 +114,8 @@ export const ORG_FIELD_LABELS: Record<string, string> = {
   status: '状态',
   dissolved_on: '撤销日期',
   reason: '原因',
+  placed_members: '编入的党员',
+  placed_members_left: '离开的编入党员',
 }
 
 /** Verbs of the audit log's `area.verb` actions (e.g. `member.update`). */
@@ -136,6 +138,7 @@ const ACTION_VERBS: Record<string, string> = {
   export_ledger: '导出三会一课台账',
   export_compliance_rollup: '导出组织生活汇总',
   export_record: '下载会议记录',
+  placements: '调整编入的党员',
   locked: '连续失败锁定',
   password_reset: '管理员重置密码',
   request: '申请',

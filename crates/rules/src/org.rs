@@ -83,7 +83,7 @@ impl OrgKind {
 
     /// Whether members' formal organizational relationship (正式组织关系) is held here, so members can
     /// be transferred in: an ordinary or joint branch. A 临时党支部's members keep theirs in their home
-    /// branch (regulations.md 1.7a); [`OrgKind::holds_members`] still lets them be listed there.
+    /// branch (regulations.md 1.7a) and are placed in it, as a 党小组's are (the store's placements).
     pub fn holds_formal_membership(self) -> bool {
         matches!(self, OrgKind::Branch | OrgKind::JointBranch)
     }

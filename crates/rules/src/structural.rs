@@ -19,7 +19,8 @@ pub enum StructuralRule {
     OrgDissolveChildren,
     /// An organization whose members have not been transferred is not dissolved.
     OrgDissolveMembers,
-    /// A member's organizational relationship is held by a branch, not a committee or a party group.
+    /// A member's formal organizational relationship is held by an ordinary or joint branch: not a
+    /// committee, nor a party group or temporary branch, where members are placed instead.
     MemberOrganizationKind,
     /// The three security roles (system, security, audit admin) hold no organization role.
     SecuritySeparation,
@@ -29,10 +30,16 @@ pub enum StructuralRule {
     AppraisalBranch,
     /// Each kind of meeting is held by the kinds of organization it belongs to.
     MeetingKindForOrganization,
+    /// Members are placed only in a party group or a temporary branch.
+    PlacementOrganizationKind,
+    /// A party group's members are members of the branch it divides.
+    PlacementPartyGroupBranch,
+    /// A member is placed in one party group at most.
+    PlacementOnePartyGroup,
 }
 
 impl StructuralRule {
-    pub const ALL: [StructuralRule; 10] = [
+    pub const ALL: [StructuralRule; 13] = [
         StructuralRule::OrgTreeShape,
         StructuralRule::OrgParentActive,
         StructuralRule::OrgTreeCycle,
@@ -43,6 +50,9 @@ impl StructuralRule {
         StructuralRule::SecurityMemberSelf,
         StructuralRule::AppraisalBranch,
         StructuralRule::MeetingKindForOrganization,
+        StructuralRule::PlacementOrganizationKind,
+        StructuralRule::PlacementPartyGroupBranch,
+        StructuralRule::PlacementOnePartyGroup,
     ];
 
     /// The stable id that refusals carry (`rule` in the API's error body).
@@ -58,6 +68,9 @@ impl StructuralRule {
             StructuralRule::SecurityMemberSelf => "security.member_self",
             StructuralRule::AppraisalBranch => "orglife.appraisal.branch",
             StructuralRule::MeetingKindForOrganization => "orglife.kind_for_organization",
+            StructuralRule::PlacementOrganizationKind => "placement.organization_kind",
+            StructuralRule::PlacementPartyGroupBranch => "placement.party_group_branch",
+            StructuralRule::PlacementOnePartyGroup => "placement.one_party_group",
         }
     }
 
@@ -69,13 +82,18 @@ impl StructuralRule {
             StructuralRule::OrgTreeCycle => "组织不能移到它自己或它的下级组织之下",
             StructuralRule::OrgDissolveChildren => "有下级组织的组织须先撤销或移走下级组织才能撤销",
             StructuralRule::OrgDissolveMembers => "组织撤销前须先转接其党员的组织关系",
-            StructuralRule::MemberOrganizationKind => "党员的组织关系隶属于党支部（含联合、临时党支部）",
+            StructuralRule::MemberOrganizationKind => {
+                "党员的组织关系隶属于党支部（含联合党支部）；临时党支部、党小组不接收组织关系，党员编入其中"
+            }
             StructuralRule::SecuritySeparation => "系统管理员、安全保密管理员、安全审计员（三员）不兼任组织角色",
             StructuralRule::SecurityMemberSelf => "“党员本人”角色只授予已关联党员的账号，且只在其所在组织上",
             StructuralRule::AppraisalBranch => "民主评议党员以党支部为单位进行",
             StructuralRule::MeetingKindForOrganization => {
                 "各类会议由相应组织召开（如党小组会由党小组、支委会由支部委员会）"
             }
+            StructuralRule::PlacementOrganizationKind => "党员只编入党小组或临时党支部，组织关系仍在所在党支部",
+            StructuralRule::PlacementPartyGroupBranch => "编入党小组的党员须是该党小组所在党支部的党员",
+            StructuralRule::PlacementOnePartyGroup => "一名党员只编入一个党小组",
         }
     }
 
@@ -90,12 +108,15 @@ impl StructuralRule {
             }
             StructuralRule::OrgDissolveMembers => "regulations.md 1.2（撤销组织时党员组织关系须有归属）",
             StructuralRule::MemberOrganizationKind => {
-                "regulations.md 1.5–1.7a（党员编入党支部；党小组不单独接收组织关系）"
+                "regulations.md 1.5–1.7a, 1.10（党员编入党支部；临时党支部的党员组织关系不转接，党小组不单独接收组织关系）"
             }
             StructuralRule::SecuritySeparation => "GB/T 22239-2019 三级 8.1.4.2（三员分立）",
             StructuralRule::SecurityMemberSelf => "最小授权（GB/T 22239-2019 8.1.4.2）",
             StructuralRule::AppraisalBranch => "regulations.md 3.9（民主评议党员以支部为单位）",
             StructuralRule::MeetingKindForOrganization => "regulations.md 3.1–3.5",
+            StructuralRule::PlacementOrganizationKind => "regulations.md 1.7a, 1.10",
+            StructuralRule::PlacementPartyGroupBranch => "regulations.md 1.10（党支部划分党小组）",
+            StructuralRule::PlacementOnePartyGroup => "regulations.md 1.10, 4.19（编入党支部和党小组）",
         }
     }
 

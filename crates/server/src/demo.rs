@@ -132,6 +132,9 @@ const TREE: &[Node] = &[
     /* 29 */ n("中共华夏能源集团有限公司审计中心支部委员会", "审计中心党支部", "branch", Some(0), 2, &[GROUP]),
 ];
 
+/// The home branches of the temporary branch's people (indexes in [`TREE`]): the power company's.
+const TEMPORARY_HOMES: [usize; 5] = [8, 9, 10, 13, 14];
+
 /// Users created by the demo, with what they may do — printed at start so people can log in.
 pub struct DemoUser {
     pub username: String,
@@ -275,8 +278,49 @@ pub async fn load(
         };
         let org = db.seed_org(&actor, node.parent.map(|p| ids[p]), &input, now).await?;
         ids.push(org.id);
-        let members = members_for(&mut dice, node, org.id, today, &mut taken);
+        let mut members = members_for(&mut dice, node, org.id, today, &mut taken);
+        if node.kind == "temporary_branch" {
+            // A 临时党支部's people keep their relationship in their home branches (1.7a): they are
+            // members of the company's branches, placed in the temporary branch below.
+            for (k, m) in members.iter_mut().enumerate() {
+                m.organization_id = ids[TEMPORARY_HOMES[k % TEMPORARY_HOMES.len()]];
+            }
+        }
         members_by_org.push(db.seed_members(&actor, &members, now).await?);
+    }
+    let member_count = members_by_org.iter().map(Vec::len).sum();
+    // Placements: the temporary branch's people, and each party group a share of its branch's members.
+    let mut placed: Vec<Vec<dangwu_store::members::Member>> = vec![Vec::new(); TREE.len()];
+    for (i, node) in TREE.iter().enumerate() {
+        if node.kind == "temporary_branch" {
+            placed[i] = members_by_org[i].clone();
+            for m in &members_by_org[i] {
+                if let Some(home) = ids.iter().position(|id| *id == m.organization_id) {
+                    placed[home].push(m.clone());
+                }
+            }
+        }
+    }
+    for (i, node) in TREE.iter().enumerate() {
+        let groups: Vec<usize> = TREE
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.kind == "party_group" && g.parent == Some(i))
+            .map(|(g, _)| g)
+            .collect();
+        if node.kind == "party_group" || groups.is_empty() {
+            continue;
+        }
+        let own: Vec<_> = members_by_org[i].iter().chain(&placed[i]).cloned().collect();
+        for (k, m) in own.into_iter().enumerate() {
+            placed[groups[k % groups.len()]].push(m);
+        }
+    }
+    for (i, node) in TREE.iter().enumerate() {
+        if matches!(node.kind, "party_group" | "temporary_branch") && !placed[i].is_empty() {
+            let people: Vec<Uuid> = placed[i].iter().map(|m| m.id).collect();
+            db.seed_placements(&actor, ids[i], node.kind, &people, today, now).await?;
+        }
     }
 
     // Committees: branches with seven or more full members elect a committee; smaller ones a secretary.
@@ -362,16 +406,21 @@ pub async fn load(
 
     let committees: Vec<usize> =
         members_by_org.iter().map(|m| m.iter().filter(|m| m.status == "full").count()).collect();
-    let meetings = meetings_for_year(&mut dice, rules, &ids, &members_by_org, &committees, today);
+    // Whom each organization's meetings expect: a branch its own members (those placed in its temporary
+    // branch included), a party group or temporary branch its placed members.
+    let attending: Vec<Vec<dangwu_store::members::Member>> = TREE
+        .iter()
+        .enumerate()
+        .map(|(i, node)| match node.kind {
+            "party_group" | "temporary_branch" => placed[i].clone(),
+            _ => members_by_org[i].iter().chain(&placed[i]).cloned().collect(),
+        })
+        .collect();
+    let meetings = meetings_for_year(&mut dice, rules, &ids, &attending, &committees, today);
     let meeting_count = meetings.len();
     db.seed_meetings(&actor, &meetings, now).await?;
 
-    Ok(DemoSummary {
-        organizations: TREE.len(),
-        members: members_by_org.iter().map(Vec::len).sum(),
-        meetings: meeting_count,
-        users,
-    })
+    Ok(DemoSummary { organizations: TREE.len(), members: member_count, meetings: meeting_count, users })
 }
 
 /// Branches that fall behind in the demo year, so the dashboards show something true.
@@ -440,11 +489,8 @@ fn meetings_for_year(
         let lagging = LAGGING.contains(&node.short);
         let skip = if lagging { 45 } else { 4 };
         let is_branch = matches!(node.kind, "branch" | "joint_branch" | "temporary_branch");
-        // The members who attend: a branch's own (its party groups hold none of their own here).
-        let attendees_of = |org: usize| -> &[dangwu_store::members::Member] {
-            let own = if TREE[org].kind == "party_group" { TREE[org].parent.unwrap_or(org) } else { org };
-            &members[own]
-        };
+        // The members who attend: a branch's own, a party group's or temporary branch's placed members.
+        let attendees_of = |org: usize| -> &[dangwu_store::members::Member] { &members[org] };
         let mut schedule: Vec<(&str, NaiveDate)> = Vec::new();
         for month in 1..=12u32 {
             let day = |d: u32| NaiveDate::from_ymd_opt(year, month, d);

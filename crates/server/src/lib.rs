@@ -195,6 +195,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::session::router())
         .merge(routes::orgs::router())
+        .merge(routes::placements::router())
         .merge(routes::members::router())
         .merge(routes::audit::router())
         .merge(routes::users::router())

@@ -83,6 +83,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/organizations/{id}/meetings-ledger.xlsx",   "401 403/404/404 404 200/404/404 200/200/404 200/200/404 200/200/404 403 403 403"),
     ("POST", "/api/v1/organizations/{id}/move",                  "401 404 404 403/404/404 403/403/404 403/403/404 200/200/404 403 403 403"),
     ("GET", "/api/v1/organizations/{id}/participation",          "401 200/404/404 404 200/404/404 200/200/404 200/200/404 200/200/404 403 403 403"),
+    ("GET", "/api/v1/organizations/{id}/placements",             "401 403/404/404 404 200/404/404 200/200/404 200/200/404 200/200/404 403 403 403"),
+    ("PUT", "/api/v1/organizations/{id}/placements",             "401 404 404 200/404/404 200/200/404 403/403/404 200/200/404 403 403 403"),
     ("GET", "/api/v1/password-resets",                           "401 403 403 403 403 403 403 200 200 200"),
     ("POST", "/api/v1/password-resets/{id}/approve",             "401 403 403 403 403 403 403 403 204 204"),
     ("POST", "/api/v1/password-resets/{id}/reject",              "401 403 403 403 403 403 403 403 204 204"),
@@ -325,6 +327,12 @@ async fn request(app: &TestApp, w: &World, method: &str, path: &str, s: Scope, s
             let url = format!("/api/v1/organizations/{o}");
             let version = w.version(s, &url).await;
             req("PUT", url, Some(json!({"version": version, "name": "改名的党小组", "kind": "party_group"})))
+        }
+        ("PUT", "/api/v1/organizations/{id}/placements") => {
+            // A fresh party group of the place, given a fresh member of its branch (one group each).
+            let o = w.fresh_org(app, s).await;
+            let m = w.fresh_member(app, s).await;
+            req("PUT", format!("/api/v1/organizations/{o}/placements"), Some(json!({"member_ids": [m]})))
         }
         ("POST", "/api/v1/organizations/{id}/move") => {
             let o = w.fresh_org(app, s).await;

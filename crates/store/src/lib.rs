@@ -14,6 +14,7 @@ pub mod lifelog;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
+pub mod placements;
 mod stored;
 
 pub use access::{Actor, Role, SystemRole};

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use dangwu_rules::codes::{Attendance, MeetingStatus, RecordKind};
+use dangwu_rules::org::OrgKind;
 
 use crate::access::{Access, covers, covers_each_row};
 use crate::audit::Event;
@@ -318,19 +319,29 @@ impl Tx {
         self.meeting_by_id(id).await
     }
 
-    /// Members listed as attendees must belong to the organization or below it.
+    /// Whether a member belongs to the organization's meetings: by formal relationship in it or below
+    /// it, or placed in it (a 党小组's or 临时党支部's members, see [`crate::placements`]).
+    async fn takes_part(&mut self, org: Uuid, member: Uuid) -> Result<bool> {
+        let inside: Option<(Uuid,)> = self
+            .fetch_optional(
+                q("SELECT m.id FROM members m WHERE m.id = $1 AND (\
+                   EXISTS (SELECT 1 FROM org_closure c WHERE c.descendant = m.organization_id AND c.ancestor = $2) \
+                   OR EXISTS (SELECT 1 FROM placements p WHERE p.member_id = m.id AND p.organization_id = $2))")
+                .bind(member)
+                .bind(org),
+            )
+            .await?;
+        Ok(inside.is_some())
+    }
+
+    /// Members listed as attendees must belong to the organization, below it, or be placed in it.
     async fn check_attendees(&mut self, org: Uuid, attendees: &[AttendeeInput]) -> Result<()> {
         for a in attendees {
-            let inside: Option<(Uuid,)> = self
-                .fetch_optional(
-                    q("SELECT m.id FROM members m JOIN org_closure c ON c.descendant = m.organization_id \
-                       WHERE m.id = $1 AND c.ancestor = $2")
-                    .bind(a.member_id)
-                    .bind(org),
-                )
-                .await?;
-            if inside.is_none() {
-                return Err(StoreError::conflict("attendee_outside", "参会人员须是本组织（含下级党小组）的党员"));
+            if !self.takes_part(org, a.member_id).await? {
+                return Err(StoreError::conflict(
+                    "attendee_outside",
+                    "参会人员须是本组织的党员（含下级党小组的党员和编入本组织的党员）",
+                ));
             }
         }
         Ok(())
@@ -340,18 +351,10 @@ impl Tx {
     async fn check_issue_members(&mut self, org: Uuid, issues: &[IssueInput]) -> Result<()> {
         for issue in issues {
             let Some(member) = issue.member_id else { continue };
-            let inside: Option<(Uuid,)> = self
-                .fetch_optional(
-                    q("SELECT m.id FROM members m JOIN org_closure c ON c.descendant = m.organization_id \
-                       WHERE m.id = $1 AND c.ancestor = $2")
-                    .bind(member)
-                    .bind(org),
-                )
-                .await?;
-            if inside.is_none() {
+            if !self.takes_part(org, member).await? {
                 return Err(StoreError::conflict(
                     "issue_member_outside",
-                    "查摆问题涉及的党员须是本组织（含下级党小组）的党员",
+                    "查摆问题涉及的党员须是本组织的党员（含下级党小组的党员和编入本组织的党员）",
                 ));
             }
         }
@@ -451,7 +454,7 @@ fn audit_value(m: &Meeting) -> serde_json::Value {
     })
 }
 
-/// A member a meeting of an organization expects: of the organization or below it.
+/// A member a meeting of an organization expects: of the organization or below it, or placed in it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ExpectedMember {
     pub member_id: Uuid,
@@ -461,10 +464,27 @@ pub struct ExpectedMember {
 }
 
 impl Tx {
-    /// Members of an organization and everything below it, with their status: whom a meeting expects.
+    /// Whom a meeting of the organization expects, with their status: for a 党小组 or 临时党支部 the
+    /// members placed in it (see [`crate::placements`]; a temporary branch's members with a formal
+    /// relationship there from before placements are counted too), otherwise the members of the
+    /// organization and everything below it.
     /// Inside a write, call [`Tx::lock_orgs`] on the organization first so the list stays true until commit.
     pub async fn expected_attendees(&mut self, user: Uuid, org: Uuid) -> Result<Vec<ExpectedMember>> {
         self.check_visible(user, org, Access::Read).await?;
+        let (kind,): (String,) = self.fetch_one(q("SELECT kind FROM organizations WHERE id = $1").bind(org)).await?;
+        let placing =
+            OrgKind::from_code(&kind).is_some_and(|k| matches!(k, OrgKind::PartyGroup | OrgKind::TemporaryBranch));
+        if placing {
+            return self
+                .fetch_all(
+                    q("SELECT m.id AS member_id, m.name, m.status FROM members m WHERE m.id IN (\
+                       SELECT p.member_id FROM placements p WHERE p.organization_id = $1 \
+                       UNION SELECT f.id FROM members f JOIN org_closure c ON c.descendant = f.organization_id \
+                       WHERE c.ancestor = $1) ORDER BY m.id")
+                    .bind(org),
+                )
+                .await;
+        }
         self.fetch_all(
             q("SELECT m.id AS member_id, m.name, m.status FROM members m \
                JOIN org_closure c ON c.descendant = m.organization_id WHERE c.ancestor = $1 ORDER BY m.id")
@@ -750,13 +770,23 @@ impl Db {
                 )));
             }
         }
-        let mut query = q("SELECT a.member_id, p.name, p.organization_id, m.held_on, a.status \
+        // A 党小组's or 临时党支部's members are placed there: their attendance at its own meetings.
+        let (kind,): (String,) = tx.fetch_one(q("SELECT kind FROM organizations WHERE id = $1").bind(root)).await?;
+        let placed =
+            OrgKind::from_code(&kind).is_some_and(|k| matches!(k, OrgKind::PartyGroup | OrgKind::TemporaryBranch));
+        let sql = if placed {
+            "SELECT a.member_id, p.name, p.organization_id, m.held_on, a.status \
+               FROM placements pl JOIN members p ON p.id = pl.member_id \
+               JOIN meeting_attendees a ON a.member_id = p.id JOIN meetings m ON m.id = a.meeting_id \
+               WHERE pl.organization_id = $1 AND m.organization_id = $1 AND m.status = 'held' \
+               AND m.held_on >= $2 AND m.held_on <= $3"
+        } else {
+            "SELECT a.member_id, p.name, p.organization_id, m.held_on, a.status \
                FROM org_closure c JOIN members p ON p.organization_id = c.descendant \
                JOIN meeting_attendees a ON a.member_id = p.id JOIN meetings m ON m.id = a.meeting_id \
-               WHERE c.ancestor = $1 AND m.status = 'held' AND m.held_on >= $2 AND m.held_on <= $3")
-        .bind(root)
-        .bind(from)
-        .bind(to);
+               WHERE c.ancestor = $1 AND m.status = 'held' AND m.held_on >= $2 AND m.held_on <= $3"
+        };
+        let mut query = q(sql).bind(root).bind(from).bind(to);
         if let Some(member) = only {
             query.push_bind(" AND p.id = ", member);
         }

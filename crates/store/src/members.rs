@@ -260,7 +260,8 @@ impl Tx {
     }
 
     /// The organization a member is to belong to: must exist (else a field error), be writable by the
-    /// user, be active and be of a kind that holds members.
+    /// user, be active and be of a kind that holds formal relationships (an ordinary or joint branch;
+    /// a 临时党支部's members are placed there, see [`crate::placements`]).
     async fn target_org(&mut self, user: Option<Uuid>, org: Uuid) -> Result<()> {
         let row: Option<(String, String)> =
             self.fetch_optional(q("SELECT kind, status FROM organizations WHERE id = $1").bind(org)).await?;
@@ -275,11 +276,11 @@ impl Tx {
         if status != "active" {
             return Err(StoreError::rule(StructuralRule::OrgParentActive, "所属组织已撤销"));
         }
-        let holds = dangwu_rules::org::OrgKind::from_code(&kind).is_some_and(|k| k.holds_members());
+        let holds = dangwu_rules::org::OrgKind::from_code(&kind).is_some_and(|k| k.holds_formal_membership());
         if !holds {
             return Err(StoreError::rule(
                 StructuralRule::MemberOrganizationKind,
-                "党员的组织关系应隶属于党支部（党小组不单独接收组织关系）",
+                "党员的组织关系应隶属于党支部或联合党支部（党小组、临时党支部不接收组织关系，党员可编入其中）",
             ));
         }
         Ok(())
@@ -651,6 +652,7 @@ impl Db {
         tx.lock_orgs(&[before.organization_id, input.organization_id]).await?;
         if input.organization_id != before.organization_id {
             tx.target_org(Some(actor.user_id), input.organization_id).await?;
+            tx.leave_other_party_groups(id, input.organization_id).await?;
         }
         tx.ensure_unique_id_number(keys, &input.id_number, Some(id)).await?;
         let (input, id_number_hash, phone_hash) = sealed(keys, id, input);

@@ -54,7 +54,8 @@ pub struct Organization {
     pub dissolve_reason: Option<String>,
     pub committee: Vec<CommitteeSeat>,
     pub version: i64,
-    /// Full and probationary members in the whole subtree.
+    /// Full and probationary members in the whole subtree by formal relationship, plus those placed
+    /// in the organization itself (a 党小组's or 临时党支部's members, see [`crate::placements`]).
     pub full_members: i64,
     pub probationary_members: i64,
     /// Active direct sub-organizations.
@@ -154,9 +155,13 @@ const ORG_SELECT: &str = "SELECT o.id, o.parent_id, p.name AS parent_name, p.kin
     o.units_json, o.established_on, o.term_start, o.term_end, o.status, o.dissolved_on, \
     o.dissolve_reason, o.committee_json, o.version, \
     (SELECT COUNT(CASE WHEN m.status = 'full' THEN 1 END) FROM members m \
-       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) AS full_members, \
+       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) + \
+    (SELECT COUNT(CASE WHEN m.status = 'full' THEN 1 END) FROM placements pl \
+       JOIN members m ON m.id = pl.member_id WHERE pl.organization_id = o.id) AS full_members, \
     (SELECT COUNT(CASE WHEN m.status = 'probationary' THEN 1 END) FROM members m \
-       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) AS probationary_members, \
+       JOIN org_closure mc ON mc.descendant = m.organization_id WHERE mc.ancestor = o.id) + \
+    (SELECT COUNT(CASE WHEN m.status = 'probationary' THEN 1 END) FROM placements pl \
+       JOIN members m ON m.id = pl.member_id WHERE pl.organization_id = o.id) AS probationary_members, \
     (SELECT COUNT(*) FROM organizations k WHERE k.parent_id = o.id AND k.status = 'active') AS children, \
     o.created_at, o.updated_at \
     FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id";
@@ -606,7 +611,19 @@ impl Db {
             .bind(new_parent),
         )
         .await?;
+        // A 党小组 divides its branch's members: under another branch, those of the old one leave it.
+        let left = if before.kind() == Some(OrgKind::PartyGroup) {
+            tx.end_placements_outside(id, new_parent).await?
+        } else {
+            Vec::new()
+        };
         let after = tx.org_by_id(id).await?;
+        let mut before_value = before.audit_value();
+        let mut after_value = after.audit_value();
+        if !left.is_empty() {
+            before_value["placed_members_left"] = serde_json::json!(left);
+            after_value["placed_members_left"] = serde_json::json!([]);
+        }
         tx.audit(
             actor,
             now,
@@ -615,8 +632,8 @@ impl Db {
                 entity_type: "organization",
                 entity_id: Some(id),
                 organization_id: Some(id),
-                before: Some(before.audit_value()),
-                after: Some(after.audit_value()),
+                before: Some(before_value),
+                after: Some(after_value),
             },
         )
         .await?;
@@ -668,7 +685,15 @@ impl Db {
         if written == 0 {
             return Err(stale_org());
         }
+        // The members placed in it (a 党小组's, a 临时党支部's) leave with it; the record keeps whom.
+        let placed = tx.end_placements(id).await?;
         let after = tx.org_by_id(id).await?;
+        let mut before = before.audit_value();
+        let mut after_value = after.audit_value();
+        if !placed.is_empty() {
+            before["placed_members"] = serde_json::json!(placed);
+            after_value["placed_members"] = serde_json::json!([]);
+        }
         tx.audit(
             actor,
             now,
@@ -677,8 +702,8 @@ impl Db {
                 entity_type: "organization",
                 entity_id: Some(id),
                 organization_id: Some(id),
-                before: Some(before.audit_value()),
-                after: Some(after.audit_value()),
+                before: Some(before),
+                after: Some(after_value),
             },
         )
         .await?;

@@ -650,6 +650,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{id}/placements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 编入的党员：党小组或临时党支部的成员（组织关系在各自党支部），按姓名排序；其他组织为空 */
+        get: operations["list_placements"];
+        /** 调整编入的党员（整体替换）：党小组只编入本支部党员且每人只编入一个党小组；临时党支部可编入有权管理的任一党员 */
+        put: operations["replace_placements"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/password-resets": {
         parameters: {
             query?: never;
@@ -1575,6 +1593,30 @@ export interface components {
             /** Format: uuid */
             user_id: string;
             username: string;
+        };
+        /** @description The members placed in an organization, replacing those placed before. */
+        PlacementFields: {
+            /** @description Every member to be placed; members left out leave, those already placed keep their date. */
+            member_ids: string[];
+        };
+        /** @description A member placed in the organization. */
+        PlacementView: {
+            /**
+             * Format: uuid
+             * @description The branch holding the member's formal relationship (组织关系所在党支部).
+             */
+            home_organization_id: string;
+            home_organization_name: string;
+            /** Format: uuid */
+            member_id: string;
+            name: string;
+            /**
+             * Format: date
+             * @description When the member was placed here.
+             */
+            placed_on: string;
+            /** @description `full` or `probationary`. */
+            status: string;
         };
         /** @description The meetings a plan created. */
         PlanAnswer: {
@@ -4713,6 +4755,138 @@ export interface operations {
             };
             /** @description scope_too_large: more than 5,000 members in the subtree */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_placements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description forbidden: the member role sees its own organization, not its roster */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace_placements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlacementFields"];
+            };
+        };
+        responses: {
+            /** @description The members placed now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementView"][];
+                };
+            };
+            /** @description validation_failed: `member_ids[i]` unknown, out of the caller's reach, not writable by the caller, or repeated */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rule_violation: `placement.organization_kind`, `placement.party_group_branch`, `placement.one_party_group` or `org.parent_active`; `fields` names the member when one is concerned */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的数据过大（payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容不是 JSON（unsupported_media_type） */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod compliance;
 pub mod lifeindex;
 pub mod meetings;
+pub mod placements;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dangwu_rules::{CalcError, RuleBook, StructuralRule};

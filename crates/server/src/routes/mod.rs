@@ -7,6 +7,7 @@ pub mod codes;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
+pub mod placements;
 pub mod session;
 pub mod users;
 
