@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::Event;
-use crate::{Actor, Db, Result, Role, StoreError, SystemRole, Tx, new_id, q};
+use crate::{Actor, Conflict, Db, Result, Role, StoreError, SystemRole, Tx, new_id, q};
 use dangwu_rules::StructuralRule;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -69,7 +69,7 @@ pub struct NewUser<'a> {
 }
 
 fn member_linked() -> StoreError {
-    StoreError::conflict("member_already_linked", "该党员已关联其他账号，一名党员只能关联一个账号")
+    StoreError::conflict(Conflict::MemberAlreadyLinked, "该党员已关联其他账号，一名党员只能关联一个账号")
 }
 
 const USER_SELECT: &str = "SELECT id, username, display_name, password_hash, member_id, system_role, \
@@ -95,7 +95,7 @@ impl Db {
             let found: Option<(Uuid,)> =
                 tx.fetch_optional(q("SELECT id FROM members WHERE id = $1").bind(member)).await?;
             if found.is_none() {
-                return Err(StoreError::conflict("unknown_member", "关联的党员不存在"));
+                return Err(StoreError::conflict(Conflict::UnknownMember, "关联的党员不存在"));
             }
             let linked: Option<(Uuid,)> =
                 tx.fetch_optional(q("SELECT id FROM users WHERE member_id = $1").bind(member)).await?;
@@ -122,7 +122,7 @@ impl Db {
             if e.is_unique_violation() && e.to_string().contains("member") {
                 member_linked()
             } else if e.is_unique_violation() {
-                StoreError::conflict("duplicate_username", "该用户名已存在")
+                StoreError::conflict(Conflict::DuplicateUsername, "该用户名已存在")
             } else {
                 e
             }
@@ -371,7 +371,7 @@ impl Db {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::conflict("locked", "账号已临时锁定或已停用"));
+            return Err(StoreError::conflict(Conflict::Locked, "账号已临时锁定或已停用"));
         }
         let user: User = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(actor.user_id)).await?;
         if !user.must_change_password && user.password_reset_at.is_some() {
@@ -471,7 +471,7 @@ impl Db {
         let org_exists: Option<(Uuid,)> =
             tx.fetch_optional(q("SELECT id FROM organizations WHERE id = $1").bind(org)).await?;
         if org_exists.is_none() {
-            return Err(StoreError::conflict("unknown_organization", "组织不存在"));
+            return Err(StoreError::conflict(Conflict::UnknownOrganization, "组织不存在"));
         }
         if role == Role::Member {
             let own: Option<(Uuid,)> = tx
@@ -495,7 +495,11 @@ impl Db {
         )
         .await
         .map_err(|e| {
-            if e.is_unique_violation() { StoreError::conflict("duplicate_grant", "该授权已存在") } else { e }
+            if e.is_unique_violation() {
+                StoreError::conflict(Conflict::DuplicateGrant, "该授权已存在")
+            } else {
+                e
+            }
         })?;
         tx.audit(
             actor,
@@ -664,10 +668,10 @@ impl Db {
             )
             .await?;
         let Some((user, requested_by, requested_role, hash, requested_at)) = request else {
-            return Err(StoreError::conflict("reset_decided", "该重置申请不存在或已处理"));
+            return Err(StoreError::conflict(Conflict::ResetDecided, "该重置申请不存在或已处理"));
         };
         if requested_at <= now - RESET_REQUEST_VALID {
-            return Err(StoreError::conflict("reset_expired", "该重置申请已超过24小时，请重新发起"));
+            return Err(StoreError::conflict(Conflict::ResetExpired, "该重置申请已超过24小时，请重新发起"));
         }
         let withdraw = !approve && requested_by == actor.user_id;
         if !withdraw {
@@ -693,7 +697,7 @@ impl Db {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::conflict("reset_decided", "该重置申请不存在或已处理"));
+            return Err(StoreError::conflict(Conflict::ResetDecided, "该重置申请不存在或已处理"));
         }
         let target: User = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(user)).await?;
         tx.audit(

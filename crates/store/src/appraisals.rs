@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::access::{Access, covers};
 use crate::audit::Event;
-use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+use crate::{Actor, Conflict, Db, Result, StoreError, Tx, new_id, q};
 use dangwu_rules::StructuralRule;
 
 pub const GRADES: [(&str, &str); 4] =
@@ -112,7 +112,7 @@ impl Tx {
 }
 
 fn stale_appraisal() -> StoreError {
-    StoreError::conflict("stale_version", "该评议已被他人修改，请刷新后重试")
+    StoreError::conflict(Conflict::StaleVersion, "该评议已被他人修改，请刷新后重试")
 }
 
 fn audit_value(a: &Appraisal) -> serde_json::Value {
@@ -136,7 +136,7 @@ impl Db {
             )
             .await?;
         if existing.is_some() {
-            return Err(StoreError::conflict("duplicate_appraisal", format!("{year}年度的民主评议已经开始")));
+            return Err(StoreError::conflict(Conflict::DuplicateAppraisal, format!("{year}年度的民主评议已经开始")));
         }
         let id = new_id();
         tx.execute(
@@ -214,7 +214,7 @@ impl Db {
         let mut tx = self.begin().await?;
         let before = tx.appraisal_for(actor.user_id, id, Access::WriteMembers).await?;
         if before.row.status != "open" {
-            return Err(StoreError::conflict("appraisal_closed", "等次已提出，不能再修改评议记录"));
+            return Err(StoreError::conflict(Conflict::AppraisalClosed, "等次已提出，不能再修改评议记录"));
         }
         let n = tx
             .execute(
@@ -234,7 +234,7 @@ impl Db {
             .await?;
         if n == 0 {
             return Err(if before.entries.iter().any(|e| e.member_id == member) {
-                StoreError::conflict("stale_version", "该党员的评议记录已被他人修改，请刷新后重试")
+                StoreError::conflict(Conflict::StaleVersion, "该党员的评议记录已被他人修改，请刷新后重试")
             } else {
                 StoreError::NotFound
             });
@@ -248,7 +248,7 @@ impl Db {
             )
             .await?;
         if open == 0 {
-            return Err(StoreError::conflict("appraisal_closed", "等次已提出，不能再修改评议记录"));
+            return Err(StoreError::conflict(Conflict::AppraisalClosed, "等次已提出，不能再修改评议记录"));
         }
         let after = tx.appraisal_by_id(id).await?;
         tx.audit(
@@ -292,7 +292,7 @@ impl Db {
         };
         if !allowed {
             return Err(StoreError::conflict(
-                "appraisal_stage",
+                Conflict::AppraisalStage,
                 "评议环节不对：须先提出等次，再由党员大会决定；决定后不能修改",
             ));
         }
@@ -306,7 +306,10 @@ impl Db {
                 )
                 .await?;
             if held.is_none() {
-                return Err(StoreError::conflict("unknown_meeting", "须选择本支部已召开的党员大会或民主评议会议"));
+                return Err(StoreError::conflict(
+                    Conflict::UnknownMeeting,
+                    "须选择本支部已召开的党员大会或民主评议会议",
+                ));
             }
         }
         let written = tx
@@ -336,7 +339,7 @@ impl Db {
                 )
                 .await?;
             if n == 0 {
-                return Err(StoreError::conflict("unknown_member", "评定的党员不在本次评议名单中"));
+                return Err(StoreError::conflict(Conflict::UnknownMember, "评定的党员不在本次评议名单中"));
             }
         }
         let after = tx.appraisal_by_id(id).await?;

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod appraisals;
 pub mod audit;
 pub mod backup;
+mod conflict;
 pub mod crypto;
 mod db;
 pub mod lifelog;
@@ -16,6 +17,7 @@ pub mod members;
 pub mod orgs;
 
 pub use access::{Actor, Role, SystemRole};
+pub use conflict::Conflict;
 use dangwu_rules::StructuralRule;
 pub use db::{Arg, Db, Engine, Q, Record, Tx, q};
 
@@ -28,9 +30,9 @@ pub enum StoreError {
     /// The caller may see the record but its role does not allow the action.
     #[error("{0}")]
     Forbidden(String),
-    /// Conflicts with stored data or with a rule; `code` is stable, `rule` names the rule if any.
+    /// Conflicts with stored data or with a rule; `code` says with what, `rule` names the rule if any.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String, rule: Option<String> },
+    Conflict { code: Conflict, message: String, rule: Option<String> },
     #[error("配置错误：{0}")]
     Config(String),
     /// A backup or restore was refused or failed; the message says why and what to do.
@@ -51,13 +53,26 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> StoreError {
+    pub fn conflict(code: Conflict, message: impl Into<String>) -> StoreError {
         StoreError::Conflict { code, message: message.into(), rule: None }
     }
 
     /// A refusal by a rule without a value (tree shape, role separation…), named by its declared id.
     pub fn rule(rule: StructuralRule, message: impl Into<String>) -> StoreError {
-        StoreError::Conflict { code: "rule_violation", message: message.into(), rule: Some(rule.id().to_owned()) }
+        StoreError::Conflict {
+            code: Conflict::RuleViolation,
+            message: message.into(),
+            rule: Some(rule.id().to_owned()),
+        }
+    }
+
+    /// A conflict that is a mistake in one request field (see [`Conflict::is_bad_input`]): the field
+    /// and the message.
+    pub fn bad_input(&self) -> Option<(&'static str, &str)> {
+        match self {
+            StoreError::Conflict { code, message, .. } if code.is_bad_input() => Some((code.field()?, message)),
+            _ => None,
+        }
     }
 
     /// Whether the database refused a duplicate value of a unique column.

@@ -254,7 +254,10 @@ impl Tx {
                 )
                 .await?;
             if inside.is_none() {
-                return Err(StoreError::conflict("attendee_outside", "参会人员须是本组织（含下级党小组）的党员"));
+                return Err(StoreError::conflict(
+                    crate::Conflict::AttendeeOutside,
+                    "参会人员须是本组织（含下级党小组）的党员",
+                ));
             }
         }
         Ok(())
@@ -274,7 +277,7 @@ impl Tx {
                 .await?;
             if inside.is_none() {
                 return Err(StoreError::conflict(
-                    "issue_member_outside",
+                    crate::Conflict::IssueMemberOutside,
                     "查摆问题涉及的党员须是本组织（含下级党小组）的党员",
                 ));
             }
@@ -316,7 +319,7 @@ impl Tx {
 }
 
 fn stale_meeting() -> StoreError {
-    StoreError::conflict("stale_version", "该会议记录已被他人修改，请刷新后重试")
+    StoreError::conflict(crate::Conflict::StaleVersion, "该会议记录已被他人修改，请刷新后重试")
 }
 
 /// Inserts a meeting: id, organization, the fields of [`bind_fields`], then the creation time.
@@ -442,7 +445,7 @@ impl Tx {
             return Err(stale_meeting());
         }
         if input.organization_id != before.row.organization_id {
-            return Err(StoreError::conflict("conflict", "会议记录的所属组织不能修改"));
+            return Err(StoreError::conflict(crate::Conflict::Other, "会议记录的所属组织不能修改"));
         }
         self.check_attendees(input.organization_id, &input.attendees).await?;
         self.check_issue_members(input.organization_id, &input.issues).await?;
@@ -603,7 +606,7 @@ impl Db {
         let mut ids = Vec::with_capacity(inputs.len());
         for input in inputs {
             if input.organization_id != org || input.status != "planned" {
-                return Err(StoreError::conflict("conflict", "计划只能包含本组织的计划会议"));
+                return Err(StoreError::conflict(crate::Conflict::Other, "计划只能包含本组织的计划会议"));
             }
             let id = new_id();
             tx.execute(

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::access::{Access, covers, covers_each_row, granted_orgs, is_self};
 use crate::audit::Event;
 use crate::crypto::{self, DataKeys, Field};
-use crate::{Actor, Db, Q, Result, StoreError, Tx, new_id, q};
+use crate::{Actor, Conflict, Db, Q, Result, StoreError, Tx, new_id, q};
 use dangwu_rules::StructuralRule;
 
 /// The fields of a member record that people enter.
@@ -265,7 +265,7 @@ impl Tx {
         let row: Option<(String, String)> =
             self.fetch_optional(q("SELECT kind, status FROM organizations WHERE id = $1").bind(org)).await?;
         let Some((kind, status)) = row else {
-            return Err(StoreError::conflict("unknown_organization", "所属组织不存在"));
+            return Err(StoreError::conflict(Conflict::UnknownOrganization, "所属组织不存在"));
         };
         if let Some(user) = user
             && !self.has_access(user, org, Access::WriteMembers).await?
@@ -298,7 +298,7 @@ impl Tx {
         let other: Option<(Uuid,)> = self.fetch_optional(find).await?;
         match other {
             Some((other,)) if Some(other) != except => {
-                Err(StoreError::conflict("duplicate_id_number", "该公民身份号码已登记为党员"))
+                Err(StoreError::conflict(Conflict::DuplicateIdNumber, "该公民身份号码已登记为党员"))
             }
             _ => Ok(()),
         }
@@ -365,13 +365,13 @@ impl Tx {
 }
 
 fn stale_member() -> StoreError {
-    StoreError::conflict("stale_version", "该党员信息已被他人修改，请刷新后重试")
+    StoreError::conflict(Conflict::StaleVersion, "该党员信息已被他人修改，请刷新后重试")
 }
 
 /// A race between two inserts of one ID number ends in the unique index; report it like the check.
 fn unique_to_conflict(e: StoreError) -> StoreError {
     if e.is_unique_violation() {
-        StoreError::conflict("duplicate_id_number", "该公民身份号码已登记为党员")
+        StoreError::conflict(Conflict::DuplicateIdNumber, "该公民身份号码已登记为党员")
     } else {
         e
     }
@@ -558,7 +558,7 @@ impl Db {
         let found: Option<(Uuid,)> =
             tx.fetch_optional(q("SELECT id FROM organizations WHERE id = $1").bind(org)).await?;
         if found.is_none() {
-            return Err(StoreError::conflict("unknown_organization", "所属组织不存在"));
+            return Err(StoreError::conflict(Conflict::UnknownOrganization, "所属组织不存在"));
         }
         if !tx.has_access(user, org, Access::WriteMembers).await? {
             return Err(StoreError::Forbidden("您无权在该组织下管理党员".into()));

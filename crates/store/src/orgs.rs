@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::access::{Access, ReadScope, covers, is_own_org};
 use crate::audit::Event;
-use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+use crate::{Actor, Conflict, Db, Result, StoreError, Tx, new_id, q};
 use dangwu_rules::StructuralRule;
 
 /// A seat on the organization's committee (班子成员).
@@ -168,11 +168,12 @@ fn readable(org: &str) -> String {
 }
 
 fn stale_org() -> StoreError {
-    StoreError::conflict("stale_version", "该组织已被他人修改，请刷新后重试")
+    StoreError::conflict(Conflict::StaleVersion, "该组织已被他人修改，请刷新后重试")
 }
 
 fn parse_kind(code: &str) -> Result<OrgKind> {
-    OrgKind::from_code(code).ok_or_else(|| StoreError::conflict("unknown_kind", format!("未知的组织类型：{code}")))
+    OrgKind::from_code(code)
+        .ok_or_else(|| StoreError::conflict(Conflict::UnknownKind, format!("未知的组织类型：{code}")))
 }
 
 impl Tx {
@@ -637,7 +638,7 @@ impl Db {
         let mut tx = self.begin().await?;
         let before = tx.org_for(actor.user_id, id, Access::ManageOrgs).await?;
         if before.status != "active" {
-            return Err(StoreError::conflict("already_dissolved", "该组织已撤销"));
+            return Err(StoreError::conflict(Conflict::AlreadyDissolved, "该组织已撤销"));
         }
         if before.children > 0 {
             return Err(StoreError::rule(

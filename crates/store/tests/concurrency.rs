@@ -34,7 +34,10 @@ where
     for t in tasks {
         match t.await.unwrap() {
             Ok(_) => ok += 1,
-            Err(StoreError::Conflict { code: "stale_version" | "already_dissolved", .. }) => stale += 1,
+            Err(StoreError::Conflict {
+                code: dangwu_store::Conflict::StaleVersion | dangwu_store::Conflict::AlreadyDissolved,
+                ..
+            }) => stale += 1,
             Err(e) => panic!("{what}: unexpected {e:?}"),
         }
     }

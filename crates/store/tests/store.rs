@@ -82,7 +82,7 @@ async fn a_refused_write_leaves_neither_data_nor_audit(app: TestApp) {
             Utc::now(),
         )
         .await;
-    assert!(matches!(r, Err(StoreError::Conflict { code: "rule_violation", .. })));
+    assert!(matches!(r, Err(StoreError::Conflict { code: dangwu_store::Conflict::RuleViolation, .. })));
     // A batch with one bad row writes none of its rows.
     let good = app.db.get_member(admin, f.members_a[1]).await.unwrap();
     let mut batch = vec![];

@@ -249,10 +249,9 @@ fn met(quorum: QuorumOutcome) -> DomainResult<serde_json::Value> {
 
 /// Attendees and members named by issues must be of the organization: a problem of those fields.
 fn attendee_error(e: StoreError) -> DomainError {
-    match e {
-        StoreError::Conflict { code: "attendee_outside", message, .. } => DomainError::field("attendees", message),
-        StoreError::Conflict { code: "issue_member_outside", message, .. } => DomainError::field("issues", message),
-        other => other.into(),
+    match e.bad_input() {
+        Some((field, message)) => DomainError::field(field, message),
+        None => e.into(),
     }
 }
 

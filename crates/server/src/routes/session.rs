@@ -199,7 +199,7 @@ async fn login(
     let idle = state.config.session_max.min(SESSION_IDLE);
     let user = match state.db.create_session(&actor, &auth::token_hash(&token), &csrf, now + idle, now).await {
         Ok(user) => user,
-        Err(dangwu_store::StoreError::Conflict { code: "locked", .. }) => return Err(locked()),
+        Err(dangwu_store::StoreError::Conflict { code: dangwu_store::Conflict::Locked, .. }) => return Err(locked()),
         Err(e) => return Err(e.into()),
     };
     if let Some(addr) = addr {

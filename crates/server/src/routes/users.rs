@@ -292,13 +292,7 @@ async fn grant_role(
 ) -> ApiResult<(StatusCode, Json<GrantView>)> {
     caller.require_system(&[SystemRole::SecurityAdmin])?;
     let role = Role::from_code(&req.role).ok_or_else(|| ApiError::field("role", "角色无效"))?;
-    let grant =
-        state.db.grant(&caller.actor, id, role, req.organization_id, state.now()).await.map_err(|e| match e {
-            dangwu_store::StoreError::Conflict { code: "unknown_organization", message, .. } => {
-                ApiError::field("organization_id", message)
-            }
-            other => other.into(),
-        })?;
+    let grant = state.db.grant(&caller.actor, id, role, req.organization_id, state.now()).await?;
     Ok((StatusCode::CREATED, Json(grant.into())))
 }
 
