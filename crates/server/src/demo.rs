@@ -265,7 +265,7 @@ pub async fn load(
         let input = OrgInput {
             name: node.name.into(),
             short_name: node.short.into(),
-            kind: node.kind.into(),
+            kind: dangwu_rules::org::OrgKind::try_from(node.kind.to_owned())?,
             units: node.units.iter().map(|u| u.to_string()).collect(),
             established_on: NaiveDate::from_ymd_opt(1985 + (i as i32 % 30), 1 + (i as u32 % 12), 1),
             term_start: (node.kind != "party_group").then_some(start),

@@ -116,8 +116,8 @@ fn typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             || text.contains("trailing input")
         {
             "日期格式应为 YYYY-MM-DD".to_string()
-        } else if text.starts_with("unknown variant") {
-            format!("取值无效：{text}")
+        } else if let Some(message) = unknown_code(&text) {
+            message
         } else {
             format!("格式错误：{text}")
         };
@@ -147,12 +147,27 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
             let field = e.path().to_string();
+            let text = e.into_inner().to_string();
             ApiError::validation(vec![FieldError {
                 field: if field == "." { "query".into() } else { field },
-                message: format!("查询参数格式错误：{}", e.into_inner()),
+                message: unknown_code(&text).unwrap_or_else(|| format!("查询参数格式错误：{text}")),
             }])
         })
     }
+}
+
+/// serde's refusal of a code outside its list (`unknown variant `x`, expected one of `a`, `b``), in
+/// Chinese with the codes allowed.
+fn unknown_code(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("unknown variant `")?;
+    let (value, expected) = rest.split_once("`, expected ")?;
+    let expected = expected.split(" at line ").next().unwrap_or(expected);
+    let allowed = expected.trim_start_matches("one of ").replace("` or `", "`、`").replace("`, `", "`、`");
+    Some(not_in_list(value, &allowed))
+}
+
+fn not_in_list(value: &str, allowed: &str) -> String {
+    format!("取值无效：`{value}` 不在可选值中，应为 {allowed} 之一")
 }
 
 /// Like `axum::extract::Path`, answering a malformed id in the address with our error shape.
@@ -267,6 +282,16 @@ impl Limits {
         }
         match value {
             Value::String(s) => {
+                // A code outside its list, named here, where the path is known even inside a
+                // flattened struct (serde's own refusal cannot say which field it was).
+                if let Some(codes) = schema["enum"].as_array()
+                    && !codes.iter().any(|c| c == value)
+                {
+                    let allowed: Vec<String> =
+                        codes.iter().filter_map(|c| c.as_str()).map(|c| format!("`{c}`")).collect();
+                    errors.push(FieldError { field: field(), message: not_in_list(s, &allowed.join("、")) });
+                    return;
+                }
                 let len = s.chars().count();
                 let max = schema["maxLength"].as_u64().map_or(MAX_TEXT, |m| m as usize);
                 if len > max {
@@ -344,4 +369,19 @@ pub fn amounts(max_items: usize, min: i64, max: i64) -> utoipa::openapi::Array {
         )
         .max_items(Some(max_items))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_outside_its_list_is_named_in_chinese() {
+        let body = br#"{"parent_id":"00000000-0000-0000-0000-000000000001","name":"x","kind":"club"}"#;
+        let err = parse::<crate::routes::orgs::CreateOrg>(body).err().expect("refused");
+        assert_eq!(err.status, StatusCode::BAD_REQUEST);
+        let field = &err.body.fields[0];
+        assert_eq!(field.field, "kind", "{field:?}");
+        assert!(field.message.starts_with("取值无效：`club`") && field.message.contains("`branch`"), "{field:?}");
+    }
 }

@@ -439,13 +439,18 @@ async fn organizations_create_edit_move_dissolve(app: TestApp) {
         .await;
     assert_eq!(wrong_place.status, StatusCode::CONFLICT);
     assert_eq!(wrong_place.body["rule"], "org.tree_shape");
+    // A kind outside the list is refused as the body is read, naming the field and the codes allowed.
+    let bad = admin.post("/api/v1/organizations", &json!({"parent_id": f.committee, "name": "", "kind": "club"})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["fields"][0]["field"], "kind", "{}", bad.body);
+    assert!(bad.body["fields"][0]["message"].as_str().unwrap().contains("`branch`"), "{}", bad.body);
     let bad = admin
-        .post("/api/v1/organizations", &json!({"parent_id": f.committee, "name": "", "kind": "club", "term_start": "2024-01-01", "term_end": "2023-01-01"}))
+        .post("/api/v1/organizations", &json!({"parent_id": f.committee, "name": "", "kind": "branch", "term_start": "2024-01-01", "term_end": "2023-01-01"}))
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let fields: Vec<&str> =
         bad.body["fields"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, vec!["name", "kind", "term_end"]);
+    assert_eq!(fields, vec!["name", "term_end"]);
 
     let edited = admin
         .put(

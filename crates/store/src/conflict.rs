@@ -22,8 +22,6 @@ pub enum Conflict {
     UnknownMember,
     /// The meeting named by the request is not a held meeting of the organization.
     UnknownMeeting,
-    /// The organization kind is not one of the known kinds.
-    UnknownKind,
     /// An attendee is not a member of the organization (or its party groups).
     AttendeeOutside,
     /// A member named by an issue is not a member of the organization (or its party groups).
@@ -47,7 +45,7 @@ pub enum Conflict {
 }
 
 impl Conflict {
-    pub const ALL: [Conflict; 20] = [
+    pub const ALL: [Conflict; 19] = [
         Conflict::StaleVersion,
         Conflict::DuplicateIdNumber,
         Conflict::DuplicateUsername,
@@ -57,7 +55,6 @@ impl Conflict {
         Conflict::UnknownOrganization,
         Conflict::UnknownMember,
         Conflict::UnknownMeeting,
-        Conflict::UnknownKind,
         Conflict::AttendeeOutside,
         Conflict::IssueMemberOutside,
         Conflict::AlreadyDissolved,
@@ -82,7 +79,6 @@ impl Conflict {
             Conflict::UnknownOrganization => "unknown_organization",
             Conflict::UnknownMember => "unknown_member",
             Conflict::UnknownMeeting => "unknown_meeting",
-            Conflict::UnknownKind => "unknown_kind",
             Conflict::AttendeeOutside => "attendee_outside",
             Conflict::IssueMemberOutside => "issue_member_outside",
             Conflict::AlreadyDissolved => "already_dissolved",

@@ -47,6 +47,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("数据格式错误：{0}")]
     Json(#[from] serde_json::Error),
+    /// A stored code (organization kind, member status…) that its list does not know.
+    #[error("数据格式错误：{0}")]
+    StoredCode(#[from] dangwu_rules::UnknownCode),
     /// Encrypted personal data cannot be read or written with the configured data keys.
     #[error("数据密钥错误：{0}")]
     DataKey(String),

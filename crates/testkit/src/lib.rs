@@ -203,7 +203,7 @@ pub fn org_input(name: &str, kind: &str) -> OrgInput {
     OrgInput {
         name: name.into(),
         short_name: name.into(),
-        kind: kind.into(),
+        kind: dangwu_rules::org::OrgKind::from_code(kind).expect("a known organization kind"),
         units: vec!["华夏测试公司".into()],
         established_on: Some(date(2010, 1, 1)),
         term_start: Some(date(2024, 1, 1)),
