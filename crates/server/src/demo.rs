@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use dangwu_rules::idcard;
+use dangwu_rules::member::{Occupation, Status};
 use dangwu_store::accounts::NewUser;
 use dangwu_store::members::MemberInput;
 use dangwu_store::orgs::{CommitteeSeat, OrgInput};
@@ -223,18 +224,18 @@ fn members_for(
             };
             MemberInput {
                 name,
-                gender: if male { "male" } else { "female" }.into(),
+                gender: if male { idcard::Gender::Male } else { idcard::Gender::Female },
                 ethnicity: dice.pick(ETHNICITIES).to_string(),
                 birth_date: birth,
                 id_number: id_number(dice, birth, male, taken),
                 education: education.into(),
-                occupation: occupation.into(),
+                occupation: Occupation::from_code(occupation).expect("a known occupation"),
                 work_unit: node.units[dice.below(node.units.len() as u64) as usize].into(),
                 post: post.into(),
                 phone: format!("1{}{:09}", dice.pick(&[3, 5, 7, 8, 9]), dice.below(1_000_000_000)),
                 joined_on: joined,
                 converted_on: converted,
-                status: if probationary { "probationary" } else { "full" }.into(),
+                status: if probationary { Status::Probationary } else { Status::Full },
                 organization_id: org,
             }
         })
@@ -308,7 +309,9 @@ pub async fn load(
     for (i, node) in TREE.iter().enumerate() {
         let full: Vec<_> = members_by_org[i]
             .iter()
-            .filter(|m| m.status == "full" && (m.occupation != "retired" || node.short.contains("离退休")))
+            .filter(|m| {
+                m.status == Status::Full && (m.occupation != Occupation::Retired || node.short.contains("离退休"))
+            })
             .collect();
         if full.is_empty() {
             continue;
@@ -360,7 +363,7 @@ pub async fn load(
     add_user("auditor", "安全审计员", None, Some(SystemRole::AuditAdmin), "安全审计员（审计日志）").await?;
 
     let committees: Vec<usize> =
-        members_by_org.iter().map(|m| m.iter().filter(|m| m.status == "full").count()).collect();
+        members_by_org.iter().map(|m| m.iter().filter(|m| m.status == Status::Full).count()).collect();
     let meetings = meetings_for_year(&mut dice, rules, &ids, &members_by_org, &committees, today);
     let meeting_count = meetings.len();
     db.seed_meetings(&actor, &meetings, now).await?;
@@ -492,7 +495,7 @@ fn meetings_for_year(
                     AttendeeInput { member_id: m.id, status: status.into(), reason: reason.into() }
                 })
                 .collect();
-            let full: Vec<Uuid> = people.iter().filter(|m| m.status == "full").map(|m| m.id).collect();
+            let full: Vec<Uuid> = people.iter().filter(|m| m.status == Status::Full).map(|m| m.id).collect();
             let present_full =
                 attendees.iter().filter(|a| a.status == "present" && full.contains(&a.member_id)).count() as u32;
             let body = dangwu_rules::orglife::VotingBody {
@@ -586,12 +589,8 @@ mod tests {
         for m in members {
             let id = idcard::parse(&m.id_number).unwrap();
             assert_eq!(id.birth_date, m.birth_date);
-            assert_eq!(id.gender == idcard::Gender::Male, m.gender == "male");
-            let status = if m.status == "full" {
-                dangwu_rules::member::Status::Full
-            } else {
-                dangwu_rules::member::Status::Probationary
-            };
+            assert_eq!(id.gender, m.gender);
+            let status = m.status;
             assert!(
                 dangwu_rules::member::check_dates(m.birth_date, m.joined_on, m.converted_on, status, today).is_empty(),
                 "{m:?}"

@@ -170,6 +170,24 @@ fn not_in_list(value: &str, allowed: &str) -> String {
     format!("取值无效：`{value}` 不在可选值中，应为 {allowed} 之一")
 }
 
+/// For an optional query parameter of a code list: absent or empty is none, anything else must be
+/// one of the list's codes.
+pub fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::Deserialize;
+    use serde::de::{Error, IntoDeserializer};
+    match Option::<String>::deserialize(d)? {
+        Some(s) if !s.is_empty() => {
+            let de: serde::de::value::StringDeserializer<serde::de::value::Error> = s.into_deserializer();
+            T::deserialize(de).map(Some).map_err(D::Error::custom)
+        }
+        _ => Ok(None),
+    }
+}
+
 /// Like `axum::extract::Path`, answering a malformed id in the address with our error shape.
 pub struct ApiPath<T>(pub T);
 

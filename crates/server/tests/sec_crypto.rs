@@ -215,18 +215,18 @@ fn member_input(app: &TestApp, seq: u32) -> dangwu_store::members::MemberInput {
     let j = member_json(app.fixture.branch_a, "输入", seq);
     dangwu_store::members::MemberInput {
         name: j["name"].as_str().unwrap().into(),
-        gender: "male".into(),
+        gender: dangwu_rules::idcard::Gender::Male,
         ethnicity: "汉族".into(),
         birth_date: j["birth_date"].as_str().unwrap().parse().unwrap(),
         id_number: j["id_number"].as_str().unwrap().into(),
         education: "大学本科".into(),
-        occupation: "professional".into(),
+        occupation: dangwu_rules::member::Occupation::Professional,
         work_unit: "华夏测试公司".into(),
         post: "工程师".into(),
         phone: String::new(),
         joined_on: "2015-07-01".parse().unwrap(),
         converted_on: Some("2016-07-01".parse().unwrap()),
-        status: "full".into(),
+        status: dangwu_rules::member::Status::Full,
         organization_id: app.fixture.branch_a,
     }
 }

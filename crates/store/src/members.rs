@@ -9,23 +9,26 @@ use crate::audit::Event;
 use crate::crypto::{self, DataKeys, Field};
 use crate::{Actor, Conflict, Db, Q, Result, StoreError, Tx, new_id, q};
 use dangwu_rules::StructuralRule;
+use dangwu_rules::idcard::Gender;
+use dangwu_rules::member::{Occupation, Status};
+use dangwu_rules::org::{OrgKind, OrgStatus};
 
 /// The fields of a member record that people enter.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberInput {
     pub name: String,
-    pub gender: String,
+    pub gender: Gender,
     pub ethnicity: String,
     pub birth_date: NaiveDate,
     pub id_number: String,
     pub education: String,
-    pub occupation: String,
+    pub occupation: Occupation,
     pub work_unit: String,
     pub post: String,
     pub phone: String,
     pub joined_on: NaiveDate,
     pub converted_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: Status,
     pub organization_id: Uuid,
 }
 
@@ -33,18 +36,21 @@ pub struct MemberInput {
 pub struct Member {
     pub id: Uuid,
     pub name: String,
-    pub gender: String,
+    #[sqlx(try_from = "String")]
+    pub gender: Gender,
     pub ethnicity: String,
     pub birth_date: NaiveDate,
     pub id_number: String,
     pub education: String,
-    pub occupation: String,
+    #[sqlx(try_from = "String")]
+    pub occupation: Occupation,
     pub work_unit: String,
     pub post: String,
     pub phone: String,
     pub joined_on: NaiveDate,
     pub converted_on: Option<NaiveDate>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub organization_id: Uuid,
     pub organization_name: String,
     pub version: i64,
@@ -120,7 +126,7 @@ pub struct MemberFilter {
     pub subtree: bool,
     /// Part of the name, or a whole ID number or phone number (these only where the user may unmask).
     pub text: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<Status>,
     /// Keyset: rows after this one in the list's order.
     pub after: Option<MemberCursor>,
     pub limit: i64,
@@ -272,11 +278,10 @@ impl Tx {
         {
             return Err(StoreError::Forbidden("您无权在该组织下管理党员".into()));
         }
-        if status != "active" {
+        if OrgStatus::try_from(status)? != OrgStatus::Active {
             return Err(StoreError::rule(StructuralRule::OrgParentActive, "所属组织已撤销"));
         }
-        let holds = dangwu_rules::org::OrgKind::from_code(&kind).is_some_and(|k| k.holds_members());
-        if !holds {
+        if !OrgKind::try_from(kind)?.holds_members() {
             return Err(StoreError::rule(
                 StructuralRule::MemberOrganizationKind,
                 "党员的组织关系应隶属于党支部（党小组不单独接收组织关系）",
@@ -326,18 +331,18 @@ impl Tx {
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $16, $17, $18)")
             .bind(id)
             .bind(input.name.as_str())
-            .bind(input.gender.as_str())
+            .bind(input.gender.code())
             .bind(input.ethnicity.as_str())
             .bind(input.birth_date)
             .bind(input.id_number.as_str())
             .bind(input.education.as_str())
-            .bind(input.occupation.as_str())
+            .bind(input.occupation.code())
             .bind(input.work_unit.as_str())
             .bind(input.post.as_str())
             .bind(input.phone.as_str())
             .bind(input.joined_on)
             .bind(input.converted_on)
-            .bind(input.status.as_str())
+            .bind(input.status.code())
             .bind(input.organization_id)
             .bind(now)
             .bind(id_number_hash)
@@ -487,7 +492,7 @@ impl Db {
         }
         cond.push(")");
         if let Some(status) = &f.status {
-            cond.push_bind(" AND m.status = ", status.as_str());
+            cond.push_bind(" AND m.status = ", status.code());
         }
         if let Some(((text, key), gram)) = search {
             let keys = self.data_keys();
@@ -663,18 +668,18 @@ impl Db {
                WHERE id = $1 AND version = $17")
                 .bind(id)
                 .bind(input.name.as_str())
-                .bind(input.gender.as_str())
+                .bind(input.gender.code())
                 .bind(input.ethnicity.as_str())
                 .bind(input.birth_date)
                 .bind(input.id_number.as_str())
                 .bind(input.education.as_str())
-                .bind(input.occupation.as_str())
+                .bind(input.occupation.code())
                 .bind(input.work_unit.as_str())
                 .bind(input.post.as_str())
                 .bind(input.phone.as_str())
                 .bind(input.joined_on)
                 .bind(input.converted_on)
-                .bind(input.status.as_str())
+                .bind(input.status.code())
                 .bind(input.organization_id)
                 .bind(now)
                 .bind(version),
