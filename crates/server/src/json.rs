@@ -291,7 +291,10 @@ impl Limits {
         for part in schema["allOf"].as_array().into_iter().flatten() {
             self.check(part, value, path, errors, depth + 1);
         }
-        if !value.is_null() {
+        // An empty text where null is allowed means none (an optional code, cleared).
+        let nullable =
+            |key: &str| schema[key].as_array().is_some_and(|parts| parts.iter().any(|p| p["type"] == "null"));
+        if !value.is_null() && !(value == "" && (nullable("oneOf") || nullable("anyOf"))) {
             for key in ["oneOf", "anyOf"] {
                 for part in schema[key].as_array().into_iter().flatten().filter(|p| p["type"] != "null") {
                     self.check(part, value, path, errors, depth + 1);

@@ -3,6 +3,32 @@
 //! Every read of domain data is scoped by the caller's grants inside the query (see [`access`]); every
 //! write runs in one transaction together with its audit record (see [`audit`]).
 
+/// Lets a code list of this crate be read from a text column on either engine, also where the
+/// column may be NULL (`Option<_>`); an unknown code is a decoding error, never a default.
+macro_rules! text_column {
+    ($t:ty) => {
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $t
+        where
+            String: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as sqlx::Type<DB>>::type_info()
+            }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $t
+        where
+            String: sqlx::Decode<'r, DB>,
+        {
+            fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<$t, sqlx::error::BoxDynError> {
+                Ok(<$t>::try_from(<String as sqlx::Decode<'r, DB>>::decode(value)?)?)
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod accounts;
 pub mod appraisals;

@@ -135,9 +135,13 @@ async fn one_of_parallel_grade_proposals_wins(app: TestApp) {
         .map(|_| {
             let (db, actor) = (app.db.clone(), actor.clone());
             async move {
-                let grades = [(member, Some("qualified".to_owned()))];
-                let set =
-                    dangwu_store::appraisals::GradeSet { stage: "proposed", grades: &grades, meeting: None, version };
+                let grades = [(member, Some(dangwu_store::appraisals::Grade::Qualified))];
+                let set = dangwu_store::appraisals::GradeSet {
+                    stage: dangwu_store::appraisals::Stage::Proposed,
+                    grades: &grades,
+                    meeting: None,
+                    version,
+                };
                 db.set_appraisal_grades(&actor, id, &set, Utc::now()).await
             }
         })
