@@ -17,7 +17,7 @@ pub struct User {
     #[serde(skip)]
     pub password_hash: String,
     pub member_id: Option<Uuid>,
-    pub system_role: Option<String>,
+    pub system_role: Option<SystemRole>,
     pub disabled: bool,
     pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
@@ -31,7 +31,7 @@ pub struct User {
 
 impl User {
     pub fn system_role(&self) -> Option<SystemRole> {
-        self.system_role.as_deref().and_then(SystemRole::from_code)
+        self.system_role
     }
 }
 
@@ -39,7 +39,7 @@ impl User {
 pub struct Grant {
     pub id: Uuid,
     pub user_id: Uuid,
-    pub role: String,
+    pub role: Role,
     pub organization_id: Uuid,
     pub organization_name: String,
 }
@@ -660,7 +660,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        let request: Option<(Uuid, Uuid, String, String, DateTime<Utc>)> = tx
+        let request: Option<(Uuid, Uuid, SystemRole, String, DateTime<Utc>)> = tx
             .fetch_optional(
                 q("SELECT user_id, requested_by, requested_role, password_hash, requested_at \
                    FROM password_resets WHERE id = $1 AND status = 'pending'")
@@ -681,7 +681,7 @@ impl Db {
             if user == actor.user_id {
                 return Err(StoreError::Forbidden("不能审批本人账号的密码重置".into()));
             }
-            if requested_role == actor_role.code() {
+            if requested_role == actor_role {
                 return Err(StoreError::Forbidden("须由另一类安全管理角色（非申请人同类角色）的管理员审批".into()));
             }
         }
@@ -747,10 +747,10 @@ pub struct PendingReset {
     pub user_id: Uuid,
     pub username: String,
     pub display_name: String,
-    pub system_role: Option<String>,
+    pub system_role: Option<SystemRole>,
     pub requested_by_id: Uuid,
     pub requested_by: String,
-    pub requested_role: String,
+    pub requested_role: SystemRole,
     pub requested_at: DateTime<Utc>,
 }
 
