@@ -399,7 +399,7 @@ mod tests {
     #[test]
     fn a_code_outside_its_list_is_named_in_chinese() {
         let body = br#"{"parent_id":"00000000-0000-0000-0000-000000000001","name":"x","kind":"club"}"#;
-        let err = parse::<crate::routes::orgs::CreateOrg>(body).err().expect("refused");
+        let err = parse::<crate::routes::orgs::CreateOrg>(body).expect_err("refused");
         assert_eq!(err.status, StatusCode::BAD_REQUEST);
         let field = &err.body.fields[0];
         assert_eq!(field.field, "kind", "{field:?}");

@@ -52,7 +52,7 @@ pub struct AppraisalRow {
 pub struct AppraisalEntry {
     pub member_id: Uuid,
     pub name: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::Stored<Status>")]
     pub member_status: Status,
     pub self_text: String,
     pub peer_summary: String,

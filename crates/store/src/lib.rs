@@ -29,6 +29,49 @@ macro_rules! text_column {
     };
 }
 
+/// A code of the rules crate's lists read from a text column: `#[sqlx(try_from = "Stored<OrgKind>")]`
+/// on a field of that type. An unknown code is a decoding error that names it, never a default.
+pub struct Stored<T>(T);
+
+impl<DB: sqlx::Database, T> sqlx::Type<DB> for Stored<T>
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database, T> sqlx::Decode<'r, DB> for Stored<T>
+where
+    String: sqlx::Decode<'r, DB>,
+    T: TryFrom<String, Error = dangwu_rules::UnknownCode>,
+{
+    fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Stored<T>, sqlx::error::BoxDynError> {
+        Ok(Stored(T::try_from(<String as sqlx::Decode<'r, DB>>::decode(value)?)?))
+    }
+}
+
+macro_rules! stored {
+    ($($t:ty),+) => {
+        $(impl From<Stored<$t>> for $t {
+            fn from(s: Stored<$t>) -> $t {
+                s.0
+            }
+        })+
+    };
+}
+stored!(
+    dangwu_rules::org::OrgKind,
+    dangwu_rules::org::OrgStatus,
+    dangwu_rules::member::Status,
+    dangwu_rules::member::Occupation,
+    dangwu_rules::idcard::Gender
+);
+
 pub mod access;
 pub mod accounts;
 pub mod appraisals;

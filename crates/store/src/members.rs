@@ -36,20 +36,20 @@ pub struct MemberInput {
 pub struct Member {
     pub id: Uuid,
     pub name: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::Stored<Gender>")]
     pub gender: Gender,
     pub ethnicity: String,
     pub birth_date: NaiveDate,
     pub id_number: String,
     pub education: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::Stored<Occupation>")]
     pub occupation: Occupation,
     pub work_unit: String,
     pub post: String,
     pub phone: String,
     pub joined_on: NaiveDate,
     pub converted_on: Option<NaiveDate>,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::Stored<Status>")]
     pub status: Status,
     pub organization_id: Uuid,
     pub organization_name: String,

@@ -90,9 +90,9 @@ pub struct OrgNode {
     pub parent_id: Option<Uuid>,
     pub name: String,
     pub short_name: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::Stored<OrgKind>")]
     pub kind: OrgKind,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::Stored<OrgStatus>")]
     pub status: OrgStatus,
     pub depth: i64,
 }
@@ -105,13 +105,13 @@ struct OrgRow {
     parent_kind: Option<String>,
     name: String,
     short_name: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::Stored<OrgKind>")]
     kind: OrgKind,
     units_json: String,
     established_on: Option<NaiveDate>,
     term_start: Option<NaiveDate>,
     term_end: Option<NaiveDate>,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::Stored<OrgStatus>")]
     status: OrgStatus,
     dissolved_on: Option<NaiveDate>,
     dissolve_reason: Option<String>,

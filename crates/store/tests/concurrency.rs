@@ -58,18 +58,18 @@ async fn one_of_parallel_member_edits_wins(app: TestApp) {
             let (db, actor) = (app.db.clone(), actor.clone());
             let input = dangwu_store::members::MemberInput {
                 name: m.name.clone(),
-                gender: m.gender.clone(),
+                gender: m.gender,
                 ethnicity: m.ethnicity.clone(),
                 birth_date: m.birth_date,
                 id_number: m.id_number.clone(),
                 education: m.education.clone(),
-                occupation: m.occupation.clone(),
+                occupation: m.occupation,
                 work_unit: m.work_unit.clone(),
                 post: format!("岗位{i}"),
                 phone: m.phone.clone(),
                 joined_on: m.joined_on,
                 converted_on: m.converted_on,
-                status: m.status.clone(),
+                status: m.status,
                 organization_id: m.organization_id,
             };
             async move { db.update_member(&actor, id, &input, 1, Utc::now()).await }
