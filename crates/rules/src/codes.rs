@@ -22,9 +22,9 @@ macro_rules! code_list {
             $( $(#[$vmeta:meta])* $variant:ident = $code:tt, $label:tt; )+
         }
     ) => {
-        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+        $(#[$meta])*
         $vis enum $name {
             $( $(#[$vmeta])* #[serde(rename = $code)] $variant, )+
         }

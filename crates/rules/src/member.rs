@@ -25,6 +25,7 @@ pub const RULE_CONVERSION_NOT_FUTURE: &str = "member.conversion_not_future";
 
 crate::code_list! {
     /// 党员类别.
+    #[cfg_attr(feature = "schema", schema(as = MemberStatus))]
     pub enum Status: "党员类别" {
         /// 预备党员
         Probationary = "probationary", "预备党员";

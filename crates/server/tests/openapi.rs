@@ -249,7 +249,7 @@ async fn code_lists_are_enums_of_their_codes(app: TestApp) {
     for (name, some) in [
         ("OrgKind", "party_group"),
         ("OrgStatus", "dissolved"),
-        ("Status", "probationary"),
+        ("MemberStatus", "probationary"),
         ("Gender", "female"),
         ("Occupation", "retired"),
         ("Grade", "basically_qualified"),

@@ -27,6 +27,7 @@ text_column!(Grade);
 dangwu_rules::code_list! {
     /// Where an appraisal stands: collecting appraisals, grades proposed by the committee, grades
     /// decided by the meeting (final).
+    #[cfg_attr(feature = "schema", schema(as = AppraisalStage))]
     pub enum Stage: "评议环节" {
         Open = "open", "评议中";
         Proposed = "proposed", "已提出等次";
