@@ -507,7 +507,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             let input = OrgInput {
                 name: spec.name.clone(),
                 short_name: spec.short.clone(),
-                kind: spec.kind.into(),
+                kind: dangwu_rules::org::OrgKind::from_code(spec.kind).expect("a known organization kind"),
                 units: vec![spec.unit.clone()],
                 established_on: NaiveDate::from_ymd_opt(1990 + (i % 30) as i32, 1 + (i % 12) as u32, 1),
                 term_start: (!group).then_some(start),

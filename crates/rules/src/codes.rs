@@ -1,52 +1,49 @@
-//! The code lists of organizational-life records: what a meeting record is, whether it was held, how
-//! each member attended. One declaration per list: the API parses them at the edge, the store decodes
-//! them from their columns, the web app's types are generated from them, and each code's Chinese label
-//! lives here.
+//! Closed lists of codes (organization kinds, member statuses, grades…): each variant with the code
+//! the API and the database use and its Chinese label, declared once with [`code_list!`].
 
-use serde::{Deserialize, Serialize};
-
-use crate::org::OrgKind;
-
-/// A stored or submitted code that is not in its list.
+/// A stored or submitted code that is not one of its list's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("未知的{list}代码：{code}")]
+#[error("未知的{list}代码：{code:?}")]
 pub struct UnknownCode {
+    /// What the list is, in Chinese (组织类型…).
     pub list: &'static str,
     pub code: String,
 }
 
-// `$code` is a `tt`, not a `literal`: utoipa reads `#[serde(rename = …)]` only from plain tokens.
+/// Declares an enum of codes: serde writes and reads each variant as its code (so a wrong code is a
+/// deserialization error naming the field), with `ALL`, `code()`, `from_code()`, `label()`,
+/// `Display` (the code) and `TryFrom<String>` (for decoding a stored column). With the invoking
+/// crate's `schema` feature the enum is also a `utoipa::ToSchema`, an enum of its codes.
+#[macro_export]
 macro_rules! code_list {
-    ($(#[$meta:meta])* $name:ident, $list:literal { $($(#[$vmeta:meta])* $variant:ident = $code:tt, $label:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident : $what:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:tt, $label:tt; )+
+        }
+    ) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)+
+        $(#[$meta])*
+        $vis enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $code)] $variant, )+
         }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const ALL: [$name; [$($code),+].len()] = [$($name::$variant),+];
 
-            /// The code as stored and sent.
+            /// The code the API and the database use.
             pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code,)+ }
-            }
-
-            /// The Chinese name shown to people.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label,)+ }
+                match self { $($name::$variant => $code),+ }
             }
 
             pub fn from_code(code: &str) -> Option<$name> {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
-        }
 
-        impl TryFrom<String> for $name {
-            type Error = UnknownCode;
-            fn try_from(code: String) -> Result<$name, UnknownCode> {
-                $name::from_code(&code).ok_or(UnknownCode { list: $list, code })
+            /// The Chinese name people read.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
             }
         }
 
@@ -55,13 +52,21 @@ macro_rules! code_list {
                 f.write_str(self.code())
             }
         }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::codes::UnknownCode;
+            fn try_from(code: String) -> Result<$name, $crate::codes::UnknownCode> {
+                $name::from_code(&code).ok_or($crate::codes::UnknownCode { list: $what, code })
+            }
+        }
     };
 }
 
 code_list! {
     /// The kind of a meeting record (会议类型): the kinds the rules require, plus two committee
     /// activities without a frequency rule.
-    RecordKind, "会议类型" {
+    #[derive(PartialOrd, Ord)]
+    pub enum RecordKind: "会议类型" {
         GeneralMeeting = "general_meeting", "党员大会";
         BranchCommittee = "branch_committee", "支部委员会会议";
         PartyGroupMeeting = "party_group_meeting", "党小组会";
@@ -77,7 +82,7 @@ code_list! {
 
 code_list! {
     /// Whether a meeting is a plan or a record of one held.
-    MeetingStatus, "会议状态" {
+    pub enum MeetingStatus: "会议状态" {
         Planned = "planned", "计划";
         Held = "held", "已召开";
     }
@@ -85,12 +90,14 @@ code_list! {
 
 code_list! {
     /// How a member attended a meeting.
-    Attendance, "出席情况" {
+    pub enum Attendance: "出席情况" {
         Present = "present", "出席";
         Leave = "leave", "请假";
         Absent = "absent", "缺席";
     }
 }
+
+use crate::org::OrgKind;
 
 impl RecordKind {
     /// Whether an organization of `org` keeps records of this kind: a 党员大会 where there is a
@@ -117,11 +124,43 @@ impl RecordKind {
 
 #[cfg(test)]
 mod tests {
+    use crate::idcard::Gender;
+    use crate::member::{Occupation, Status};
+    use crate::org::{OrgKind, OrgStatus};
+
+    fn round_trip<T>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str)
+    where
+        T: Copy + PartialEq + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned + TryFrom<String>,
+    {
+        let mut seen = std::collections::HashSet::new();
+        for &v in all {
+            assert!(seen.insert(code(v)), "{v:?}: code used twice");
+            assert!(!label(v).is_empty(), "{v:?}: no label");
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::Value::from(code(v)));
+            assert_eq!(serde_json::from_value::<T>(code(v).into()).unwrap(), v);
+            assert!(T::try_from(code(v).to_owned()).ok() == Some(v));
+        }
+        assert!(T::try_from("no_such_code".to_owned()).is_err());
+        assert!(serde_json::from_value::<T>("no_such_code".into()).is_err());
+    }
+
+    #[test]
+    fn every_code_is_its_serde_name_and_round_trips() {
+        round_trip(&OrgKind::ALL, OrgKind::code, OrgKind::label);
+        round_trip(&OrgStatus::ALL, OrgStatus::code, OrgStatus::label);
+        round_trip(&Status::ALL, Status::code, Status::label);
+        round_trip(&Gender::ALL, Gender::code, Gender::label);
+        round_trip(&Occupation::ALL, Occupation::code, Occupation::label);
+    }
+}
+
+#[cfg(test)]
+mod meeting_code_tests {
     use super::*;
 
     #[test]
     fn codes_round_trip_and_are_distinct() {
-        for k in RecordKind::ALL {
+        for k in &RecordKind::ALL {
             assert_eq!(RecordKind::from_code(k.code()), Some(*k));
             assert_eq!(serde_json::to_value(k).unwrap(), serde_json::Value::String(k.code().into()));
             assert_eq!(RecordKind::try_from(k.code().to_owned()), Ok(*k));
@@ -135,7 +174,7 @@ mod tests {
     #[test]
     fn an_unknown_code_is_an_error_naming_its_list() {
         let e = RecordKind::try_from("tea_party".to_owned()).unwrap_err();
-        assert_eq!(e.to_string(), "未知的会议类型代码：tea_party");
+        assert_eq!(e.to_string(), "未知的会议类型代码：\"tea_party\"");
         assert!(serde_json::from_str::<Attendance>("\"late\"").is_err());
     }
 

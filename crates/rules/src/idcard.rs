@@ -6,10 +6,12 @@ use chrono::NaiveDate;
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gender {
-    Male,
-    Female,
+crate::code_list! {
+    /// 性别.
+    pub enum Gender: "性别" {
+        Male = "male", "男";
+        Female = "female", "女";
+    }
 }
 
 /// What an ID number says about its holder.

@@ -31,6 +31,7 @@ pub use book::{
 };
 pub use calendar::{Basis, WorkCalendar};
 pub use check::{CalcError, Check, FieldError, Level};
+pub use codes::UnknownCode;
 pub use structural::StructuralRule;
 /// Re-exported so callers can build override values without depending on `toml` themselves.
 pub use toml;

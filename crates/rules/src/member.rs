@@ -23,12 +23,29 @@ pub const RULE_CONVERSION_DATE: &str = "member.conversion_date";
 pub const RULE_CONVERSION_AFTER_JOINING: &str = "member.conversion_after_joining";
 pub const RULE_CONVERSION_NOT_FUTURE: &str = "member.conversion_not_future";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// 预备党员
-    Probationary,
-    /// 正式党员
-    Full,
+crate::code_list! {
+    /// 党员类别.
+    #[cfg_attr(feature = "schema", schema(as = MemberStatus))]
+    pub enum Status: "党员类别" {
+        /// 预备党员
+        Probationary = "probationary", "预备党员";
+        /// 正式党员
+        Full = "full", "正式党员";
+    }
+}
+
+crate::code_list! {
+    /// 职业: the eight categories of the Party statistics.
+    pub enum Occupation: "职业" {
+        Worker = "worker", "工人（工勤技能人员）";
+        Farmer = "farmer", "农牧渔民";
+        Professional = "professional", "专业技术人员";
+        Manager = "manager", "管理人员";
+        Official = "official", "党政机关工作人员";
+        Student = "student", "学生";
+        Other = "other", "其他职业";
+        Retired = "retired", "离退休人员";
+    }
 }
 
 /// One failed check, with the field it concerns and the rule it applies.

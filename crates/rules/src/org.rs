@@ -7,63 +7,35 @@ use crate::book::{Resolved, RuleBook};
 use crate::check::{Check, Level};
 use crate::dates::{add_years, sub_months};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OrgKind {
-    /// 集团党委: the enterprise group's top committee.
-    GroupCommittee,
-    /// 基层党委
-    PrimaryCommittee,
-    /// 党总支
-    GeneralBranch,
-    /// 党支部
-    Branch,
-    /// 联合党支部
-    JointBranch,
-    /// 临时党支部
-    TemporaryBranch,
-    /// 党小组
-    PartyGroup,
+crate::code_list! {
+    /// 组织类型.
+    pub enum OrgKind: "组织类型" {
+        /// 集团党委: the enterprise group's top committee.
+        GroupCommittee = "group_committee", "集团党委";
+        /// 基层党委
+        PrimaryCommittee = "primary_committee", "基层党委";
+        /// 党总支
+        GeneralBranch = "general_branch", "党总支";
+        /// 党支部
+        Branch = "branch", "党支部";
+        /// 联合党支部
+        JointBranch = "joint_branch", "联合党支部";
+        /// 临时党支部
+        TemporaryBranch = "temporary_branch", "临时党支部";
+        /// 党小组
+        PartyGroup = "party_group", "党小组";
+    }
+}
+
+crate::code_list! {
+    /// Whether an organization is working or dissolved (撤销: kept with its history).
+    pub enum OrgStatus: "组织状态" {
+        Active = "active", "正常";
+        Dissolved = "dissolved", "已撤销";
+    }
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 7] = [
-        OrgKind::GroupCommittee,
-        OrgKind::PrimaryCommittee,
-        OrgKind::GeneralBranch,
-        OrgKind::Branch,
-        OrgKind::JointBranch,
-        OrgKind::TemporaryBranch,
-        OrgKind::PartyGroup,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            OrgKind::GroupCommittee => "group_committee",
-            OrgKind::PrimaryCommittee => "primary_committee",
-            OrgKind::GeneralBranch => "general_branch",
-            OrgKind::Branch => "branch",
-            OrgKind::JointBranch => "joint_branch",
-            OrgKind::TemporaryBranch => "temporary_branch",
-            OrgKind::PartyGroup => "party_group",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<OrgKind> {
-        OrgKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgKind::GroupCommittee => "集团党委",
-            OrgKind::PrimaryCommittee => "基层党委",
-            OrgKind::GeneralBranch => "党总支",
-            OrgKind::Branch => "党支部",
-            OrgKind::JointBranch => "联合党支部",
-            OrgKind::TemporaryBranch => "临时党支部",
-            OrgKind::PartyGroup => "党小组",
-        }
-    }
-
     pub fn is_committee(self) -> bool {
         matches!(self, OrgKind::GroupCommittee | OrgKind::PrimaryCommittee)
     }
@@ -222,19 +194,6 @@ pub fn allowed_under(parent: Option<OrgKind>, child: OrgKind) -> bool {
         Some(GeneralBranch) => child.is_branch(),
         Some(Branch) | Some(JointBranch) | Some(TemporaryBranch) => child == PartyGroup,
         Some(PartyGroup) => false,
-    }
-}
-
-impl serde::Serialize for OrgKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.code())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrgKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<OrgKind, D::Error> {
-        let code = String::deserialize(d)?;
-        OrgKind::from_code(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown organization kind {code:?}")))
     }
 }
 

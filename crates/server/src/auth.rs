@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use chrono::Duration;
 use dangwu_store::access::Access;
 use dangwu_store::accounts::{Grant, User};
-use dangwu_store::{Actor, Role, SystemRole};
+use dangwu_store::{Actor, SystemRole};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -236,7 +236,7 @@ impl Caller {
     /// Whether any grant of the caller allows `access` (not tied to one organization: for hints only;
     /// the store checks the organization itself).
     pub fn may(&self, access: Access) -> bool {
-        self.grants.iter().any(|g| Role::from_code(&g.role).is_some_and(|r| access.allows(r)))
+        self.grants.iter().any(|g| access.allows(g.role))
     }
 }
 

@@ -78,19 +78,17 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Forbidden(m) => ApiError::forbidden(m),
-            StoreError::Conflict { code: "unknown_organization", message, .. } => {
-                ApiError::field("organization_id", message)
-            }
-            StoreError::Conflict { code: "duplicate_id_number", message, .. } => {
-                let mut err = ApiError::new(StatusCode::CONFLICT, "duplicate_id_number", message.clone());
-                err.body.fields.push(FieldError { field: "id_number".into(), message });
-                err
-            }
-            StoreError::Conflict { code, message, rule } => {
-                let mut err = ApiError::new(StatusCode::CONFLICT, code, message);
-                err.body.rule = rule;
-                err
-            }
+            StoreError::Conflict { code, message, rule } => match code.field() {
+                Some(field) if code.is_bad_input() => ApiError::field(field, message),
+                field => {
+                    let mut err = ApiError::new(StatusCode::CONFLICT, code.code(), message.clone());
+                    err.body.rule = rule;
+                    if let Some(field) = field {
+                        err.body.fields.push(FieldError { field: field.into(), message });
+                    }
+                    err
+                }
+            },
             StoreError::TooLarge(message) => ApiError::too_large(message),
             other => ApiError::internal(other),
         }

@@ -116,8 +116,8 @@ fn typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             || text.contains("trailing input")
         {
             "日期格式应为 YYYY-MM-DD".to_string()
-        } else if text.starts_with("unknown variant") {
-            format!("取值无效：{text}")
+        } else if let Some(message) = unknown_code(&text) {
+            message
         } else {
             format!("格式错误：{text}")
         };
@@ -147,11 +147,44 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
             let field = e.path().to_string();
+            let text = e.into_inner().to_string();
             ApiError::validation(vec![FieldError {
                 field: if field == "." { "query".into() } else { field },
-                message: format!("查询参数格式错误：{}", e.into_inner()),
+                message: unknown_code(&text).unwrap_or_else(|| format!("查询参数格式错误：{text}")),
             }])
         })
+    }
+}
+
+/// serde's refusal of a code outside its list (`unknown variant `x`, expected one of `a`, `b``), in
+/// Chinese with the codes allowed.
+fn unknown_code(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("unknown variant `")?;
+    let (value, expected) = rest.split_once("`, expected ")?;
+    let expected = expected.split(" at line ").next().unwrap_or(expected);
+    let allowed = expected.trim_start_matches("one of ").replace("` or `", "`、`").replace("`, `", "`、`");
+    Some(not_in_list(value, &allowed))
+}
+
+fn not_in_list(value: &str, allowed: &str) -> String {
+    format!("取值无效：`{value}` 不在可选值中，应为 {allowed} 之一")
+}
+
+/// For an optional query parameter of a code list: absent or empty is none, anything else must be
+/// one of the list's codes.
+pub fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::Deserialize;
+    use serde::de::{Error, IntoDeserializer};
+    match Option::<String>::deserialize(d)? {
+        Some(s) if !s.is_empty() => {
+            let de: serde::de::value::StringDeserializer<serde::de::value::Error> = s.into_deserializer();
+            T::deserialize(de).map(Some).map_err(D::Error::custom)
+        }
+        _ => Ok(None),
     }
 }
 
@@ -258,7 +291,10 @@ impl Limits {
         for part in schema["allOf"].as_array().into_iter().flatten() {
             self.check(part, value, path, errors, depth + 1);
         }
-        if !value.is_null() {
+        // An empty text where null is allowed means none (an optional code, cleared).
+        let nullable =
+            |key: &str| schema[key].as_array().is_some_and(|parts| parts.iter().any(|p| p["type"] == "null"));
+        if !value.is_null() && !(value == "" && (nullable("oneOf") || nullable("anyOf"))) {
             for key in ["oneOf", "anyOf"] {
                 for part in schema[key].as_array().into_iter().flatten().filter(|p| p["type"] != "null") {
                     self.check(part, value, path, errors, depth + 1);
@@ -267,6 +303,16 @@ impl Limits {
         }
         match value {
             Value::String(s) => {
+                // A code outside its list, named here, where the path is known even inside a
+                // flattened struct (serde's own refusal cannot say which field it was).
+                if let Some(codes) = schema["enum"].as_array()
+                    && !codes.iter().any(|c| c == value)
+                {
+                    let allowed: Vec<String> =
+                        codes.iter().filter_map(|c| c.as_str()).map(|c| format!("`{c}`")).collect();
+                    errors.push(FieldError { field: field(), message: not_in_list(s, &allowed.join("、")) });
+                    return;
+                }
                 let len = s.chars().count();
                 let max = schema["maxLength"].as_u64().map_or(MAX_TEXT, |m| m as usize);
                 if len > max {
@@ -344,4 +390,19 @@ pub fn amounts(max_items: usize, min: i64, max: i64) -> utoipa::openapi::Array {
         )
         .max_items(Some(max_items))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_outside_its_list_is_named_in_chinese() {
+        let body = br#"{"parent_id":"00000000-0000-0000-0000-000000000001","name":"x","kind":"club"}"#;
+        let err = parse::<crate::routes::orgs::CreateOrg>(body).expect_err("refused");
+        assert_eq!(err.status, StatusCode::BAD_REQUEST);
+        let field = &err.body.fields[0];
+        assert_eq!(field.field, "kind", "{field:?}");
+        assert!(field.message.starts_with("取值无效：`club`") && field.message.contains("`branch`"), "{field:?}");
+    }
 }

@@ -21,6 +21,7 @@ on_both_engines!(
     members_paginate_by_cursor,
     members_search_by_name_id_and_phone,
     probation_rules_on_member_records,
+    codes_outside_their_lists_are_refused_naming_the_field,
 );
 
 async fn health_and_openapi(app: TestApp) {
@@ -271,8 +272,13 @@ async fn system_roles_are_kept_apart(app: TestApp) {
     let uid = created.body["id"].as_str().unwrap();
     let grant = json!({"role": "secretary", "organization_id": app.fixture.branch_b});
     assert_eq!(sysadmin.post(&format!("/api/v1/users/{uid}/grants"), &grant).await.status, StatusCode::FORBIDDEN);
+    let bad_role = json!({"role": "owner", "organization_id": app.fixture.branch_b});
+    let refused = secadmin.post(&format!("/api/v1/users/{uid}/grants"), &bad_role).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert_eq!(refused.body["fields"][0]["field"], "role", "{}", refused.body);
     let granted = secadmin.post(&format!("/api/v1/users/{uid}/grants"), &grant).await;
     assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    assert_eq!(granted.body["role"], "secretary");
     // The security admin sees organization names to grant on, but no members.
     assert_eq!(secadmin.get("/api/v1/organizations").await.body.as_array().unwrap().len(), 5);
     let users = secadmin.get("/api/v1/users").await;
@@ -439,13 +445,18 @@ async fn organizations_create_edit_move_dissolve(app: TestApp) {
         .await;
     assert_eq!(wrong_place.status, StatusCode::CONFLICT);
     assert_eq!(wrong_place.body["rule"], "org.tree_shape");
+    // A kind outside the list is refused as the body is read, naming the field and the codes allowed.
+    let bad = admin.post("/api/v1/organizations", &json!({"parent_id": f.committee, "name": "", "kind": "club"})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["fields"][0]["field"], "kind", "{}", bad.body);
+    assert!(bad.body["fields"][0]["message"].as_str().unwrap().contains("`branch`"), "{}", bad.body);
     let bad = admin
-        .post("/api/v1/organizations", &json!({"parent_id": f.committee, "name": "", "kind": "club", "term_start": "2024-01-01", "term_end": "2023-01-01"}))
+        .post("/api/v1/organizations", &json!({"parent_id": f.committee, "name": "", "kind": "branch", "term_start": "2024-01-01", "term_end": "2023-01-01"}))
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let fields: Vec<&str> =
         bad.body["fields"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, vec!["name", "kind", "term_end"]);
+    assert_eq!(fields, vec!["name", "term_end"]);
 
     let edited = admin
         .put(
@@ -699,4 +710,29 @@ async fn probation_rules_on_member_records(app: TestApp) {
     flagged.sort_unstable();
     // The fixture's probationary 甲3, admitted in 2012 and never converted, is overdue too.
     assert_eq!(flagged, vec!["甲3", "逾期预备"]);
+}
+
+/// A code outside its list, in a body or a query, is a 400 naming the field with the codes allowed
+/// (in Chinese); an empty filter is no filter; the answer carries the codes unchanged.
+async fn codes_outside_their_lists_are_refused_naming_the_field(app: TestApp) {
+    let admin = app.login("admin").await;
+    let f = &app.fixture;
+    let listed = admin.get("/api/v1/members?status=honorary").await;
+    assert_eq!(listed.status, StatusCode::BAD_REQUEST, "{}", listed.body);
+    assert_eq!(listed.body["fields"][0]["field"], "status", "{}", listed.body);
+    let message = listed.body["fields"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("取值无效") && message.contains("`probationary`"), "{message}");
+    let all = admin.get("/api/v1/members?status=").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let full = admin.get("/api/v1/members?status=full").await;
+    assert!(full.body["items"].as_array().unwrap().iter().all(|m| m["status"] == "full"), "{}", full.body);
+    for (field, value) in [("gender", "unknown"), ("occupation", "astronaut"), ("status", "honorary")] {
+        let mut body = member_json(f.branch_a, "王五", 77);
+        body[field] = serde_json::json!(value);
+        let r = admin.post("/api/v1/members", &body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{field}: {}", r.body);
+        assert_eq!(r.body["fields"][0]["field"], field, "{}", r.body);
+    }
+    let tree = admin.get("/api/v1/organizations").await;
+    assert!(tree.body.as_array().unwrap().iter().any(|o| o["kind"] == "party_group" && o["status"] == "active"));
 }

@@ -13,7 +13,8 @@ on_both_engines!(
     path_parameters_are_in_their_paths,
     document_lists_every_served_route,
     fuzz_findings_answer_400,
-    fuzz_findings_are_documented_statuses
+    fuzz_findings_are_documented_statuses,
+    code_lists_are_enums_of_their_codes
 );
 
 /// Where the web app keeps its copy of the document.
@@ -302,4 +303,33 @@ async fn fuzz_findings_are_documented_statuses(app: TestApp) {
         admin.post("/api/v1/appraisals", &serde_json::json!({"organization_id": nowhere, "year": 2025})).await;
     assert_eq!(appraisal.status, StatusCode::NOT_FOUND, "{}", appraisal.body);
     assert!(documents(&doc, "post", "/api/v1/appraisals", appraisal.status));
+}
+
+/// Each code list is a schema giving its codes as an enum, and the fields that carry one refer to it.
+async fn code_lists_are_enums_of_their_codes(app: TestApp) {
+    let doc = app.anonymous().get("/api/v1/openapi.json").await.body;
+    let schemas = &doc["components"]["schemas"];
+    for (name, some) in [
+        ("OrgKind", "party_group"),
+        ("OrgStatus", "dissolved"),
+        ("MemberStatus", "probationary"),
+        ("Gender", "female"),
+        ("Occupation", "retired"),
+        ("Grade", "basically_qualified"),
+        ("Role", "org_admin"),
+        ("SystemRole", "audit_admin"),
+    ] {
+        let codes = schemas[name]["enum"].as_array().unwrap_or_else(|| panic!("{name}: {}", schemas[name]));
+        assert!(codes.iter().any(|c| c == some), "{name}: {codes:?}");
+    }
+    let refers = |schema: &str, field: &str, to: &str| {
+        let text = schemas[schema]["properties"][field].to_string();
+        assert!(text.contains(&format!("#/components/schemas/{to}")), "{schema}.{field}: {text}");
+    };
+    refers("OrgView", "kind", "OrgKind");
+    refers("OrgNodeView", "status", "OrgStatus");
+    refers("MemberView", "occupation", "Occupation");
+    refers("GradeInput", "grade", "Grade");
+    refers("GrantRole", "role", "Role");
+    refers("Me", "system_role", "SystemRole");
 }

@@ -43,18 +43,22 @@ async fn branch_with(app: &TestApp, full: u32, probationary: u32) -> (Uuid, Vec<
             let is_full = i < full;
             MemberInput {
                 name: format!("丙{i}"),
-                gender: "male".into(),
+                gender: dangwu_rules::idcard::Gender::Male,
                 ethnicity: "汉族".into(),
                 birth_date: birth,
                 id_number: dangwu_testkit::id_number(birth, true, 100 + i),
                 education: "大学本科".into(),
-                occupation: "worker".into(),
+                occupation: dangwu_rules::member::Occupation::Worker,
                 work_unit: "测试公司".into(),
                 post: String::new(),
                 phone: String::new(),
                 joined_on: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
                 converted_on: is_full.then(|| NaiveDate::from_ymd_opt(2011, 1, 1).unwrap()),
-                status: if is_full { "full" } else { "probationary" }.into(),
+                status: if is_full {
+                    dangwu_rules::member::Status::Full
+                } else {
+                    dangwu_rules::member::Status::Probationary
+                },
                 organization_id: org.id,
             }
         })
@@ -485,18 +489,18 @@ async fn participation_refuses_a_scope_too_large(app: TestApp) {
             let birth = base + chrono::Duration::days(i64::from(i / 500));
             MemberInput {
                 name: format!("丁{i}"),
-                gender: "male".into(),
+                gender: dangwu_rules::idcard::Gender::Male,
                 ethnicity: "汉族".into(),
                 birth_date: birth,
                 id_number: dangwu_testkit::id_number(birth, true, i % 500),
                 education: "大学本科".into(),
-                occupation: "worker".into(),
+                occupation: dangwu_rules::member::Occupation::Worker,
                 work_unit: "测试公司".into(),
                 post: String::new(),
                 phone: String::new(),
                 joined_on: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
                 converted_on: NaiveDate::from_ymd_opt(2011, 1, 1),
-                status: "full".into(),
+                status: dangwu_rules::member::Status::Full,
                 organization_id: f.branch_b,
             }
         })
@@ -583,18 +587,18 @@ fn seeded_member(i: u32, org: Uuid) -> MemberInput {
     let birth = NaiveDate::from_ymd_opt(1980, 6, 1).unwrap();
     MemberInput {
         name: format!("丙{i}"),
-        gender: "male".into(),
+        gender: dangwu_rules::idcard::Gender::Male,
         ethnicity: "汉族".into(),
         birth_date: birth,
         id_number: dangwu_testkit::id_number(birth, true, 100 + i),
         education: "大学本科".into(),
-        occupation: "worker".into(),
+        occupation: dangwu_rules::member::Occupation::Worker,
         work_unit: "测试公司".into(),
         post: String::new(),
         phone: String::new(),
         joined_on: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
         converted_on: Some(NaiveDate::from_ymd_opt(2011, 1, 1).unwrap()),
-        status: "full".into(),
+        status: dangwu_rules::member::Status::Full,
         organization_id: org,
     }
 }

@@ -208,25 +208,25 @@ async fn duplicate_id_number_is_refused(app: TestApp) {
     let mut input = member_input(&app, 503);
     input.organization_id = app.fixture.branch_b;
     let err = app.db.seed_members(&actor(), &[input], chrono::Utc::now()).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { code: "duplicate_id_number", .. }), "{err:?}");
+    assert!(matches!(err, StoreError::Conflict { code: dangwu_store::Conflict::DuplicateIdNumber, .. }), "{err:?}");
 }
 
 fn member_input(app: &TestApp, seq: u32) -> dangwu_store::members::MemberInput {
     let j = member_json(app.fixture.branch_a, "输入", seq);
     dangwu_store::members::MemberInput {
         name: j["name"].as_str().unwrap().into(),
-        gender: "male".into(),
+        gender: dangwu_rules::idcard::Gender::Male,
         ethnicity: "汉族".into(),
         birth_date: j["birth_date"].as_str().unwrap().parse().unwrap(),
         id_number: j["id_number"].as_str().unwrap().into(),
         education: "大学本科".into(),
-        occupation: "professional".into(),
+        occupation: dangwu_rules::member::Occupation::Professional,
         work_unit: "华夏测试公司".into(),
         post: "工程师".into(),
         phone: String::new(),
         joined_on: "2015-07-01".parse().unwrap(),
         converted_on: Some("2016-07-01".parse().unwrap()),
-        status: "full".into(),
+        status: dangwu_rules::member::Status::Full,
         organization_id: app.fixture.branch_a,
     }
 }
@@ -346,7 +346,7 @@ async fn encrypt_existing_moves_plaintext_rows(app: TestApp) {
     // Uniqueness holds across the move.
     let input = dangwu_store::members::MemberInput { id_number: before[0].1.clone(), ..member_input(&app, 0) };
     let err = keyed.seed_members(&actor(), &[input], chrono::Utc::now()).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { code: "duplicate_id_number", .. }), "{err:?}");
+    assert!(matches!(err, StoreError::Conflict { code: dangwu_store::Conflict::DuplicateIdNumber, .. }), "{err:?}");
 }
 
 async fn without_a_key_values_stay_plaintext(app: TestApp) {
@@ -446,7 +446,7 @@ async fn large_roster_timings() {
                 let t = std::time::Instant::now();
                 let err = app.db.seed_members(&actor(), std::slice::from_ref(&uniq), now).await.unwrap_err();
                 single = single.min(t.elapsed());
-                assert!(matches!(err, StoreError::Conflict { code: "duplicate_id_number", .. }));
+                assert!(matches!(err, StoreError::Conflict { code: dangwu_store::Conflict::DuplicateIdNumber, .. }));
             }
             assert_eq!(by_id.1, 1);
             assert_eq!(by_phone.1, 1);

@@ -405,7 +405,9 @@ async fn inspector_gets_403_before_any_rule(app: TestApp) {
         (
             "POST",
             format!("/api/v1/appraisals/{aid}/propose"),
-            json!({"version": 999, "grades": [{"member_id": f.members_b[0], "grade": "best"}]}),
+            // A grade outside the list is a malformed body (400 as it is read, like a wrong type);
+            // the grade here is well formed, and the rules would refuse the stale version.
+            json!({"version": 999, "grades": [{"member_id": f.members_b[0], "grade": "excellent"}]}),
         ),
         ("POST", format!("/api/v1/appraisals/{aid}/decide"), json!({"version": 999, "meeting_id": mid, "grades": []})),
     ];

@@ -143,18 +143,18 @@ impl World {
         let birth = date(1980, 1 + n % 12, 1 + n % 28);
         let input = MemberInput {
             name: format!("矩阵{n}"),
-            gender: "male".into(),
+            gender: dangwu_rules::idcard::Gender::Male,
             ethnicity: "汉族".into(),
             birth_date: birth,
             id_number: dangwu_testkit::id_number(birth, true, 500 + n),
             education: "大学本科".into(),
-            occupation: "worker".into(),
+            occupation: dangwu_rules::member::Occupation::Worker,
             work_unit: "华夏测试公司".into(),
             post: "技术员".into(),
             phone: format!("137{n:08}"),
             joined_on: date(2010, 7, 1),
             converted_on: Some(date(2011, 7, 1)),
-            status: "full".into(),
+            status: dangwu_rules::member::Status::Full,
             organization_id: self.orgs[idx(s)],
         };
         app.db.seed_members(&actor(), &[input], Utc::now()).await.expect("member")[0].id

@@ -1,67 +1,35 @@
 //! Who may see and do what. Roles are granted on an organization and cover its subtree; the SQL
 //! fragments here put that rule into every query, so a handler cannot forget it.
 
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A role on an organization (and everything below it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 组织部管理员
-    OrgAdmin,
-    /// 支部书记 / 党务工作者
-    Secretary,
-    /// 督查组 / 评议人
-    Inspector,
-    /// 党员本人
-    Member,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::OrgAdmin, Role::Secretary, Role::Inspector, Role::Member];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::OrgAdmin => "org_admin",
-            Role::Secretary => "secretary",
-            Role::Inspector => "inspector",
-            Role::Member => "member",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
+dangwu_rules::code_list! {
+    /// A role on an organization (and everything below it).
+    pub enum Role: "角色" {
+        /// 组织部管理员
+        OrgAdmin = "org_admin", "组织部管理员";
+        /// 支部书记 / 党务工作者
+        Secretary = "secretary", "支部书记/党务工作者";
+        /// 督查组 / 评议人
+        Inspector = "inspector", "督查/评议人";
+        /// 党员本人
+        Member = "member", "党员本人";
     }
 }
+text_column!(Role);
 
-/// The three security roles (三员), kept apart from domain data and from each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SystemRole {
-    /// 系统管理员: accounts.
-    SystemAdmin,
-    /// 安全保密管理员: grants.
-    SecurityAdmin,
-    /// 安全审计员: the audit log.
-    AuditAdmin,
-}
-
-impl SystemRole {
-    pub const ALL: [SystemRole; 3] = [SystemRole::SystemAdmin, SystemRole::SecurityAdmin, SystemRole::AuditAdmin];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            SystemRole::SystemAdmin => "system_admin",
-            SystemRole::SecurityAdmin => "security_admin",
-            SystemRole::AuditAdmin => "audit_admin",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<SystemRole> {
-        SystemRole::ALL.into_iter().find(|r| r.code() == code)
+dangwu_rules::code_list! {
+    /// The three security roles (三员), kept apart from domain data and from each other.
+    pub enum SystemRole: "系统角色" {
+        /// 系统管理员: accounts.
+        SystemAdmin = "system_admin", "系统管理员";
+        /// 安全保密管理员: grants.
+        SecurityAdmin = "security_admin", "安全保密管理员";
+        /// 安全审计员: the audit log.
+        AuditAdmin = "audit_admin", "安全审计员";
     }
 }
+text_column!(SystemRole);
 
 /// The person (or token) acting, as recorded in the audit log.
 #[derive(Debug, Clone)]

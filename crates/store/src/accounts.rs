@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::Event;
-use crate::{Actor, Db, Result, Role, StoreError, SystemRole, Tx, new_id, q};
+use crate::{Actor, Conflict, Db, Result, Role, StoreError, SystemRole, Tx, new_id, q};
 use dangwu_rules::StructuralRule;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -17,7 +17,7 @@ pub struct User {
     #[serde(skip)]
     pub password_hash: String,
     pub member_id: Option<Uuid>,
-    pub system_role: Option<String>,
+    pub system_role: Option<SystemRole>,
     pub disabled: bool,
     pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
@@ -31,7 +31,7 @@ pub struct User {
 
 impl User {
     pub fn system_role(&self) -> Option<SystemRole> {
-        self.system_role.as_deref().and_then(SystemRole::from_code)
+        self.system_role
     }
 }
 
@@ -39,7 +39,7 @@ impl User {
 pub struct Grant {
     pub id: Uuid,
     pub user_id: Uuid,
-    pub role: String,
+    pub role: Role,
     pub organization_id: Uuid,
     pub organization_name: String,
 }
@@ -69,7 +69,7 @@ pub struct NewUser<'a> {
 }
 
 fn member_linked() -> StoreError {
-    StoreError::conflict("member_already_linked", "该党员已关联其他账号，一名党员只能关联一个账号")
+    StoreError::conflict(Conflict::MemberAlreadyLinked, "该党员已关联其他账号，一名党员只能关联一个账号")
 }
 
 const USER_SELECT: &str = "SELECT id, username, display_name, password_hash, member_id, system_role, \
@@ -95,7 +95,7 @@ impl Db {
             let found: Option<(Uuid,)> =
                 tx.fetch_optional(q("SELECT id FROM members WHERE id = $1").bind(member)).await?;
             if found.is_none() {
-                return Err(StoreError::conflict("unknown_member", "关联的党员不存在"));
+                return Err(StoreError::conflict(Conflict::UnknownMember, "关联的党员不存在"));
             }
             let linked: Option<(Uuid,)> =
                 tx.fetch_optional(q("SELECT id FROM users WHERE member_id = $1").bind(member)).await?;
@@ -122,7 +122,7 @@ impl Db {
             if e.is_unique_violation() && e.to_string().contains("member") {
                 member_linked()
             } else if e.is_unique_violation() {
-                StoreError::conflict("duplicate_username", "该用户名已存在")
+                StoreError::conflict(Conflict::DuplicateUsername, "该用户名已存在")
             } else {
                 e
             }
@@ -371,7 +371,7 @@ impl Db {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::conflict("locked", "账号已临时锁定或已停用"));
+            return Err(StoreError::conflict(Conflict::Locked, "账号已临时锁定或已停用"));
         }
         let user: User = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(actor.user_id)).await?;
         if !user.must_change_password && user.password_reset_at.is_some() {
@@ -471,7 +471,7 @@ impl Db {
         let org_exists: Option<(Uuid,)> =
             tx.fetch_optional(q("SELECT id FROM organizations WHERE id = $1").bind(org)).await?;
         if org_exists.is_none() {
-            return Err(StoreError::conflict("unknown_organization", "组织不存在"));
+            return Err(StoreError::conflict(Conflict::UnknownOrganization, "组织不存在"));
         }
         if role == Role::Member {
             let own: Option<(Uuid,)> = tx
@@ -495,7 +495,11 @@ impl Db {
         )
         .await
         .map_err(|e| {
-            if e.is_unique_violation() { StoreError::conflict("duplicate_grant", "该授权已存在") } else { e }
+            if e.is_unique_violation() {
+                StoreError::conflict(Conflict::DuplicateGrant, "该授权已存在")
+            } else {
+                e
+            }
         })?;
         tx.audit(
             actor,
@@ -656,7 +660,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        let request: Option<(Uuid, Uuid, String, String, DateTime<Utc>)> = tx
+        let request: Option<(Uuid, Uuid, SystemRole, String, DateTime<Utc>)> = tx
             .fetch_optional(
                 q("SELECT user_id, requested_by, requested_role, password_hash, requested_at \
                    FROM password_resets WHERE id = $1 AND status = 'pending'")
@@ -664,10 +668,10 @@ impl Db {
             )
             .await?;
         let Some((user, requested_by, requested_role, hash, requested_at)) = request else {
-            return Err(StoreError::conflict("reset_decided", "该重置申请不存在或已处理"));
+            return Err(StoreError::conflict(Conflict::ResetDecided, "该重置申请不存在或已处理"));
         };
         if requested_at <= now - RESET_REQUEST_VALID {
-            return Err(StoreError::conflict("reset_expired", "该重置申请已超过24小时，请重新发起"));
+            return Err(StoreError::conflict(Conflict::ResetExpired, "该重置申请已超过24小时，请重新发起"));
         }
         let withdraw = !approve && requested_by == actor.user_id;
         if !withdraw {
@@ -677,7 +681,7 @@ impl Db {
             if user == actor.user_id {
                 return Err(StoreError::Forbidden("不能审批本人账号的密码重置".into()));
             }
-            if requested_role == actor_role.code() {
+            if requested_role == actor_role {
                 return Err(StoreError::Forbidden("须由另一类安全管理角色（非申请人同类角色）的管理员审批".into()));
             }
         }
@@ -693,7 +697,7 @@ impl Db {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::conflict("reset_decided", "该重置申请不存在或已处理"));
+            return Err(StoreError::conflict(Conflict::ResetDecided, "该重置申请不存在或已处理"));
         }
         let target: User = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(user)).await?;
         tx.audit(
@@ -743,10 +747,10 @@ pub struct PendingReset {
     pub user_id: Uuid,
     pub username: String,
     pub display_name: String,
-    pub system_role: Option<String>,
+    pub system_role: Option<SystemRole>,
     pub requested_by_id: Uuid,
     pub requested_by: String,
-    pub requested_role: String,
+    pub requested_role: SystemRole,
     pub requested_at: DateTime<Utc>,
 }
 

@@ -9,11 +9,32 @@ use uuid::Uuid;
 
 use crate::access::{Access, covers};
 use crate::audit::Event;
-use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+use crate::{Actor, Conflict, Db, Result, StoreError, Tx, new_id, q};
 use dangwu_rules::StructuralRule;
+use dangwu_rules::member::Status;
 
-pub const GRADES: [(&str, &str); 4] =
-    [("excellent", "优秀"), ("qualified", "合格"), ("basically_qualified", "基本合格"), ("unqualified", "不合格")];
+dangwu_rules::code_list! {
+    /// 评定等次.
+    pub enum Grade: "评定等次" {
+        Excellent = "excellent", "优秀";
+        Qualified = "qualified", "合格";
+        BasicallyQualified = "basically_qualified", "基本合格";
+        Unqualified = "unqualified", "不合格";
+    }
+}
+text_column!(Grade);
+
+dangwu_rules::code_list! {
+    /// Where an appraisal stands: collecting appraisals, grades proposed by the committee, grades
+    /// decided by the meeting (final).
+    #[cfg_attr(feature = "schema", schema(as = AppraisalStage))]
+    pub enum Stage: "评议环节" {
+        Open = "open", "评议中";
+        Proposed = "proposed", "已提出等次";
+        Decided = "decided", "已决定等次";
+    }
+}
+text_column!(Stage);
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AppraisalRow {
@@ -21,8 +42,7 @@ pub struct AppraisalRow {
     pub organization_id: Uuid,
     pub organization_name: String,
     pub year: i64,
-    /// `open` (collecting appraisals), `proposed` (committee's grades), `decided` (meeting's grades).
-    pub status: String,
+    pub status: Stage,
     pub meeting_id: Option<Uuid>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -33,15 +53,16 @@ pub struct AppraisalRow {
 pub struct AppraisalEntry {
     pub member_id: Uuid,
     pub name: String,
-    pub member_status: String,
+    #[sqlx(try_from = "crate::Stored<Status>")]
+    pub member_status: Status,
     pub self_text: String,
     pub peer_summary: String,
     pub votes_excellent: i64,
     pub votes_qualified: i64,
     pub votes_basic: i64,
     pub votes_unqualified: i64,
-    pub proposed_grade: Option<String>,
-    pub final_grade: Option<String>,
+    pub proposed_grade: Option<Grade>,
+    pub final_grade: Option<Grade>,
     pub version: i64,
 }
 
@@ -56,8 +77,8 @@ pub struct Appraisal {
 /// the appraisal at `version`.
 #[derive(Debug, Clone, Copy)]
 pub struct GradeSet<'a> {
-    pub stage: &'a str,
-    pub grades: &'a [(Uuid, Option<String>)],
+    pub stage: Stage,
+    pub grades: &'a [(Uuid, Option<Grade>)],
     pub meeting: Option<Uuid>,
     pub version: i64,
 }
@@ -112,7 +133,7 @@ impl Tx {
 }
 
 fn stale_appraisal() -> StoreError {
-    StoreError::conflict("stale_version", "该评议已被他人修改，请刷新后重试")
+    StoreError::conflict(Conflict::StaleVersion, "该评议已被他人修改，请刷新后重试")
 }
 
 fn audit_value(a: &Appraisal) -> serde_json::Value {
@@ -127,7 +148,7 @@ impl Db {
     pub async fn create_appraisal(&self, actor: &Actor, org: Uuid, year: i32, now: DateTime<Utc>) -> Result<Appraisal> {
         let mut tx = self.begin().await?;
         let organization = tx.org_for(actor.user_id, org, Access::WriteMembers).await?;
-        if !organization.kind().is_some_and(|k| k.is_branch()) {
+        if !organization.kind.is_branch() {
             return Err(StoreError::rule(StructuralRule::AppraisalBranch, "民主评议党员以党支部为单位进行"));
         }
         let existing: Option<(Uuid,)> = tx
@@ -136,7 +157,7 @@ impl Db {
             )
             .await?;
         if existing.is_some() {
-            return Err(StoreError::conflict("duplicate_appraisal", format!("{year}年度的民主评议已经开始")));
+            return Err(StoreError::conflict(Conflict::DuplicateAppraisal, format!("{year}年度的民主评议已经开始")));
         }
         let id = new_id();
         tx.execute(
@@ -213,8 +234,8 @@ impl Db {
     ) -> Result<Appraisal> {
         let mut tx = self.begin().await?;
         let before = tx.appraisal_for(actor.user_id, id, Access::WriteMembers).await?;
-        if before.row.status != "open" {
-            return Err(StoreError::conflict("appraisal_closed", "等次已提出，不能再修改评议记录"));
+        if before.row.status != Stage::Open {
+            return Err(StoreError::conflict(Conflict::AppraisalClosed, "等次已提出，不能再修改评议记录"));
         }
         let n = tx
             .execute(
@@ -234,7 +255,7 @@ impl Db {
             .await?;
         if n == 0 {
             return Err(if before.entries.iter().any(|e| e.member_id == member) {
-                StoreError::conflict("stale_version", "该党员的评议记录已被他人修改，请刷新后重试")
+                StoreError::conflict(Conflict::StaleVersion, "该党员的评议记录已被他人修改，请刷新后重试")
             } else {
                 StoreError::NotFound
             });
@@ -248,7 +269,7 @@ impl Db {
             )
             .await?;
         if open == 0 {
-            return Err(StoreError::conflict("appraisal_closed", "等次已提出，不能再修改评议记录"));
+            return Err(StoreError::conflict(Conflict::AppraisalClosed, "等次已提出，不能再修改评议记录"));
         }
         let after = tx.appraisal_by_id(id).await?;
         tx.audit(
@@ -286,13 +307,13 @@ impl Db {
             return Err(stale_appraisal());
         }
         let allowed = match stage {
-            "proposed" => matches!(before.row.status.as_str(), "open" | "proposed"),
-            "decided" => before.row.status == "proposed",
-            _ => false,
+            Stage::Proposed => matches!(before.row.status, Stage::Open | Stage::Proposed),
+            Stage::Decided => before.row.status == Stage::Proposed,
+            Stage::Open => false,
         };
         if !allowed {
             return Err(StoreError::conflict(
-                "appraisal_stage",
+                Conflict::AppraisalStage,
                 "评议环节不对：须先提出等次，再由党员大会决定；决定后不能修改",
             ));
         }
@@ -306,7 +327,10 @@ impl Db {
                 )
                 .await?;
             if held.is_none() {
-                return Err(StoreError::conflict("unknown_meeting", "须选择本支部已召开的党员大会或民主评议会议"));
+                return Err(StoreError::conflict(
+                    Conflict::UnknownMeeting,
+                    "须选择本支部已召开的党员大会或民主评议会议",
+                ));
             }
         }
         let written = tx
@@ -314,7 +338,7 @@ impl Db {
                 q("UPDATE appraisals SET status = $2, meeting_id = COALESCE($3, meeting_id), version = version + 1, \
                    updated_at = $4 WHERE id = $1 AND version = $5")
                 .bind(id)
-                .bind(stage)
+                .bind(stage.code())
                 .bind(meeting)
                 .bind(now)
                 .bind(version),
@@ -323,7 +347,7 @@ impl Db {
         if written == 0 {
             return Err(stale_appraisal());
         }
-        let column = if stage == "decided" { "final_grade" } else { "proposed_grade" };
+        let column = if stage == Stage::Decided { "final_grade" } else { "proposed_grade" };
         for (member, grade) in grades {
             let n = tx
                 .execute(
@@ -332,11 +356,11 @@ impl Db {
                     ))
                     .bind(id)
                     .bind(*member)
-                    .bind(grade.clone()),
+                    .bind(grade.map(Grade::code)),
                 )
                 .await?;
             if n == 0 {
-                return Err(StoreError::conflict("unknown_member", "评定的党员不在本次评议名单中"));
+                return Err(StoreError::conflict(Conflict::UnknownMember, "评定的党员不在本次评议名单中"));
             }
         }
         let after = tx.appraisal_by_id(id).await?;
@@ -344,7 +368,7 @@ impl Db {
             actor,
             now,
             Event {
-                action: if stage == "decided" { "appraisal.decide" } else { "appraisal.propose" },
+                action: if stage == Stage::Decided { "appraisal.decide" } else { "appraisal.propose" },
                 entity_type: "appraisal",
                 entity_id: Some(id),
                 organization_id: Some(after.row.organization_id),
@@ -358,7 +382,7 @@ impl Db {
     }
 
     /// Decided grades in a subtree for a year: (grade, count), for statistics and assessment.
-    pub async fn appraisal_stats(&self, user: Uuid, root: Uuid, year: i32) -> Result<Vec<(String, i64)>> {
+    pub async fn appraisal_stats(&self, user: Uuid, root: Uuid, year: i32) -> Result<Vec<(Grade, i64)>> {
         let mut tx = self.begin_read().await?;
         tx.org_for(user, root, Access::Read).await?;
         tx.fetch_all(

@@ -3,24 +3,95 @@
 //! Every read of domain data is scoped by the caller's grants inside the query (see [`access`]); every
 //! write runs in one transaction together with its audit record (see [`audit`]).
 
+/// Lets a code list of this crate be read from a text column on either engine, also where the
+/// column may be NULL (`Option<_>`); an unknown code is a decoding error, never a default.
+macro_rules! text_column {
+    ($t:ty) => {
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $t
+        where
+            String: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as sqlx::Type<DB>>::type_info()
+            }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $t
+        where
+            String: sqlx::Decode<'r, DB>,
+        {
+            fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<$t, sqlx::error::BoxDynError> {
+                Ok(<$t>::try_from(<String as sqlx::Decode<'r, DB>>::decode(value)?)?)
+            }
+        }
+    };
+}
+
+/// A code of the rules crate's lists read from a text column: `#[sqlx(try_from = "Stored<OrgKind>")]`
+/// on a field of that type. An unknown code is a decoding error that names it, never a default.
+pub struct Stored<T>(T);
+
+impl<DB: sqlx::Database, T> sqlx::Type<DB> for Stored<T>
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database, T> sqlx::Decode<'r, DB> for Stored<T>
+where
+    String: sqlx::Decode<'r, DB>,
+    T: TryFrom<String, Error = dangwu_rules::UnknownCode>,
+{
+    fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Stored<T>, sqlx::error::BoxDynError> {
+        Ok(Stored(T::try_from(<String as sqlx::Decode<'r, DB>>::decode(value)?)?))
+    }
+}
+
+macro_rules! stored {
+    ($($t:ty),+) => {
+        $(impl From<Stored<$t>> for $t {
+            fn from(s: Stored<$t>) -> $t {
+                s.0
+            }
+        })+
+    };
+}
+stored!(
+    dangwu_rules::org::OrgKind,
+    dangwu_rules::org::OrgStatus,
+    dangwu_rules::member::Status,
+    dangwu_rules::member::Occupation,
+    dangwu_rules::idcard::Gender
+);
+
 pub mod access;
 pub mod accounts;
 pub mod appraisals;
 pub mod audit;
 pub mod backup;
+mod conflict;
 pub mod crypto;
 mod db;
+mod json_text;
 pub mod lifelog;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod placements;
-mod stored;
 
 pub use access::{Actor, Role, SystemRole};
+pub use conflict::Conflict;
 use dangwu_rules::StructuralRule;
 pub use db::{Arg, Db, Engine, Q, Record, Tx, q};
-pub use stored::Stored;
+pub use json_text::JsonText;
 
 /// Errors of the store layer. The server maps each to one HTTP status.
 #[derive(Debug, thiserror::Error)]
@@ -31,9 +102,9 @@ pub enum StoreError {
     /// The caller may see the record but its role does not allow the action.
     #[error("{0}")]
     Forbidden(String),
-    /// Conflicts with stored data or with a rule; `code` is stable, `rule` names the rule if any.
+    /// Conflicts with stored data or with a rule; `code` says with what, `rule` names the rule if any.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String, rule: Option<String> },
+    Conflict { code: Conflict, message: String, rule: Option<String> },
     #[error("配置错误：{0}")]
     Config(String),
     /// A backup or restore was refused or failed; the message says why and what to do.
@@ -48,19 +119,35 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("数据格式错误：{0}")]
     Json(#[from] serde_json::Error),
+    /// A stored code (organization kind, member status…) that its list does not know.
+    #[error("数据格式错误：{0}")]
+    StoredCode(#[from] dangwu_rules::UnknownCode),
     /// Encrypted personal data cannot be read or written with the configured data keys.
     #[error("数据密钥错误：{0}")]
     DataKey(String),
 }
 
 impl StoreError {
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> StoreError {
+    pub fn conflict(code: Conflict, message: impl Into<String>) -> StoreError {
         StoreError::Conflict { code, message: message.into(), rule: None }
     }
 
     /// A refusal by a rule without a value (tree shape, role separation…), named by its declared id.
     pub fn rule(rule: StructuralRule, message: impl Into<String>) -> StoreError {
-        StoreError::Conflict { code: "rule_violation", message: message.into(), rule: Some(rule.id().to_owned()) }
+        StoreError::Conflict {
+            code: Conflict::RuleViolation,
+            message: message.into(),
+            rule: Some(rule.id().to_owned()),
+        }
+    }
+
+    /// A conflict that is a mistake in one request field (see [`Conflict::is_bad_input`]): the field
+    /// and the message.
+    pub fn bad_input(&self) -> Option<(&'static str, &str)> {
+        match self {
+            StoreError::Conflict { code, message, .. } if code.is_bad_input() => Some((code.field()?, message)),
+            _ => None,
+        }
     }
 
     /// Whether the database refused a duplicate value of a unique column.

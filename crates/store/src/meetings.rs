@@ -11,7 +11,7 @@ use dangwu_rules::org::OrgKind;
 
 use crate::access::{Access, covers, covers_each_row};
 use crate::audit::Event;
-use crate::{Actor, Db, Result, StoreError, Stored, Tx, new_id, q};
+use crate::{Actor, Db, JsonText, Result, StoreError, Tx, new_id, q};
 
 /// One item of the agenda (议程).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -181,24 +181,24 @@ pub struct MeetingRow {
     pub topic: String,
     #[sqlx(rename = "agenda_json", try_from = "String")]
     #[cfg_attr(feature = "schema", schema(value_type = Vec<AgendaItem>))]
-    pub agenda: Stored<Vec<AgendaItem>>,
+    pub agenda: JsonText<Vec<AgendaItem>>,
     pub first_topic: bool,
     pub minutes: String,
     pub decisions: String,
     /// Null until the meeting is held, and for kinds without a quorum rule.
     #[sqlx(rename = "quorum_json", try_from = "Option<String>")]
     #[cfg_attr(feature = "schema", schema(value_type = Option<QuorumRecord>))]
-    pub quorum: Stored<Option<QuorumRecord>>,
+    pub quorum: JsonText<Option<QuorumRecord>>,
     #[sqlx(rename = "votes_json", try_from = "String")]
     #[cfg_attr(feature = "schema", schema(value_type = Vec<VoteRecord>))]
-    pub votes: Stored<Vec<VoteRecord>>,
+    pub votes: JsonText<Vec<VoteRecord>>,
     #[sqlx(rename = "attachments_json", try_from = "String")]
     #[cfg_attr(feature = "schema", schema(value_type = Vec<String>))]
-    pub attachments: Stored<Vec<String>>,
+    pub attachments: JsonText<Vec<String>>,
     pub with_appraisal: bool,
     #[sqlx(rename = "election_json", try_from = "Option<String>")]
     #[cfg_attr(feature = "schema", schema(value_type = Option<ElectionRecord>))]
-    pub election: Stored<Option<ElectionRecord>>,
+    pub election: JsonText<Option<ElectionRecord>>,
     pub present: i64,
     pub expected: i64,
     pub version: i64,
@@ -339,7 +339,7 @@ impl Tx {
         for a in attendees {
             if !self.takes_part(org, a.member_id).await? {
                 return Err(StoreError::conflict(
-                    "attendee_outside",
+                    crate::Conflict::AttendeeOutside,
                     "参会人员须是本组织的党员（含下级党小组的党员和编入本组织的党员）",
                 ));
             }
@@ -353,7 +353,7 @@ impl Tx {
             let Some(member) = issue.member_id else { continue };
             if !self.takes_part(org, member).await? {
                 return Err(StoreError::conflict(
-                    "issue_member_outside",
+                    crate::Conflict::IssueMemberOutside,
                     "查摆问题涉及的党员须是本组织的党员（含下级党小组的党员和编入本组织的党员）",
                 ));
             }
@@ -395,7 +395,7 @@ impl Tx {
 }
 
 fn stale_meeting() -> StoreError {
-    StoreError::conflict("stale_version", "该会议记录已被他人修改，请刷新后重试")
+    StoreError::conflict(crate::Conflict::StaleVersion, "该会议记录已被他人修改，请刷新后重试")
 }
 
 /// Inserts a meeting: id, organization, the fields of [`bind_fields`], then the creation time.
@@ -459,8 +459,8 @@ fn audit_value(m: &Meeting) -> serde_json::Value {
 pub struct ExpectedMember {
     pub member_id: Uuid,
     pub name: String,
-    /// `full` or `probationary`.
-    pub status: String,
+    #[sqlx(try_from = "crate::Stored<dangwu_rules::member::Status>")]
+    pub status: dangwu_rules::member::Status,
 }
 
 impl Tx {
@@ -541,7 +541,7 @@ impl Tx {
             return Err(stale_meeting());
         }
         if input.organization_id != before.row.organization_id {
-            return Err(StoreError::conflict("conflict", "会议记录的所属组织不能修改"));
+            return Err(StoreError::conflict(crate::Conflict::Other, "会议记录的所属组织不能修改"));
         }
         self.check_attendees(input.organization_id, &input.attendees).await?;
         self.check_issue_members(input.organization_id, &input.issues).await?;

@@ -7,25 +7,28 @@ use uuid::Uuid;
 use crate::access::{Access, covers, covers_each_row, granted_orgs, is_self};
 use crate::audit::Event;
 use crate::crypto::{self, DataKeys, Field};
-use crate::{Actor, Db, Q, Result, StoreError, Tx, new_id, q};
+use crate::{Actor, Conflict, Db, Q, Result, StoreError, Tx, new_id, q};
 use dangwu_rules::StructuralRule;
+use dangwu_rules::idcard::Gender;
+use dangwu_rules::member::{Occupation, Status};
+use dangwu_rules::org::{OrgKind, OrgStatus};
 
 /// The fields of a member record that people enter.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberInput {
     pub name: String,
-    pub gender: String,
+    pub gender: Gender,
     pub ethnicity: String,
     pub birth_date: NaiveDate,
     pub id_number: String,
     pub education: String,
-    pub occupation: String,
+    pub occupation: Occupation,
     pub work_unit: String,
     pub post: String,
     pub phone: String,
     pub joined_on: NaiveDate,
     pub converted_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: Status,
     pub organization_id: Uuid,
 }
 
@@ -33,18 +36,21 @@ pub struct MemberInput {
 pub struct Member {
     pub id: Uuid,
     pub name: String,
-    pub gender: String,
+    #[sqlx(try_from = "crate::Stored<Gender>")]
+    pub gender: Gender,
     pub ethnicity: String,
     pub birth_date: NaiveDate,
     pub id_number: String,
     pub education: String,
-    pub occupation: String,
+    #[sqlx(try_from = "crate::Stored<Occupation>")]
+    pub occupation: Occupation,
     pub work_unit: String,
     pub post: String,
     pub phone: String,
     pub joined_on: NaiveDate,
     pub converted_on: Option<NaiveDate>,
-    pub status: String,
+    #[sqlx(try_from = "crate::Stored<Status>")]
+    pub status: Status,
     pub organization_id: Uuid,
     pub organization_name: String,
     pub version: i64,
@@ -120,7 +126,7 @@ pub struct MemberFilter {
     pub subtree: bool,
     /// Part of the name, or a whole ID number or phone number (these only where the user may unmask).
     pub text: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<Status>,
     /// Keyset: rows after this one in the list's order.
     pub after: Option<MemberCursor>,
     pub limit: i64,
@@ -266,18 +272,17 @@ impl Tx {
         let row: Option<(String, String)> =
             self.fetch_optional(q("SELECT kind, status FROM organizations WHERE id = $1").bind(org)).await?;
         let Some((kind, status)) = row else {
-            return Err(StoreError::conflict("unknown_organization", "所属组织不存在"));
+            return Err(StoreError::conflict(Conflict::UnknownOrganization, "所属组织不存在"));
         };
         if let Some(user) = user
             && !self.has_access(user, org, Access::WriteMembers).await?
         {
             return Err(StoreError::Forbidden("您无权在该组织下管理党员".into()));
         }
-        if status != "active" {
+        if OrgStatus::try_from(status)? != OrgStatus::Active {
             return Err(StoreError::rule(StructuralRule::OrgParentActive, "所属组织已撤销"));
         }
-        let holds = dangwu_rules::org::OrgKind::from_code(&kind).is_some_and(|k| k.holds_formal_membership());
-        if !holds {
+        if !OrgKind::try_from(kind)?.holds_formal_membership() {
             return Err(StoreError::rule(
                 StructuralRule::MemberOrganizationKind,
                 "党员的组织关系应隶属于党支部或联合党支部（党小组、临时党支部不接收组织关系，党员可编入其中）",
@@ -299,7 +304,7 @@ impl Tx {
         let other: Option<(Uuid,)> = self.fetch_optional(find).await?;
         match other {
             Some((other,)) if Some(other) != except => {
-                Err(StoreError::conflict("duplicate_id_number", "该公民身份号码已登记为党员"))
+                Err(StoreError::conflict(Conflict::DuplicateIdNumber, "该公民身份号码已登记为党员"))
             }
             _ => Ok(()),
         }
@@ -327,18 +332,18 @@ impl Tx {
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $16, $17, $18)")
             .bind(id)
             .bind(input.name.as_str())
-            .bind(input.gender.as_str())
+            .bind(input.gender.code())
             .bind(input.ethnicity.as_str())
             .bind(input.birth_date)
             .bind(input.id_number.as_str())
             .bind(input.education.as_str())
-            .bind(input.occupation.as_str())
+            .bind(input.occupation.code())
             .bind(input.work_unit.as_str())
             .bind(input.post.as_str())
             .bind(input.phone.as_str())
             .bind(input.joined_on)
             .bind(input.converted_on)
-            .bind(input.status.as_str())
+            .bind(input.status.code())
             .bind(input.organization_id)
             .bind(now)
             .bind(id_number_hash)
@@ -366,13 +371,13 @@ impl Tx {
 }
 
 fn stale_member() -> StoreError {
-    StoreError::conflict("stale_version", "该党员信息已被他人修改，请刷新后重试")
+    StoreError::conflict(Conflict::StaleVersion, "该党员信息已被他人修改，请刷新后重试")
 }
 
 /// A race between two inserts of one ID number ends in the unique index; report it like the check.
 fn unique_to_conflict(e: StoreError) -> StoreError {
     if e.is_unique_violation() {
-        StoreError::conflict("duplicate_id_number", "该公民身份号码已登记为党员")
+        StoreError::conflict(Conflict::DuplicateIdNumber, "该公民身份号码已登记为党员")
     } else {
         e
     }
@@ -488,7 +493,7 @@ impl Db {
         }
         cond.push(")");
         if let Some(status) = &f.status {
-            cond.push_bind(" AND m.status = ", status.as_str());
+            cond.push_bind(" AND m.status = ", status.code());
         }
         if let Some(((text, key), gram)) = search {
             let keys = self.data_keys();
@@ -559,7 +564,7 @@ impl Db {
         let found: Option<(Uuid,)> =
             tx.fetch_optional(q("SELECT id FROM organizations WHERE id = $1").bind(org)).await?;
         if found.is_none() {
-            return Err(StoreError::conflict("unknown_organization", "所属组织不存在"));
+            return Err(StoreError::conflict(Conflict::UnknownOrganization, "所属组织不存在"));
         }
         if !tx.has_access(user, org, Access::WriteMembers).await? {
             return Err(StoreError::Forbidden("您无权在该组织下管理党员".into()));
@@ -665,18 +670,18 @@ impl Db {
                WHERE id = $1 AND version = $17")
                 .bind(id)
                 .bind(input.name.as_str())
-                .bind(input.gender.as_str())
+                .bind(input.gender.code())
                 .bind(input.ethnicity.as_str())
                 .bind(input.birth_date)
                 .bind(input.id_number.as_str())
                 .bind(input.education.as_str())
-                .bind(input.occupation.as_str())
+                .bind(input.occupation.code())
                 .bind(input.work_unit.as_str())
                 .bind(input.post.as_str())
                 .bind(input.phone.as_str())
                 .bind(input.joined_on)
                 .bind(input.converted_on)
-                .bind(input.status.as_str())
+                .bind(input.status.code())
                 .bind(input.organization_id)
                 .bind(now)
                 .bind(version),

@@ -2,13 +2,13 @@
 //! everything below it" is one join.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use dangwu_rules::org::{OrgKind, allowed_under};
+use dangwu_rules::org::{OrgKind, OrgStatus, allowed_under};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::access::{Access, ReadScope, covers, is_own_org};
 use crate::audit::Event;
-use crate::{Actor, Db, Result, StoreError, Tx, new_id, q};
+use crate::{Actor, Conflict, Db, Result, StoreError, Tx, new_id, q};
 use dangwu_rules::StructuralRule;
 
 /// A seat on the organization's committee (班子成员).
@@ -25,7 +25,7 @@ pub struct CommitteeSeat {
 pub struct OrgInput {
     pub name: String,
     pub short_name: String,
-    pub kind: OrgKindCode,
+    pub kind: OrgKind,
     pub units: Vec<String>,
     pub established_on: Option<NaiveDate>,
     pub term_start: Option<NaiveDate>,
@@ -33,23 +33,20 @@ pub struct OrgInput {
     pub committee: Vec<CommitteeSeat>,
 }
 
-/// An organization kind as stored (its code), checked against the rules crate on the way in.
-pub type OrgKindCode = String;
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Organization {
     pub id: Uuid,
     pub parent_id: Option<Uuid>,
     pub parent_name: Option<String>,
-    pub parent_kind: Option<String>,
+    pub parent_kind: Option<OrgKind>,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub units: Vec<String>,
     pub established_on: Option<NaiveDate>,
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
-    pub status: String,
+    pub status: OrgStatus,
     pub dissolved_on: Option<NaiveDate>,
     pub dissolve_reason: Option<String>,
     pub committee: Vec<CommitteeSeat>,
@@ -65,10 +62,6 @@ pub struct Organization {
 }
 
 impl Organization {
-    pub fn kind(&self) -> Option<OrgKind> {
-        OrgKind::from_code(&self.kind)
-    }
-
     pub fn secretary_name(&self) -> Option<&str> {
         self.committee.iter().find(|s| s.post == "secretary").map(|s| s.name.as_str())
     }
@@ -92,8 +85,10 @@ pub struct OrgNode {
     pub parent_id: Option<Uuid>,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "crate::Stored<OrgKind>")]
+    pub kind: OrgKind,
+    #[sqlx(try_from = "crate::Stored<OrgStatus>")]
+    pub status: OrgStatus,
     pub depth: i64,
 }
 
@@ -105,12 +100,14 @@ struct OrgRow {
     parent_kind: Option<String>,
     name: String,
     short_name: String,
-    kind: String,
+    #[sqlx(try_from = "crate::Stored<OrgKind>")]
+    kind: OrgKind,
     units_json: String,
     established_on: Option<NaiveDate>,
     term_start: Option<NaiveDate>,
     term_end: Option<NaiveDate>,
-    status: String,
+    #[sqlx(try_from = "crate::Stored<OrgStatus>")]
+    status: OrgStatus,
     dissolved_on: Option<NaiveDate>,
     dissolve_reason: Option<String>,
     committee_json: String,
@@ -129,7 +126,7 @@ impl TryFrom<OrgRow> for Organization {
             id: r.id,
             parent_id: r.parent_id,
             parent_name: r.parent_name,
-            parent_kind: r.parent_kind,
+            parent_kind: r.parent_kind.map(OrgKind::try_from).transpose()?,
             name: r.name,
             short_name: r.short_name,
             kind: r.kind,
@@ -173,11 +170,7 @@ fn readable(org: &str) -> String {
 }
 
 fn stale_org() -> StoreError {
-    StoreError::conflict("stale_version", "该组织已被他人修改，请刷新后重试")
-}
-
-fn parse_kind(code: &str) -> Result<OrgKind> {
-    OrgKind::from_code(code).ok_or_else(|| StoreError::conflict("unknown_kind", format!("未知的组织类型：{code}")))
+    StoreError::conflict(Conflict::StaleVersion, "该组织已被他人修改，请刷新后重试")
 }
 
 impl Tx {
@@ -289,11 +282,11 @@ impl Tx {
         input: &OrgInput,
         now: DateTime<Utc>,
     ) -> Result<Organization> {
-        let kind = parse_kind(&input.kind)?;
-        if parent.is_some_and(|p| p.status != "active") {
+        let kind = input.kind;
+        if parent.is_some_and(|p| p.status != OrgStatus::Active) {
             return Err(StoreError::rule(StructuralRule::OrgParentActive, "上级组织已撤销，不能在其下新建组织"));
         }
-        let parent_kind = parent.and_then(Organization::kind);
+        let parent_kind = parent.map(|p| p.kind);
         if !allowed_under(parent_kind, kind) {
             return Err(StoreError::rule(
                 StructuralRule::OrgTreeShape,
@@ -491,21 +484,22 @@ impl Db {
         if before.version != version {
             return Err(stale_org());
         }
-        let kind = parse_kind(&input.kind)?;
-        if kind.code() != before.kind {
+        let kind = input.kind;
+        if kind != before.kind {
             let parent_kind = match before.parent_id {
-                Some(p) => tx.org_by_id(p).await?.kind(),
+                Some(p) => Some(tx.org_by_id(p).await?.kind),
                 None => None,
             };
             if !allowed_under(parent_kind, kind) {
                 return Err(StoreError::rule(StructuralRule::OrgTreeShape, "新的组织类型与上级组织不相符"));
             }
-            if !before.kind().is_some_and(|k| k.is_committee()) || !kind.is_committee() {
+            if !before.kind.is_committee() || !kind.is_committee() {
                 // A child set up under the old kind may not fit the new one.
                 let kids: Vec<(String,)> = tx
                     .fetch_all(q("SELECT kind FROM organizations WHERE parent_id = $1 AND status = 'active'").bind(id))
                     .await?;
-                if kids.iter().any(|(k,)| OrgKind::from_code(k).is_none_or(|k| !allowed_under(Some(kind), k))) {
+                let kids = kids.into_iter().map(|(k,)| OrgKind::try_from(k)).collect::<Result<Vec<_>, _>>()?;
+                if kids.into_iter().any(|k| !allowed_under(Some(kind), k)) {
                     return Err(StoreError::rule(
                         StructuralRule::OrgTreeShape,
                         "下级组织与新的组织类型不相符，请先调整下级组织",
@@ -572,13 +566,13 @@ impl Db {
         if inside.is_some() {
             return Err(StoreError::rule(StructuralRule::OrgTreeCycle, "不能把组织移到它自己或它的下级组织之下"));
         }
-        if parent.status != "active" {
+        if parent.status != OrgStatus::Active {
             return Err(StoreError::rule(StructuralRule::OrgParentActive, "目标上级组织已撤销"));
         }
-        if !before.kind().is_some_and(|k| allowed_under(parent.kind(), k)) {
+        if !allowed_under(Some(parent.kind), before.kind) {
             return Err(StoreError::rule(
                 StructuralRule::OrgTreeShape,
-                format!("{}不能设在该上级组织之下", before.kind().map(OrgKind::label).unwrap_or("")),
+                format!("{}不能设在该上级组织之下", before.kind.label()),
             ));
         }
         // Conditional on the version the checks above were made on: a concurrent move or edit of this
@@ -612,7 +606,7 @@ impl Db {
         )
         .await?;
         // A 党小组 divides its branch's members: under another branch, those of the old one leave it.
-        let left = if before.kind() == Some(OrgKind::PartyGroup) {
+        let left = if before.kind == OrgKind::PartyGroup {
             tx.end_placements_outside(id, new_parent).await?
         } else {
             Vec::new()
@@ -653,8 +647,8 @@ impl Db {
     ) -> Result<Organization> {
         let mut tx = self.begin().await?;
         let before = tx.org_for(actor.user_id, id, Access::ManageOrgs).await?;
-        if before.status != "active" {
-            return Err(StoreError::conflict("already_dissolved", "该组织已撤销"));
+        if before.status != OrgStatus::Active {
+            return Err(StoreError::conflict(Conflict::AlreadyDissolved, "该组织已撤销"));
         }
         if before.children > 0 {
             return Err(StoreError::rule(

@@ -34,7 +34,10 @@ where
     for t in tasks {
         match t.await.unwrap() {
             Ok(_) => ok += 1,
-            Err(StoreError::Conflict { code: "stale_version" | "already_dissolved", .. }) => stale += 1,
+            Err(StoreError::Conflict {
+                code: dangwu_store::Conflict::StaleVersion | dangwu_store::Conflict::AlreadyDissolved,
+                ..
+            }) => stale += 1,
             Err(e) => panic!("{what}: unexpected {e:?}"),
         }
     }
@@ -55,18 +58,18 @@ async fn one_of_parallel_member_edits_wins(app: TestApp) {
             let (db, actor) = (app.db.clone(), actor.clone());
             let input = dangwu_store::members::MemberInput {
                 name: m.name.clone(),
-                gender: m.gender.clone(),
+                gender: m.gender,
                 ethnicity: m.ethnicity.clone(),
                 birth_date: m.birth_date,
                 id_number: m.id_number.clone(),
                 education: m.education.clone(),
-                occupation: m.occupation.clone(),
+                occupation: m.occupation,
                 work_unit: m.work_unit.clone(),
                 post: format!("岗位{i}"),
                 phone: m.phone.clone(),
                 joined_on: m.joined_on,
                 converted_on: m.converted_on,
-                status: m.status.clone(),
+                status: m.status,
                 organization_id: m.organization_id,
             };
             async move { db.update_member(&actor, id, &input, 1, Utc::now()).await }
@@ -132,9 +135,13 @@ async fn one_of_parallel_grade_proposals_wins(app: TestApp) {
         .map(|_| {
             let (db, actor) = (app.db.clone(), actor.clone());
             async move {
-                let grades = [(member, Some("qualified".to_owned()))];
-                let set =
-                    dangwu_store::appraisals::GradeSet { stage: "proposed", grades: &grades, meeting: None, version };
+                let grades = [(member, Some(dangwu_store::appraisals::Grade::Qualified))];
+                let set = dangwu_store::appraisals::GradeSet {
+                    stage: dangwu_store::appraisals::Stage::Proposed,
+                    grades: &grades,
+                    meeting: None,
+                    version,
+                };
                 db.set_appraisal_grades(&actor, id, &set, Utc::now()).await
             }
         })

@@ -74,18 +74,22 @@ fn input(org: Uuid, name: String, i: usize) -> MemberInput {
     let birth = NaiveDate::from_ymd_opt(1960 + (i % 40) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32).unwrap();
     MemberInput {
         name,
-        gender: "male".into(),
+        gender: dangwu_rules::idcard::Gender::Male,
         ethnicity: "汉族".into(),
         birth_date: birth,
         id_number: dangwu_testkit::id_number(birth, true, 100 + i as u32),
         education: "大学本科".into(),
-        occupation: "worker".into(),
+        occupation: dangwu_rules::member::Occupation::Worker,
         work_unit: "华夏".into(),
         post: String::new(),
         phone: format!("137{:08}", 50_000 + i),
         joined_on: NaiveDate::from_ymd_opt(2000, 7, 1).unwrap(),
         converted_on: NaiveDate::from_ymd_opt(2001, 7, 1),
-        status: if i.is_multiple_of(5) { "probationary" } else { "full" }.into(),
+        status: if i.is_multiple_of(5) {
+            dangwu_rules::member::Status::Probationary
+        } else {
+            dangwu_rules::member::Status::Full
+        },
         organization_id: org,
     }
 }
@@ -144,7 +148,7 @@ impl World {
                 Some(o) if f.subtree => self.below[&o].contains(&m.organization_id),
                 Some(o) => m.organization_id == o,
             })
-            .filter(|m| f.status.as_deref().is_none_or(|s| m.status == s))
+            .filter(|m| f.status.is_none_or(|s| m.status == s.code()))
             .filter(|m| match text {
                 None => true,
                 Some(t) => {
@@ -292,7 +296,7 @@ async fn search_equals_a_scan(app: TestApp) {
             MemberFilter { organization_id: Some(generals[0]), subtree: true, ..base.clone() },
             MemberFilter { organization_id: Some(f.committee), subtree: true, ..base.clone() },
             MemberFilter { organization_id: Some(branches[3]), subtree: false, ..base.clone() },
-            MemberFilter { status: Some("probationary".into()), ..base },
+            MemberFilter { status: Some(dangwu_rules::member::Status::Probationary), ..base },
         ]
     };
     let mut checked = 0;

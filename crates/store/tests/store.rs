@@ -13,6 +13,7 @@ on_both_engines!(
     a_refused_write_leaves_neither_data_nor_audit,
     duplicate_id_numbers_are_refused_by_the_database_too,
     meeting_lists_of_small_and_large_subtrees_agree,
+    an_unknown_stored_code_is_an_error,
 );
 
 fn actor() -> Actor {
@@ -82,25 +83,25 @@ async fn a_refused_write_leaves_neither_data_nor_audit(app: TestApp) {
             Utc::now(),
         )
         .await;
-    assert!(matches!(r, Err(StoreError::Conflict { code: "rule_violation", .. })));
+    assert!(matches!(r, Err(StoreError::Conflict { code: dangwu_store::Conflict::RuleViolation, .. })));
     // A batch with one bad row writes none of its rows.
     let good = app.db.get_member(admin, f.members_a[1]).await.unwrap();
     let mut batch = vec![];
     for (i, org) in [f.branch_a, Uuid::now_v7()].into_iter().enumerate() {
         batch.push(dangwu_store::members::MemberInput {
             name: format!("批量{i}"),
-            gender: good.gender.clone(),
+            gender: good.gender,
             ethnicity: good.ethnicity.clone(),
             birth_date: good.birth_date,
             id_number: dangwu_testkit::id_number(good.birth_date, false, 300 + i as u32),
             education: good.education.clone(),
-            occupation: good.occupation.clone(),
+            occupation: good.occupation,
             work_unit: good.work_unit.clone(),
             post: good.post.clone(),
             phone: good.phone.clone(),
             joined_on: good.joined_on,
             converted_on: good.converted_on,
-            status: good.status.clone(),
+            status: good.status,
             organization_id: org,
         });
     }
@@ -162,4 +163,26 @@ async fn meeting_lists_of_small_and_large_subtrees_agree(app: TestApp) {
     let sec_a = user_id(&app, "sec_a").await;
     assert!(list(sec_a, f.group, 50).await.is_empty());
     assert!(list(sec_a, x, 50).await.is_empty());
+}
+
+/// A code the lists do not know, written around the application, is refused when read (and the
+/// server logs it as an internal error), never read as some default.
+async fn an_unknown_stored_code_is_an_error(app: TestApp) {
+    let f = &app.fixture;
+    let admin = user_id(&app, "admin").await;
+    app.db.get_org(admin, f.branch_b).await.unwrap();
+    app.db.get_member(admin, f.members_b[0]).await.unwrap();
+    app.db
+        .execute(dangwu_store::q("UPDATE organizations SET kind = 'club' WHERE id = $1").bind(f.branch_b))
+        .await
+        .unwrap();
+    let err = app.db.get_org(admin, f.branch_b).await.unwrap_err();
+    assert!(matches!(err, StoreError::Database(_)), "{err:?}");
+    assert!(err.to_string().contains("club"), "{err}");
+    app.db
+        .execute(dangwu_store::q("UPDATE members SET status = 'honorary' WHERE id = $1").bind(f.members_a[1]))
+        .await
+        .unwrap();
+    let err = app.db.get_member(admin, f.members_a[1]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Database(_)) && err.to_string().contains("honorary"), "{err:?}");
 }

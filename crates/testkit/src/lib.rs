@@ -217,7 +217,7 @@ pub fn org_input(name: &str, kind: &str) -> OrgInput {
     OrgInput {
         name: name.into(),
         short_name: name.into(),
-        kind: kind.into(),
+        kind: dangwu_rules::org::OrgKind::from_code(kind).expect("a known organization kind"),
         units: vec!["华夏测试公司".into()],
         established_on: Some(date(2010, 1, 1)),
         term_start: Some(date(2024, 1, 1)),
@@ -231,18 +231,18 @@ fn member(org: Uuid, name: &str, seq: u32, status: &str) -> MemberInput {
     let full = status == "full";
     MemberInput {
         name: name.into(),
-        gender: "female".into(),
+        gender: dangwu_rules::idcard::Gender::Female,
         ethnicity: "汉族".into(),
         birth_date: birth,
         id_number: id_number(birth, false, seq),
         education: "大学本科".into(),
-        occupation: "manager".into(),
+        occupation: dangwu_rules::member::Occupation::Manager,
         work_unit: "华夏测试公司".into(),
         post: "主管".into(),
         phone: format!("139{:08}", seq),
         joined_on: date(2012, 6, 1),
         converted_on: full.then(|| date(2013, 6, 1)),
-        status: status.into(),
+        status: dangwu_rules::member::Status::from_code(status).expect("a known member status"),
         organization_id: org,
     }
 }

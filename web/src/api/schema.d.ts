@@ -1018,10 +1018,17 @@ export interface components {
         CodeLists: {
             attendance: components["schemas"]["Code"][];
             exclusion_reasons: components["schemas"]["Code"][];
+            genders: components["schemas"]["Code"][];
+            grades: components["schemas"]["Code"][];
             meeting_kinds: components["schemas"]["Code"][];
             meeting_statuses: components["schemas"]["Code"][];
+            member_statuses: components["schemas"]["Code"][];
+            occupations: components["schemas"]["Code"][];
             org_kinds: components["schemas"]["Code"][];
+            org_statuses: components["schemas"]["Code"][];
+            roles: components["schemas"]["Code"][];
             seat_kinds: components["schemas"]["Code"][];
+            system_roles: components["schemas"]["Code"][];
         };
         Compliance: {
             /** Format: int64 */
@@ -1181,8 +1188,7 @@ export interface components {
             /** Format: uuid */
             member_id: string;
             name: string;
-            /** @description `full` or `probationary`. */
-            status: string;
+            status: components["schemas"]["MemberStatus"];
         };
         /** @description One field changed by a recorded action. */
         FieldChange: {
@@ -1195,17 +1201,25 @@ export interface components {
             field: string;
             message: string;
         };
+        /**
+         * @description 性别.
+         * @enum {string}
+         */
+        Gender: "male" | "female";
+        /**
+         * @description 评定等次.
+         * @enum {string}
+         */
+        Grade: "excellent" | "qualified" | "basically_qualified" | "unqualified";
         GradeInput: {
-            /** @description `excellent` 优秀, `qualified` 合格, `basically_qualified` 基本合格, `unqualified` 不合格, or null. */
-            grade?: string | null;
+            grade?: components["schemas"]["Grade"] | null;
             /** Format: uuid */
             member_id: string;
         };
         GrantRole: {
             /** Format: uuid */
             organization_id: string;
-            /** @description `org_admin`, `secretary`, `inspector` or `member`. */
-            role: string;
+            role: components["schemas"]["Role"];
         };
         GrantView: {
             /** Format: uuid */
@@ -1213,8 +1227,7 @@ export interface components {
             /** Format: uuid */
             organization_id: string;
             organization_name: string;
-            /** @description `org_admin`, `secretary`, `inspector` or `member`. */
-            role: string;
+            role: components["schemas"]["Role"];
         };
         IssueView: {
             /** Format: date */
@@ -1287,8 +1300,7 @@ export interface components {
              */
             must_change_password: boolean;
             password_reset?: components["schemas"]["ResetNotice"] | null;
-            /** @description `system_admin`, `security_admin`, `audit_admin` or null. */
-            system_role?: string | null;
+            system_role?: components["schemas"]["SystemRole"] | null;
             username: string;
         };
         /** @description A meeting record or plan as submitted. */
@@ -1405,21 +1417,19 @@ export interface components {
             converted_on?: string | null;
             education: string;
             ethnicity: string;
-            /** @description `male` or `female`. */
-            gender: string;
+            gender: components["schemas"]["Gender"];
             /** @description 18 characters; the masked form as shown keeps the stored number. */
             id_number: string;
             /** Format: date */
             joined_on: string;
             name: string;
-            occupation: string;
+            occupation: components["schemas"]["Occupation"];
             /** Format: uuid */
             organization_id: string;
             /** @description 11 digits; the masked form as shown keeps the stored number. */
             phone?: string;
             post?: string;
-            /** @description `full` or `probationary`. */
-            status: string;
+            status: components["schemas"]["MemberStatus"];
             work_unit: string;
         };
         MemberPage: {
@@ -1436,6 +1446,11 @@ export interface components {
             /** @description False when more than `total` members match (the count stops at 10,000, or 1,000 with `q`). */
             total_exact: boolean;
         };
+        /**
+         * @description 党员类别.
+         * @enum {string}
+         */
+        MemberStatus: "probationary" | "full";
         MemberView: {
             /** Format: date */
             birth_date: string;
@@ -1445,8 +1460,7 @@ export interface components {
             created_at: string;
             education: string;
             ethnicity: string;
-            /** @description `male` or `female`. */
-            gender: string;
+            gender: components["schemas"]["Gender"];
             /** Format: uuid */
             id: string;
             /** @description Masked (`1****************X`, phone `138******78`) unless `id_number_masked` is false. */
@@ -1455,7 +1469,8 @@ export interface components {
             /** Format: date */
             joined_on: string;
             name: string;
-            occupation: string;
+            /** @description 职业: the categories of the Party statistics (regulations 10.4). */
+            occupation: components["schemas"]["Occupation"];
             /** Format: uuid */
             organization_id: string;
             organization_name: string;
@@ -1468,8 +1483,8 @@ export interface components {
             probation_ends?: string | null;
             /** @description The probation has ended without a conversion being recorded: the branch owes a decision. */
             probation_overdue: boolean;
-            /** @description `full` (正式党员) or `probationary` (预备党员). */
-            status: string;
+            /** @description 正式党员 or 预备党员. */
+            status: components["schemas"]["MemberStatus"];
             /** Format: date-time */
             updated_at: string;
             /** Format: int64 */
@@ -1493,11 +1508,16 @@ export interface components {
             /** Format: uuid */
             parent_id: string;
         };
+        /**
+         * @description 职业: the eight categories of the Party statistics.
+         * @enum {string}
+         */
+        Occupation: "worker" | "farmer" | "professional" | "manager" | "official" | "student" | "other" | "retired";
         OrgFields: {
             committee?: components["schemas"]["SeatView"][];
             /** Format: date */
             established_on?: string | null;
-            kind: string;
+            kind: components["schemas"]["OrgKind"];
             name: string;
             short_name?: string;
             /** Format: date */
@@ -1506,18 +1526,28 @@ export interface components {
             term_start?: string | null;
             units?: string[];
         };
+        /**
+         * @description 组织类型.
+         * @enum {string}
+         */
+        OrgKind: "group_committee" | "primary_committee" | "general_branch" | "branch" | "joint_branch" | "temporary_branch" | "party_group";
         OrgNodeView: {
             /** Format: int64 */
             depth: number;
             /** Format: uuid */
             id: string;
-            kind: string;
+            kind: components["schemas"]["OrgKind"];
             name: string;
             /** Format: uuid */
             parent_id?: string | null;
             short_name: string;
-            status: string;
+            status: components["schemas"]["OrgStatus"];
         };
+        /**
+         * @description Whether an organization is working or dissolved (撤销: kept with its history).
+         * @enum {string}
+         */
+        OrgStatus: "active" | "dissolved";
         OrgView: {
             checks: components["schemas"]["CheckView"][];
             /** Format: int64 */
@@ -1532,7 +1562,7 @@ export interface components {
             full_members: number;
             /** Format: uuid */
             id: string;
-            kind: string;
+            kind: components["schemas"]["OrgKind"];
             kind_label: string;
             name: string;
             /** Format: uuid */
@@ -1542,7 +1572,7 @@ export interface components {
             probationary_members: number;
             secretary_name?: string | null;
             short_name: string;
-            status: string;
+            status: components["schemas"]["OrgStatus"];
             /** Format: date */
             term_end?: string | null;
             /** Format: date */
@@ -1588,8 +1618,8 @@ export interface components {
             /** Format: uuid */
             requested_by_id: string;
             /** @description The requester's security role: the approver must hold another one. */
-            requested_role: string;
-            system_role?: string | null;
+            requested_role: components["schemas"]["SystemRole"];
+            system_role?: components["schemas"]["SystemRole"] | null;
             /** Format: uuid */
             user_id: string;
             username: string;
@@ -1717,6 +1747,11 @@ export interface components {
             /** @description A one-time password: it only allows its owner to set a new one. */
             password: string;
         };
+        /**
+         * @description A role on an organization (and everything below it).
+         * @enum {string}
+         */
+        Role: "org_admin" | "secretary" | "inspector" | "member";
         /** @description The compliance of a subtree: totals by kind, the first levels of organizations, those behind. */
         RollupAnswer: {
             /** @description Most overdue first. */
@@ -1773,6 +1808,11 @@ export interface components {
             /** @description `secretary`, `deputy_secretary`, `organization`, `publicity`, `discipline`, `youth`, `member`. */
             post: string;
         };
+        /**
+         * @description The three security roles (三员), kept apart from domain data and from each other.
+         * @enum {string}
+         */
+        SystemRole: "system_admin" | "security_admin" | "audit_admin";
         /** @description 谈心谈话 of a branch judged pair by pair (regulations 3.12, orglife.talk.per_pair_per_year). */
         TalkView: {
             /** Format: int32 */
@@ -1847,7 +1887,7 @@ export interface components {
             id: string;
             /** Format: uuid */
             member_id?: string | null;
-            system_role?: string | null;
+            system_role?: components["schemas"]["SystemRole"] | null;
             username: string;
         };
         VoteInput: {
@@ -3263,8 +3303,7 @@ export interface operations {
                 organization_id?: string;
                 /** @description Part of the name, or a whole ID number or phone number (found only by roles that may see them). */
                 q?: string;
-                /** @description `full` or `probationary`. */
-                status?: string;
+                status?: components["schemas"]["MemberStatus"];
                 /** @description Include sub-organizations (default true). */
                 subtree?: boolean;
                 /** @description Export only: full ID numbers and phones (roles that may see them; audited). */
@@ -3587,8 +3626,7 @@ export interface operations {
                 organization_id?: string;
                 /** @description Part of the name, or a whole ID number or phone number (found only by roles that may see them). */
                 q?: string;
-                /** @description `full` or `probationary`. */
-                status?: string;
+                status?: components["schemas"]["MemberStatus"];
                 /** @description Include sub-organizations (default true). */
                 subtree?: boolean;
                 /** @description Export only: full ID numbers and phones (roles that may see them; audited). */

@@ -274,7 +274,7 @@ async fn judge(
     draft: Draft,
 ) -> DomainResult<MeetingInput> {
     let Draft { mut input, exclusions, without_vote, election } = draft;
-    let kind = org.kind().ok_or_else(|| StoreError::Config(format!("unknown organization kind {}", org.kind)))?;
+    let kind = org.kind;
     if !input.kind.fits(kind) {
         return Err(DomainError::structural(
             StructuralRule::MeetingKindForOrganization,
@@ -297,7 +297,11 @@ async fn judge(
         RecordKind::GeneralMeeting => {
             tx.lock_subtree(org.id).await?;
             let members = tx.expected_attendees(user, org.id).await?;
-            let full: HashSet<Uuid> = members.iter().filter(|m| m.status == "full").map(|m| m.member_id).collect();
+            let full: HashSet<Uuid> = members
+                .iter()
+                .filter(|m| m.status == dangwu_rules::member::Status::Full)
+                .map(|m| m.member_id)
+                .collect();
             let roll = Roll {
                 full_members: full.len() as u32,
                 probationary_members: (members.len() - full.len()) as u32,
@@ -408,10 +412,9 @@ fn under(prefix: &str, e: CalcError) -> DomainError {
 
 /// Attendees and members named by issues must be of the organization: a problem of those fields.
 fn attendee_error(e: StoreError) -> DomainError {
-    match e {
-        StoreError::Conflict { code: "attendee_outside", message, .. } => DomainError::field("attendees", message),
-        StoreError::Conflict { code: "issue_member_outside", message, .. } => DomainError::field("issues", message),
-        other => other.into(),
+    match e.bad_input() {
+        Some((field, message)) => DomainError::field(field, message),
+        None => e.into(),
     }
 }
 

@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use dangwu_rules::StructuralRule;
 use dangwu_rules::org::OrgKind;
+use dangwu_store::Actor;
 use dangwu_store::access::Access;
 use dangwu_store::placements::Placement;
-use dangwu_store::{Actor, StoreError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -38,14 +38,14 @@ pub async fn replace(
     let mut tx = ctx.db.begin().await?;
     let org = tx.org_for(actor.user_id, org_id, Access::WriteMembers).await?;
     let ids = validate(&fields)?;
-    let kind = org.kind().ok_or_else(|| StoreError::Config(format!("unknown organization kind {}", org.kind)))?;
+    let kind = org.kind;
     if !matches!(kind, OrgKind::PartyGroup | OrgKind::TemporaryBranch) {
         return Err(DomainError::structural(
             StructuralRule::PlacementOrganizationKind,
             format!("{}不编入党员：党员可编入党小组或临时党支部，组织关系仍在所在党支部", kind.label()),
         ));
     }
-    if org.status != "active" {
+    if org.status != dangwu_rules::org::OrgStatus::Active {
         return Err(DomainError::structural(StructuralRule::OrgParentActive, "该组织已撤销，不能再编入党员"));
     }
     // Whom the meetings of the organization expect changes: held still against a concurrent count.

@@ -7,9 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use dangwu_rules::Level;
+use dangwu_rules::member::Status;
 use dangwu_rules::orglife::{AppraisalGrades, RULE_APPRAISAL_GRADE_PROBATIONARY};
 use dangwu_store::access::Access;
-use dangwu_store::appraisals::{Appraisal, EntryInput, GRADES, GradeSet};
+use dangwu_store::appraisals::{Appraisal, EntryInput, Grade, GradeSet, Stage};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -147,9 +148,9 @@ async fn update_entry(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GradeInput {
     pub member_id: Uuid,
-    /// `excellent` 优秀, `qualified` 合格, `basically_qualified` 基本合格, `unqualified` 不合格, or null.
-    #[schema(max_length = 30)]
-    pub grade: Option<String>,
+    /// None (null, or an empty text): no grade.
+    #[serde(default, deserialize_with = "crate::json::empty_as_none")]
+    pub grade: Option<Grade>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -173,12 +174,9 @@ pub struct DecideGrades {
 
 /// Checks the grades against the rules: the 优秀 cap and that probationary members get no grade.
 /// `complete` also requires every full member to be graded (for the meeting's decision).
-fn check_grades(state: &AppState, a: &Appraisal, grades: &[(Uuid, Option<String>)], complete: bool) -> ApiResult<()> {
+fn check_grades(state: &AppState, a: &Appraisal, grades: &[(Uuid, Option<Grade>)], complete: bool) -> ApiResult<()> {
     let mut errors = Vec::new();
-    for (i, (member, grade)) in grades.iter().enumerate() {
-        if grade.as_deref().is_some_and(|g| !GRADES.iter().any(|(c, _)| *c == g)) {
-            errors.push(FieldError { field: format!("grades[{i}].grade"), message: "等次无效".into() });
-        }
+    for (i, (member, _)) in grades.iter().enumerate() {
         if !a.entries.iter().any(|e| e.member_id == *member) {
             errors.push(FieldError {
                 field: format!("grades[{i}].member_id"),
@@ -189,7 +187,7 @@ fn check_grades(state: &AppState, a: &Appraisal, grades: &[(Uuid, Option<String>
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let grade_of = |m: Uuid| grades.iter().find(|(id, _)| *id == m).and_then(|(_, g)| g.clone());
+    let grade_of = |m: Uuid| grades.iter().find(|(id, _)| *id == m).and_then(|(_, g)| *g);
     let mut g = AppraisalGrades {
         full_members: 0,
         probationary_members: 0,
@@ -202,7 +200,7 @@ fn check_grades(state: &AppState, a: &Appraisal, grades: &[(Uuid, Option<String>
     let mut ungraded = 0;
     for e in &a.entries {
         let grade = grade_of(e.member_id);
-        if e.member_status == "full" {
+        if e.member_status == Status::Full {
             g.full_members += 1;
             if grade.is_none() {
                 ungraded += 1;
@@ -213,12 +211,12 @@ fn check_grades(state: &AppState, a: &Appraisal, grades: &[(Uuid, Option<String>
                 g.probationary_graded += 1;
             }
         }
-        match grade.as_deref() {
-            Some("excellent") => g.excellent += 1,
-            Some("qualified") => g.qualified += 1,
-            Some("basically_qualified") => g.basically_qualified += 1,
-            Some("unqualified") => g.unqualified += 1,
-            _ => {}
+        match grade {
+            Some(Grade::Excellent) => g.excellent += 1,
+            Some(Grade::Qualified) => g.qualified += 1,
+            Some(Grade::BasicallyQualified) => g.basically_qualified += 1,
+            Some(Grade::Unqualified) => g.unqualified += 1,
+            None => {}
         }
     }
     let date = NaiveDate::from_ymd_opt(a.row.year as i32, 12, 31).unwrap_or_else(|| state.today()).min(state.today());
@@ -236,8 +234,8 @@ fn check_grades(state: &AppState, a: &Appraisal, grades: &[(Uuid, Option<String>
     Ok(())
 }
 
-fn pairs(grades: &[GradeInput]) -> Vec<(Uuid, Option<String>)> {
-    grades.iter().map(|g| (g.member_id, g.grade.clone().filter(|s| !s.is_empty()))).collect()
+fn pairs(grades: &[GradeInput]) -> Vec<(Uuid, Option<Grade>)> {
+    grades.iter().map(|g| (g.member_id, g.grade)).collect()
 }
 
 /// 支部委员会提出评定等次
@@ -260,7 +258,7 @@ async fn propose(
             .set_appraisal_grades(
                 &caller.actor,
                 id,
-                &GradeSet { stage: "proposed", grades: &grades, meeting: None, version: req.version },
+                &GradeSet { stage: Stage::Proposed, grades: &grades, meeting: None, version: req.version },
                 state.now(),
             )
             .await?,
@@ -281,7 +279,7 @@ async fn decide(
     let a = state.db.get_appraisal(user, id).await?;
     let grades = match &req.grades {
         Some(g) => pairs(g),
-        None => a.entries.iter().map(|e| (e.member_id, e.proposed_grade.clone())).collect(),
+        None => a.entries.iter().map(|e| (e.member_id, e.proposed_grade)).collect(),
     };
     check_grades(&state, &a, &grades, true)?;
     view(
@@ -290,7 +288,12 @@ async fn decide(
             .set_appraisal_grades(
                 &caller.actor,
                 id,
-                &GradeSet { stage: "decided", grades: &grades, meeting: Some(req.meeting_id), version: req.version },
+                &GradeSet {
+                    stage: Stage::Decided,
+                    grades: &grades,
+                    meeting: Some(req.meeting_id),
+                    version: req.version,
+                },
                 state.now(),
             )
             .await?,
@@ -313,11 +316,11 @@ async fn appraisal_stats(
     ApiQuery(p): ApiQuery<StatsParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let rows = state.db.appraisal_stats(caller.domain()?, id, p.year).await?;
-    let grades: Vec<serde_json::Value> = GRADES
-        .iter()
-        .map(|(code, label)| {
-            let n = rows.iter().find(|(g, _)| g == code).map(|(_, n)| *n).unwrap_or(0);
-            serde_json::json!({"grade": code, "label": label, "count": n})
+    let grades: Vec<serde_json::Value> = Grade::ALL
+        .into_iter()
+        .map(|grade| {
+            let n = rows.iter().find(|(g, _)| *g == grade).map(|(_, n)| *n).unwrap_or(0);
+            serde_json::json!({"grade": grade, "label": grade.label(), "count": n})
         })
         .collect();
     Ok(Json(serde_json::json!({ "year": p.year, "grades": grades })))

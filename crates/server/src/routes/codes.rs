@@ -4,8 +4,12 @@
 use axum::Json;
 use dangwu_rules::codes::{Attendance, MeetingStatus, RecordKind};
 use dangwu_rules::election::SeatKind;
-use dangwu_rules::org::OrgKind;
+use dangwu_rules::idcard::Gender;
+use dangwu_rules::member::{Occupation, Status};
+use dangwu_rules::org::{OrgKind, OrgStatus};
 use dangwu_rules::orglife::ExclusionReason;
+use dangwu_store::access::{Role, SystemRole};
+use dangwu_store::appraisals::Grade;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -30,6 +34,13 @@ pub struct Code {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CodeLists {
     pub org_kinds: Vec<Code>,
+    pub org_statuses: Vec<Code>,
+    pub member_statuses: Vec<Code>,
+    pub genders: Vec<Code>,
+    pub occupations: Vec<Code>,
+    pub grades: Vec<Code>,
+    pub roles: Vec<Code>,
+    pub system_roles: Vec<Code>,
     pub meeting_kinds: Vec<Code>,
     pub meeting_statuses: Vec<Code>,
     pub attendance: Vec<Code>,
@@ -51,10 +62,17 @@ fn list<T: Serialize + Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<Cod
     responses((status = 200, body = CodeLists), (status = 401, body = ErrorBody)))]
 async fn code_lists(_caller: Caller) -> ApiResult<Json<CodeLists>> {
     Ok(Json(CodeLists {
-        org_kinds: OrgKind::ALL.iter().map(|k| Code { code: k.code().to_owned(), label: k.label() }).collect(),
-        meeting_kinds: list(RecordKind::ALL, RecordKind::label),
-        meeting_statuses: list(MeetingStatus::ALL, MeetingStatus::label),
-        attendance: list(Attendance::ALL, Attendance::label),
+        org_kinds: list(&OrgKind::ALL, OrgKind::label),
+        org_statuses: list(&OrgStatus::ALL, OrgStatus::label),
+        member_statuses: list(&Status::ALL, Status::label),
+        genders: list(&Gender::ALL, Gender::label),
+        occupations: list(&Occupation::ALL, Occupation::label),
+        grades: list(&Grade::ALL, Grade::label),
+        roles: list(&Role::ALL, Role::label),
+        system_roles: list(&SystemRole::ALL, SystemRole::label),
+        meeting_kinds: list(&RecordKind::ALL, RecordKind::label),
+        meeting_statuses: list(&MeetingStatus::ALL, MeetingStatus::label),
+        attendance: list(&Attendance::ALL, Attendance::label),
         exclusion_reasons: list(&ExclusionReason::ALL, ExclusionReason::label),
         seat_kinds: list(&[SeatKind::CommitteeMembers, SeatKind::Delegates], SeatKind::label),
     }))
@@ -66,7 +84,7 @@ mod tests {
 
     #[test]
     fn codes_are_the_wire_codes() {
-        let kinds = list(RecordKind::ALL, RecordKind::label);
+        let kinds = list(&RecordKind::ALL, RecordKind::label);
         assert_eq!(kinds[0].code, "general_meeting");
         assert_eq!(list(&[SeatKind::Delegates], SeatKind::label)[0].code, "delegates");
         assert!(list(&ExclusionReason::ALL, ExclusionReason::label).iter().all(|c| !c.code.is_empty()));

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use dangwu_rules::RuleBook;
 use dangwu_rules::idcard::{self, Gender};
-use dangwu_rules::member::{Status, check_conversion, check_dates};
+use dangwu_rules::member::{Occupation, Status, check_conversion, check_dates};
 use dangwu_store::access::Access;
 use dangwu_store::audit::Event;
 use dangwu_store::members::{Member, MemberCursor, MemberFilter, MemberInput};
@@ -34,42 +34,26 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// 学历 (highest education), in the coded order of the member information form.
 pub const EDUCATION: [&str; 6] = ["研究生", "大学本科", "大学专科", "中等专科", "高中", "初中及以下"];
-/// 职业 (occupation) categories of the Party statistics (regulations 10.4).
-pub const OCCUPATIONS: [(&str, &str); 8] = [
-    ("worker", "工人（工勤技能人员）"),
-    ("farmer", "农牧渔民"),
-    ("professional", "专业技术人员"),
-    ("manager", "管理人员"),
-    ("official", "党政机关工作人员"),
-    ("student", "学生"),
-    ("other", "其他职业"),
-    ("retired", "离退休人员"),
-];
-
-pub fn occupation_label(code: &str) -> &str {
-    OCCUPATIONS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or(code)
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberView {
     pub id: Uuid,
     pub name: String,
-    /// `male` or `female`.
-    pub gender: String,
+    pub gender: Gender,
     pub ethnicity: String,
     pub birth_date: NaiveDate,
     /// Masked (`1****************X`, phone `138******78`) unless `id_number_masked` is false.
     pub id_number: String,
     pub id_number_masked: bool,
     pub education: String,
-    pub occupation: String,
+    /// 职业: the categories of the Party statistics (regulations 10.4).
+    pub occupation: Occupation,
     pub work_unit: String,
     pub post: String,
     pub phone: String,
     pub joined_on: NaiveDate,
     pub converted_on: Option<NaiveDate>,
-    /// `full` (正式党员) or `probationary` (预备党员).
-    pub status: String,
+    /// 正式党员 or 预备党员.
+    pub status: Status,
     /// A probationary member's end of probation (one year from `joined_on`, rule `recruit.probation_years`).
     pub probation_ends: Option<NaiveDate>,
     /// The probation has ended without a conversion being recorded: the branch owes a decision.
@@ -83,7 +67,7 @@ pub struct MemberView {
 
 pub fn member_view(m: Member, unmasked: bool, rules: &RuleBook, today: NaiveDate) -> MemberView {
     // A probation whose rule is not in force on the joining day (before 1982) is not judged.
-    let probation_ends = (m.status == "probationary")
+    let probation_ends = (m.status == Status::Probationary)
         .then(|| dangwu_rules::member::probation(rules, m.joined_on).ok())
         .flatten()
         .map(|p| p.ends);
@@ -117,9 +101,7 @@ pub fn member_view(m: Member, unmasked: bool, rules: &RuleBook, today: NaiveDate
 pub struct MemberFields {
     #[schema(max_length = 50)]
     pub name: String,
-    /// `male` or `female`.
-    #[schema(max_length = 10)]
-    pub gender: String,
+    pub gender: Gender,
     #[schema(max_length = 20)]
     pub ethnicity: String,
     pub birth_date: NaiveDate,
@@ -128,8 +110,7 @@ pub struct MemberFields {
     pub id_number: String,
     #[schema(max_length = 20)]
     pub education: String,
-    #[schema(max_length = 20)]
-    pub occupation: String,
+    pub occupation: Occupation,
     #[schema(max_length = 100)]
     pub work_unit: String,
     #[serde(default)]
@@ -141,9 +122,7 @@ pub struct MemberFields {
     pub phone: String,
     pub joined_on: NaiveDate,
     pub converted_on: Option<NaiveDate>,
-    /// `full` or `probationary`.
-    #[schema(max_length = 20)]
-    pub status: String,
+    pub status: Status,
     pub organization_id: Uuid,
 }
 
@@ -177,32 +156,11 @@ pub fn validate(f: MemberFields, rules: &RuleBook, today: NaiveDate) -> ApiResul
     if !phone.is_empty() && !mobile {
         errors.push(FieldError { field: "phone".into(), message: "手机号码应为以1开头的11位数字".into() });
     }
-    let gender = match f.gender.as_str() {
-        "male" => Some(Gender::Male),
-        "female" => Some(Gender::Female),
-        _ => {
-            errors.push(FieldError { field: "gender".into(), message: "性别应为男或女".into() });
-            None
-        }
-    };
     if !EDUCATION.contains(&f.education.as_str()) {
         errors.push(FieldError {
             field: "education".into(), message: format!("学历应为：{}", EDUCATION.join("、"))
         });
     }
-    if !OCCUPATIONS.iter().any(|(c, _)| *c == f.occupation) {
-        errors.push(FieldError { field: "occupation".into(), message: "职业类别无效".into() });
-    }
-    let status = match f.status.as_str() {
-        "full" => Some(Status::Full),
-        "probationary" => Some(Status::Probationary),
-        _ => {
-            errors.push(FieldError {
-                field: "status".into(), message: "党员状态应为正式党员或预备党员".into()
-            });
-            None
-        }
-    };
     let id_number = match idcard::parse(&f.id_number) {
         Ok(id) => {
             if id.birth_date != f.birth_date {
@@ -211,7 +169,7 @@ pub fn validate(f: MemberFields, rules: &RuleBook, today: NaiveDate) -> ApiResul
                     message: format!("出生日期与公民身份号码不一致（号码中为 {}）", id.birth_date),
                 });
             }
-            if gender.is_some_and(|g| g != id.gender) {
+            if f.gender != id.gender {
                 errors.push(FieldError {
                     field: "gender".into(), message: "性别与公民身份号码不一致".into()
                 });
@@ -223,18 +181,16 @@ pub fn validate(f: MemberFields, rules: &RuleBook, today: NaiveDate) -> ApiResul
             f.id_number.clone()
         }
     };
-    if let Some(status) = status {
-        let problems = check_dates(f.birth_date, f.joined_on, f.converted_on, status, today);
-        let dates_ok = problems.is_empty();
-        for p in problems {
-            errors.push(FieldError { field: p.field.into(), message: p.message });
-        }
-        // The probation rules, where they were in force when the member was admitted.
-        if let (true, Status::Full, Some(converted)) = (dates_ok, status, f.converted_on)
-            && let Ok(Some(p)) = check_conversion(rules, f.joined_on, converted)
-        {
-            errors.push(FieldError { field: p.field.into(), message: p.message });
-        }
+    let problems = check_dates(f.birth_date, f.joined_on, f.converted_on, f.status, today);
+    let dates_ok = problems.is_empty();
+    for p in problems {
+        errors.push(FieldError { field: p.field.into(), message: p.message });
+    }
+    // The probation rules, where they were in force when the member was admitted.
+    if let (true, Status::Full, Some(converted)) = (dates_ok, f.status, f.converted_on)
+        && let Ok(Some(p)) = check_conversion(rules, f.joined_on, converted)
+    {
+        errors.push(FieldError { field: p.field.into(), message: p.message });
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -266,8 +222,8 @@ pub struct ListParams {
     pub subtree: Option<bool>,
     /// Part of the name, or a whole ID number or phone number (found only by roles that may see them).
     pub q: Option<String>,
-    /// `full` or `probationary`.
-    pub status: Option<String>,
+    #[serde(default, deserialize_with = "crate::json::empty_as_none")]
+    pub status: Option<Status>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page (opaque).
@@ -279,9 +235,6 @@ pub struct ListParams {
 
 impl ListParams {
     fn filter(&self, limit: i64) -> ApiResult<MemberFilter> {
-        if self.status.as_deref().is_some_and(|s| s != "full" && s != "probationary") {
-            return Err(ApiError::field("status", "党员状态应为 full 或 probationary"));
-        }
         if self.q.as_ref().is_some_and(|q| q.chars().count() > 50) {
             return Err(ApiError::field("q", "关键词不超过50字"));
         }
@@ -295,7 +248,7 @@ impl ListParams {
             organization_id: self.organization_id,
             subtree: self.subtree.unwrap_or(true),
             text: self.q.clone(),
-            status: self.status.clone().filter(|s| !s.is_empty()),
+            status: self.status,
             after,
             limit,
             no_total: false,
@@ -403,9 +356,9 @@ async fn export_members(
         .into_iter()
         .map(|m| dangwu_reports::RosterRow {
             organization: m.organization_name.clone(),
-            gender: if m.gender == "male" { "男" } else { "女" }.into(),
-            occupation: occupation_label(&m.occupation).into(),
-            status: if m.status == "full" { "正式党员" } else { "预备党员" }.into(),
+            gender: m.gender.label().into(),
+            occupation: m.occupation.label().into(),
+            status: m.status.label().into(),
             id_number: if unmask { m.id_number.clone() } else { idcard::mask(&m.id_number) },
             phone: if unmask { m.phone.clone() } else { idcard::mask_phone(&m.phone) },
             name: m.name,

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use dangwu_rules::org::{OrgFacts, OrgKind};
+use dangwu_rules::org::{OrgFacts, OrgKind, OrgStatus};
 use dangwu_rules::{Level, RuleBook};
 use dangwu_store::access::Access;
 use dangwu_store::orgs::{CommitteeSeat, OrgInput, OrgNode, Organization};
@@ -46,8 +46,8 @@ pub struct OrgNodeView {
     pub parent_id: Option<Uuid>,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: OrgKind,
+    pub status: OrgStatus,
     pub depth: i64,
 }
 
@@ -91,13 +91,13 @@ pub struct OrgView {
     pub parent_name: Option<String>,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub kind_label: String,
     pub units: Vec<String>,
     pub established_on: Option<NaiveDate>,
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
-    pub status: String,
+    pub status: OrgStatus,
     pub dissolved_on: Option<NaiveDate>,
     pub dissolve_reason: Option<String>,
     pub committee: Vec<SeatView>,
@@ -113,7 +113,7 @@ pub fn org_view(rules: &RuleBook, org: Organization, today: NaiveDate) -> OrgVie
     let checks = checks(rules, &org, today);
     OrgView {
         secretary_name: org.secretary_name().map(str::to_owned),
-        kind_label: org.kind().map(OrgKind::label).unwrap_or("").to_owned(),
+        kind_label: org.kind.label().to_owned(),
         id: org.id,
         parent_id: org.parent_id,
         parent_name: org.parent_name,
@@ -142,14 +142,14 @@ pub fn org_view(rules: &RuleBook, org: Organization, today: NaiveDate) -> OrgVie
 
 /// The organization-setup and term findings for an organization, by the rules in force today.
 pub fn checks(rules: &RuleBook, org: &Organization, today: NaiveDate) -> Vec<CheckView> {
-    let Some(kind) = org.kind() else { return Vec::new() };
-    if org.status != "active" {
+    let kind = org.kind;
+    if org.status != OrgStatus::Active {
         return Vec::new();
     }
     let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
     let facts = OrgFacts {
         kind,
-        parent: org.parent_kind.as_deref().and_then(OrgKind::from_code),
+        parent: org.parent_kind,
         full_members: count(org.full_members),
         probationary_members: count(org.probationary_members),
         units: Some(count(org.units.len() as i64)),
@@ -179,8 +179,7 @@ pub struct OrgFields {
     #[serde(default)]
     #[schema(max_length = 100)]
     pub short_name: String,
-    #[schema(max_length = 40)]
-    pub kind: String,
+    pub kind: OrgKind,
     /// The units (enterprises) the organization is set up in: at most 50, each at most 100 characters.
     #[serde(default)]
     #[schema(schema_with = units_schema)]
@@ -222,9 +221,6 @@ fn validate(f: OrgFields, today: NaiveDate) -> ApiResult<OrgInput> {
         err("name", "组织全称必填");
     }
     let short_name = if f.short_name.trim().is_empty() { name.clone() } else { f.short_name.trim().to_owned() };
-    if OrgKind::from_code(&f.kind).is_none() {
-        err("kind", "组织类型无效");
-    }
     let units: Vec<String> = f.units.iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
     let founded = dangwu_rules::member::party_founded();
     if f.established_on.is_some_and(|d| d < founded || d > today) {

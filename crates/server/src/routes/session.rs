@@ -55,8 +55,7 @@ pub struct LoginRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GrantView {
     pub id: Uuid,
-    /// `org_admin`, `secretary`, `inspector` or `member`.
-    pub role: String,
+    pub role: dangwu_store::Role,
     pub organization_id: Uuid,
     pub organization_name: String,
 }
@@ -73,8 +72,8 @@ pub struct Me {
     pub username: String,
     pub display_name: String,
     pub member_id: Option<Uuid>,
-    /// `system_admin`, `security_admin`, `audit_admin` or null.
-    pub system_role: Option<String>,
+    /// Null for a user without a security role.
+    pub system_role: Option<dangwu_store::SystemRole>,
     pub grants: Vec<GrantView>,
     /// Send back in `X-CSRF-Token` on every write made with the session cookie.
     pub csrf_token: Option<String>,
@@ -199,7 +198,7 @@ async fn login(
     let idle = state.config.session_max.min(SESSION_IDLE);
     let user = match state.db.create_session(&actor, &auth::token_hash(&token), &csrf, now + idle, now).await {
         Ok(user) => user,
-        Err(dangwu_store::StoreError::Conflict { code: "locked", .. }) => return Err(locked()),
+        Err(dangwu_store::StoreError::Conflict { code: dangwu_store::Conflict::Locked, .. }) => return Err(locked()),
         Err(e) => return Err(e.into()),
     };
     if let Some(addr) = addr {

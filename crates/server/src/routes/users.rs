@@ -36,7 +36,7 @@ pub struct UserView {
     pub username: String,
     pub display_name: String,
     pub member_id: Option<Uuid>,
-    pub system_role: Option<String>,
+    pub system_role: Option<SystemRole>,
     pub disabled: bool,
     pub grants: Vec<GrantView>,
 }
@@ -186,12 +186,12 @@ pub struct PendingResetView {
     pub user_id: Uuid,
     pub username: String,
     pub display_name: String,
-    pub system_role: Option<String>,
+    pub system_role: Option<SystemRole>,
     /// The administrator who asked for the reset.
     pub requested_by: String,
     pub requested_by_id: Uuid,
     /// The requester's security role: the approver must hold another one.
-    pub requested_role: String,
+    pub requested_role: SystemRole,
     pub requested_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -275,9 +275,7 @@ async fn enable_user(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GrantRole {
-    /// `org_admin`, `secretary`, `inspector` or `member`.
-    #[schema(max_length = 20)]
-    pub role: String,
+    pub role: Role,
     pub organization_id: Uuid,
 }
 
@@ -291,14 +289,7 @@ async fn grant_role(
     ApiJson(req): ApiJson<GrantRole>,
 ) -> ApiResult<(StatusCode, Json<GrantView>)> {
     caller.require_system(&[SystemRole::SecurityAdmin])?;
-    let role = Role::from_code(&req.role).ok_or_else(|| ApiError::field("role", "角色无效"))?;
-    let grant =
-        state.db.grant(&caller.actor, id, role, req.organization_id, state.now()).await.map_err(|e| match e {
-            dangwu_store::StoreError::Conflict { code: "unknown_organization", message, .. } => {
-                ApiError::field("organization_id", message)
-            }
-            other => other.into(),
-        })?;
+    let grant = state.db.grant(&caller.actor, id, req.role, req.organization_id, state.now()).await?;
     Ok((StatusCode::CREATED, Json(grant.into())))
 }
 

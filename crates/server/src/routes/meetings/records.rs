@@ -141,8 +141,7 @@ async fn update_meeting(
 pub struct ExpectedAttendee {
     pub member_id: Uuid,
     pub name: String,
-    /// `full` or `probationary`.
-    pub status: String,
+    pub status: dangwu_rules::member::Status,
 }
 
 /// 应参会人员（本组织及下级党小组的党员）
