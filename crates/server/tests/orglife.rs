@@ -37,30 +37,14 @@ async fn branch_with(app: &TestApp, full: u32, probationary: u32) -> (Uuid, Vec<
         .seed_org(&seed_actor(), Some(app.fixture.committee), &dangwu_testkit::org_input("第三党支部", "branch"), now)
         .await
         .unwrap();
-    let birth = NaiveDate::from_ymd_opt(1980, 6, 1).unwrap();
     let inputs: Vec<MemberInput> = (0..full + probationary)
         .map(|i| {
-            let is_full = i < full;
-            MemberInput {
-                name: format!("丙{i}"),
-                gender: dangwu_rules::idcard::Gender::Male,
-                ethnicity: "汉族".into(),
-                birth_date: birth,
-                id_number: dangwu_testkit::id_number(birth, true, 100 + i),
-                education: "大学本科".into(),
-                occupation: dangwu_rules::member::Occupation::Worker,
-                work_unit: "测试公司".into(),
-                post: String::new(),
-                phone: String::new(),
-                joined_on: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
-                converted_on: is_full.then(|| NaiveDate::from_ymd_opt(2011, 1, 1).unwrap()),
-                status: if is_full {
-                    dangwu_rules::member::Status::Full
-                } else {
-                    dangwu_rules::member::Status::Probationary
-                },
-                organization_id: org.id,
+            let mut m = seeded_member(i, org.id);
+            if i >= full {
+                m.converted_on = None;
+                m.status = dangwu_rules::member::Status::Probationary;
             }
+            m
         })
         .collect();
     let members = app.db.seed_members(&seed_actor(), &inputs, now).await.unwrap();
