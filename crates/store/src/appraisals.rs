@@ -36,6 +36,7 @@ dangwu_rules::code_list! {
 }
 text_column!(Stage);
 
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AppraisalRow {
     pub id: Uuid,
@@ -49,6 +50,7 @@ pub struct AppraisalRow {
     pub updated_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AppraisalEntry {
     pub member_id: Uuid,
@@ -66,6 +68,7 @@ pub struct AppraisalEntry {
     pub version: i64,
 }
 
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Appraisal {
     #[serde(flatten)]
@@ -100,6 +103,103 @@ const ROW_SELECT: &str = "SELECT a.id, a.organization_id, o.name AS organization
     a.version, a.created_at, a.updated_at FROM appraisals a JOIN organizations o ON o.id = a.organization_id";
 
 impl Tx {
+    /// An appraisal the user may read (NotFound otherwise), with `access` over its organization required.
+    pub async fn appraisal(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Appraisal> {
+        self.appraisal_for(user, id, access).await
+    }
+
+    /// Stores grades: `proposed` by the committee (from `open` or `proposed`) or `decided` by the meeting
+    /// (from `proposed`, with the meeting that decided). `grades` lists every member's grade or none.
+    /// The rules on the grades are checked by the caller in this same transaction.
+    pub async fn set_appraisal_grades(
+        &mut self,
+        actor: &Actor,
+        id: Uuid,
+        set: &GradeSet<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Appraisal> {
+        let GradeSet { stage, grades, meeting, version } = *set;
+        let tx = self;
+        let before = tx.appraisal_for(actor.user_id, id, Access::WriteMembers).await?;
+        // A form older than what was read fails fast; the conditional UPDATE below decides between
+        // concurrent editors.
+        if before.row.version != version {
+            return Err(stale_appraisal());
+        }
+        let allowed = match stage {
+            Stage::Proposed => matches!(before.row.status, Stage::Open | Stage::Proposed),
+            Stage::Decided => before.row.status == Stage::Proposed,
+            Stage::Open => false,
+        };
+        if !allowed {
+            return Err(StoreError::conflict(
+                Conflict::AppraisalStage,
+                "评议环节不对：须先提出等次，再由党员大会决定；决定后不能修改",
+            ));
+        }
+        if let Some(meeting) = meeting {
+            let held: Option<(Uuid,)> = tx
+                .fetch_optional(
+                    q("SELECT id FROM meetings WHERE id = $1 AND organization_id = $2 AND status = 'held' \
+                       AND kind IN ('general_meeting', 'democratic_appraisal')")
+                    .bind(meeting)
+                    .bind(before.row.organization_id),
+                )
+                .await?;
+            if held.is_none() {
+                return Err(StoreError::conflict(
+                    Conflict::UnknownMeeting,
+                    "须选择本支部已召开的党员大会或民主评议会议",
+                ));
+            }
+        }
+        let written = tx
+            .execute(
+                q("UPDATE appraisals SET status = $2, meeting_id = COALESCE($3, meeting_id), version = version + 1, \
+                   updated_at = $4 WHERE id = $1 AND version = $5")
+                .bind(id)
+                .bind(stage.code())
+                .bind(meeting)
+                .bind(now)
+                .bind(version),
+            )
+            .await?;
+        if written == 0 {
+            return Err(stale_appraisal());
+        }
+        let column = if stage == Stage::Decided { "final_grade" } else { "proposed_grade" };
+        for (member, grade) in grades {
+            let n = tx
+                .execute(
+                    q(&format!(
+                        "UPDATE appraisal_entries SET {column} = $3 WHERE appraisal_id = $1 AND member_id = $2"
+                    ))
+                    .bind(id)
+                    .bind(*member)
+                    .bind(grade.map(Grade::code)),
+                )
+                .await?;
+            if n == 0 {
+                return Err(StoreError::conflict(Conflict::UnknownMember, "评定的党员不在本次评议名单中"));
+            }
+        }
+        let after = tx.appraisal_by_id(id).await?;
+        tx.audit(
+            actor,
+            now,
+            Event {
+                action: if stage == Stage::Decided { "appraisal.decide" } else { "appraisal.propose" },
+                entity_type: "appraisal",
+                entity_id: Some(id),
+                organization_id: Some(after.row.organization_id),
+                before: Some(audit_value(&before)),
+                after: Some(audit_value(&after)),
+            },
+        )
+        .await?;
+        Ok(after)
+    }
+
     async fn appraisal_by_id(&mut self, id: Uuid) -> Result<Appraisal> {
         let row: AppraisalRow = self.fetch_one(q(&format!("{ROW_SELECT} WHERE a.id = $1")).bind(id)).await?;
         let entries = self
@@ -282,98 +382,6 @@ impl Db {
                 organization_id: Some(after.row.organization_id),
                 before: None,
                 after: Some(serde_json::json!({"member_id": member, "entry": input})),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
-    }
-
-    /// Stores grades: `proposed` by the committee (from `open` or `proposed`) or `decided` by the meeting
-    /// (from `proposed`, with the meeting that decided). `grades` lists every member's grade or none.
-    pub async fn set_appraisal_grades(
-        &self,
-        actor: &Actor,
-        id: Uuid,
-        set: &GradeSet<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<Appraisal> {
-        let GradeSet { stage, grades, meeting, version } = *set;
-        let mut tx = self.begin().await?;
-        let before = tx.appraisal_for(actor.user_id, id, Access::WriteMembers).await?;
-        // A form older than what was read fails fast; the conditional UPDATE below decides between
-        // concurrent editors.
-        if before.row.version != version {
-            return Err(stale_appraisal());
-        }
-        let allowed = match stage {
-            Stage::Proposed => matches!(before.row.status, Stage::Open | Stage::Proposed),
-            Stage::Decided => before.row.status == Stage::Proposed,
-            Stage::Open => false,
-        };
-        if !allowed {
-            return Err(StoreError::conflict(
-                Conflict::AppraisalStage,
-                "评议环节不对：须先提出等次，再由党员大会决定；决定后不能修改",
-            ));
-        }
-        if let Some(meeting) = meeting {
-            let held: Option<(Uuid,)> = tx
-                .fetch_optional(
-                    q("SELECT id FROM meetings WHERE id = $1 AND organization_id = $2 AND status = 'held' \
-                       AND kind IN ('general_meeting', 'democratic_appraisal')")
-                    .bind(meeting)
-                    .bind(before.row.organization_id),
-                )
-                .await?;
-            if held.is_none() {
-                return Err(StoreError::conflict(
-                    Conflict::UnknownMeeting,
-                    "须选择本支部已召开的党员大会或民主评议会议",
-                ));
-            }
-        }
-        let written = tx
-            .execute(
-                q("UPDATE appraisals SET status = $2, meeting_id = COALESCE($3, meeting_id), version = version + 1, \
-                   updated_at = $4 WHERE id = $1 AND version = $5")
-                .bind(id)
-                .bind(stage.code())
-                .bind(meeting)
-                .bind(now)
-                .bind(version),
-            )
-            .await?;
-        if written == 0 {
-            return Err(stale_appraisal());
-        }
-        let column = if stage == Stage::Decided { "final_grade" } else { "proposed_grade" };
-        for (member, grade) in grades {
-            let n = tx
-                .execute(
-                    q(&format!(
-                        "UPDATE appraisal_entries SET {column} = $3 WHERE appraisal_id = $1 AND member_id = $2"
-                    ))
-                    .bind(id)
-                    .bind(*member)
-                    .bind(grade.map(Grade::code)),
-                )
-                .await?;
-            if n == 0 {
-                return Err(StoreError::conflict(Conflict::UnknownMember, "评定的党员不在本次评议名单中"));
-            }
-        }
-        let after = tx.appraisal_by_id(id).await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: if stage == Stage::Decided { "appraisal.decide" } else { "appraisal.propose" },
-                entity_type: "appraisal",
-                entity_id: Some(id),
-                organization_id: Some(after.row.organization_id),
-                before: Some(audit_value(&before)),
-                after: Some(audit_value(&after)),
             },
         )
         .await?;

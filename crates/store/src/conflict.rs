@@ -32,6 +32,8 @@ pub enum Conflict {
     AppraisalClosed,
     /// The appraisal is not at the stage the step needs.
     AppraisalStage,
+    /// The step needs every full member graded, and some are not.
+    Incomplete,
     /// The password reset request was decided already (or does not exist).
     ResetDecided,
     /// The password reset request is older than its time limit.
@@ -45,7 +47,7 @@ pub enum Conflict {
 }
 
 impl Conflict {
-    pub const ALL: [Conflict; 19] = [
+    pub const ALL: [Conflict; 20] = [
         Conflict::StaleVersion,
         Conflict::DuplicateIdNumber,
         Conflict::DuplicateUsername,
@@ -60,6 +62,7 @@ impl Conflict {
         Conflict::AlreadyDissolved,
         Conflict::AppraisalClosed,
         Conflict::AppraisalStage,
+        Conflict::Incomplete,
         Conflict::ResetDecided,
         Conflict::ResetExpired,
         Conflict::Locked,
@@ -84,6 +87,7 @@ impl Conflict {
             Conflict::AlreadyDissolved => "already_dissolved",
             Conflict::AppraisalClosed => "appraisal_closed",
             Conflict::AppraisalStage => "appraisal_stage",
+            Conflict::Incomplete => "incomplete",
             Conflict::ResetDecided => "reset_decided",
             Conflict::ResetExpired => "reset_expired",
             Conflict::Locked => "locked",

@@ -142,7 +142,9 @@ async fn one_of_parallel_grade_proposals_wins(app: TestApp) {
                     meeting: None,
                     version,
                 };
-                db.set_appraisal_grades(&actor, id, &set, Utc::now()).await
+                let mut tx = db.begin().await?;
+                let a = tx.set_appraisal_grades(&actor, id, &set, Utc::now()).await?;
+                tx.commit().await.map(|()| a)
             }
         })
         .collect();

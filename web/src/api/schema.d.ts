@@ -892,6 +892,59 @@ export interface components {
             first_topic?: boolean;
             title: string;
         };
+        Appraisal: components["schemas"]["AppraisalRow"] & {
+            entries: components["schemas"]["AppraisalEntry"][];
+        };
+        AppraisalEntry: {
+            final_grade?: components["schemas"]["Grade"] | null;
+            /** Format: uuid */
+            member_id: string;
+            member_status: components["schemas"]["MemberStatus"];
+            name: string;
+            peer_summary: string;
+            proposed_grade?: components["schemas"]["Grade"] | null;
+            self_text: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            votes_basic: number;
+            /** Format: int64 */
+            votes_excellent: number;
+            /** Format: int64 */
+            votes_qualified: number;
+            /** Format: int64 */
+            votes_unqualified: number;
+        };
+        AppraisalRow: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            meeting_id?: string | null;
+            /** Format: uuid */
+            organization_id: string;
+            organization_name: string;
+            status: components["schemas"]["AppraisalStage"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            year: number;
+        };
+        /**
+         * @description Where an appraisal stands: collecting appraisals, grades proposed by the committee, grades
+         *     decided by the meeting (final).
+         * @enum {string}
+         */
+        AppraisalStage: "open" | "proposed" | "decided";
+        /** @description Decided grades of a subtree in a year. */
+        AppraisalStats: {
+            grades: components["schemas"]["GradeCount"][];
+            /** Format: int32 */
+            year: number;
+        };
         /**
          * @description How a member attended a meeting.
          * @enum {string}
@@ -1211,6 +1264,13 @@ export interface components {
          * @enum {string}
          */
         Grade: "excellent" | "qualified" | "basically_qualified" | "unqualified";
+        /** @description How many members got one grade. */
+        GradeCount: {
+            /** Format: int64 */
+            count: number;
+            grade: components["schemas"]["Grade"];
+            label: string;
+        };
         GradeInput: {
             grade?: components["schemas"]["Grade"] | null;
             /** Format: uuid */
@@ -1979,7 +2039,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>[];
+                    "application/json": components["schemas"]["AppraisalRow"][];
                 };
             };
             /** @description 请求参数或内容有误（validation_failed、bad_json） */
@@ -2038,7 +2098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["Appraisal"];
                 };
             };
             400: {
@@ -2119,7 +2179,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["Appraisal"];
                 };
             };
             /** @description 未登录、会话已过期或 API 令牌无效（unauthenticated） */
@@ -2170,7 +2230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["Appraisal"];
                 };
             };
             400: {
@@ -2266,7 +2326,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["Appraisal"];
                 };
             };
             400: {
@@ -2351,7 +2411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["Appraisal"];
                 };
             };
             400: {
@@ -3964,7 +4024,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["AppraisalStats"];
                 };
             };
             /** @description 请求参数或内容有误（validation_failed、bad_json） */

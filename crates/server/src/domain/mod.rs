@@ -10,6 +10,7 @@
 //! A handler parses the request, calls one use case, and turns its answer or [`DomainError`] into
 //! HTTP. Nothing here knows about HTTP; nothing here writes SQL.
 
+pub mod appraisals;
 pub mod calendar;
 pub mod compliance;
 pub mod lifeindex;

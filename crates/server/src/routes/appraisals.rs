@@ -1,17 +1,13 @@
 //! 民主评议党员: open the yearly appraisal, record self / peer appraisal and the democratic rating,
-//! let the committee propose grades and the meeting decide them. The 优秀 cap and the rule that
-//! probationary members are not graded are enforced here with the rules crate.
+//! let the committee propose grades and the meeting decide them (use cases in domain::appraisals,
+//! where the 优秀 cap and the rule that probationary members are not graded are judged).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::NaiveDate;
-use dangwu_rules::Level;
-use dangwu_rules::member::Status;
-use dangwu_rules::orglife::{AppraisalGrades, RULE_APPRAISAL_GRADE_PROBATIONARY};
 use dangwu_store::access::Access;
-use dangwu_store::appraisals::{Appraisal, EntryInput, Grade, GradeSet, Stage};
-use serde::Deserialize;
+use dangwu_store::appraisals::{Appraisal, AppraisalRow, EntryInput, Grade};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,7 +15,11 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::domain::{
+    self,
+    appraisals::{DecideGrades, ProposeGrades},
+};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -32,8 +32,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(appraisal_stats))
 }
 
-fn view(a: Appraisal) -> ApiResult<Json<serde_json::Value>> {
-    serde_json::to_value(a).map(Json).map_err(ApiError::internal)
+fn view(a: Appraisal) -> ApiResult<Json<Appraisal>> {
+    Ok(Json(a))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -47,15 +47,14 @@ pub struct ListParams {
 pub const APPRAISALS_MAX: i64 = 1000;
 
 /// 民主评议列表
-#[utoipa::path(get, path = "/api/v1/appraisals", tag = "组织生活", params(ListParams), responses((status = 200, body = Vec<Object>),
+#[utoipa::path(get, path = "/api/v1/appraisals", tag = "组织生活", params(ListParams), responses((status = 200, body = Vec<AppraisalRow>),
     (status = 422, description = "scope_too_large: more rows than one answer may hold", body = ErrorBody)))]
 async fn list_appraisals(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let rows = state.db.list_appraisals(caller.domain()?, p.organization_id, APPRAISALS_MAX).await?;
-    serde_json::to_value(rows).map(Json).map_err(ApiError::internal)
+) -> ApiResult<Json<Vec<AppraisalRow>>> {
+    Ok(Json(state.db.list_appraisals(caller.domain()?, p.organization_id, APPRAISALS_MAX).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -67,12 +66,12 @@ pub struct CreateAppraisal {
 
 /// 开始年度民主评议（为本支部每名党员建立评议记录）
 #[utoipa::path(post, path = "/api/v1/appraisals", tag = "组织生活", request_body = CreateAppraisal,
-    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = Appraisal), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn create_appraisal(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<CreateAppraisal>,
-) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+) -> ApiResult<(StatusCode, Json<Appraisal>)> {
     // The right to write comes first: a caller without it hears 403, not what is wrong with the input.
     state.db.require_access(caller.domain()?, req.organization_id, Access::WriteMembers).await?;
     let this_year = chrono::Datelike::year(&state.today());
@@ -85,12 +84,12 @@ async fn create_appraisal(
 
 /// 民主评议详情
 #[utoipa::path(get, path = "/api/v1/appraisals/{id}", tag = "组织生活", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Appraisal), (status = 404, body = ErrorBody)))]
 async fn get_appraisal(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Appraisal>> {
     view(state.db.get_appraisal(caller.domain()?, id).await?)
 }
 
@@ -125,13 +124,13 @@ pub struct EntryFields {
 /// 登记一名党员的自评、互评和民主测评
 #[utoipa::path(put, path = "/api/v1/appraisals/{id}/entries/{member_id}", tag = "组织生活",
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), request_body = EntryFields,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Appraisal), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn update_entry(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, member)): ApiPath<(Uuid, Uuid)>,
     ApiJson(req): ApiJson<EntryFields>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Appraisal>> {
     state.db.require_appraisal_access(caller.domain()?, id, Access::WriteMembers).await?;
     let input = EntryInput {
         self_text: req.self_text.trim().into(),
@@ -145,159 +144,30 @@ async fn update_entry(
     view(state.db.update_appraisal_entry(&caller.actor, id, member, &input, state.now()).await?)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct GradeInput {
-    pub member_id: Uuid,
-    /// None (null, or an empty text): no grade.
-    #[serde(default, deserialize_with = "crate::json::empty_as_none")]
-    pub grade: Option<Grade>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ProposeGrades {
-    #[schema(minimum = 1, maximum = 2147483647)]
-    pub version: i64,
-    #[schema(max_items = 5000)]
-    pub grades: Vec<GradeInput>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct DecideGrades {
-    #[schema(minimum = 1, maximum = 2147483647)]
-    pub version: i64,
-    /// The held 党员大会 (or 民主评议 meeting) of the branch that decided.
-    pub meeting_id: Uuid,
-    /// Grades as decided; omitted: the committee's proposal is adopted.
-    #[schema(max_items = 5000)]
-    pub grades: Option<Vec<GradeInput>>,
-}
-
-/// Checks the grades against the rules: the 优秀 cap and that probationary members get no grade.
-/// `complete` also requires every full member to be graded (for the meeting's decision).
-fn check_grades(state: &AppState, a: &Appraisal, grades: &[(Uuid, Option<Grade>)], complete: bool) -> ApiResult<()> {
-    let mut errors = Vec::new();
-    for (i, (member, _)) in grades.iter().enumerate() {
-        if !a.entries.iter().any(|e| e.member_id == *member) {
-            errors.push(FieldError {
-                field: format!("grades[{i}].member_id"),
-                message: "该党员不在本次评议名单中".into(),
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let grade_of = |m: Uuid| grades.iter().find(|(id, _)| *id == m).and_then(|(_, g)| *g);
-    let mut g = AppraisalGrades {
-        full_members: 0,
-        probationary_members: 0,
-        excellent: 0,
-        qualified: 0,
-        basically_qualified: 0,
-        unqualified: 0,
-        probationary_graded: 0,
-    };
-    let mut ungraded = 0;
-    for e in &a.entries {
-        let grade = grade_of(e.member_id);
-        if e.member_status == Status::Full {
-            g.full_members += 1;
-            if grade.is_none() {
-                ungraded += 1;
-            }
-        } else {
-            g.probationary_members += 1;
-            if grade.is_some() {
-                g.probationary_graded += 1;
-            }
-        }
-        match grade {
-            Some(Grade::Excellent) => g.excellent += 1,
-            Some(Grade::Qualified) => g.qualified += 1,
-            Some(Grade::BasicallyQualified) => g.basically_qualified += 1,
-            Some(Grade::Unqualified) => g.unqualified += 1,
-            None => {}
-        }
-    }
-    let date = NaiveDate::from_ymd_opt(a.row.year as i32, 12, 31).unwrap_or_else(|| state.today()).min(state.today());
-    let outcome = dangwu_rules::orglife::check_appraisal(&state.rules, date, &g)?;
-    if let Some(c) =
-        outcome.checks.iter().find(|c| c.level == Level::Error || c.rule == RULE_APPRAISAL_GRADE_PROBATIONARY)
-    {
-        let mut e = ApiError::new(StatusCode::CONFLICT, "rule_violation", c.message.clone());
-        e.body.rule = Some(c.rule.to_owned());
-        return Err(e);
-    }
-    if complete && ungraded > 0 {
-        return Err(ApiError::new(StatusCode::CONFLICT, "incomplete", format!("尚有{ungraded}名正式党员未评定等次")));
-    }
-    Ok(())
-}
-
-fn pairs(grades: &[GradeInput]) -> Vec<(Uuid, Option<Grade>)> {
-    grades.iter().map(|g| (g.member_id, g.grade)).collect()
-}
-
 /// 支部委员会提出评定等次
 #[utoipa::path(post, path = "/api/v1/appraisals/{id}/propose", tag = "组织生活", params(("id" = Uuid, Path)), request_body = ProposeGrades,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
+    responses((status = 200, body = Appraisal), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn propose(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ProposeGrades>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let user = caller.domain()?;
-    state.db.require_appraisal_access(user, id, Access::WriteMembers).await?;
-    let a = state.db.get_appraisal(user, id).await?;
-    let grades = pairs(&req.grades);
-    check_grades(&state, &a, &grades, false)?;
-    view(
-        state
-            .db
-            .set_appraisal_grades(
-                &caller.actor,
-                id,
-                &GradeSet { stage: Stage::Proposed, grades: &grades, meeting: None, version: req.version },
-                state.now(),
-            )
-            .await?,
-    )
+) -> ApiResult<Json<Appraisal>> {
+    caller.domain()?;
+    Ok(Json(domain::appraisals::propose(&state.ctx(), &caller.actor, id, req).await?))
 }
 
 /// 党员大会决定评定等次
 #[utoipa::path(post, path = "/api/v1/appraisals/{id}/decide", tag = "组织生活", params(("id" = Uuid, Path)), request_body = DecideGrades,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
+    responses((status = 200, body = Appraisal), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, description = "rule_not_in_force: no version of a rule applies on that date", body = ErrorBody)))]
 async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<DecideGrades>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let user = caller.domain()?;
-    state.db.require_appraisal_access(user, id, Access::WriteMembers).await?;
-    let a = state.db.get_appraisal(user, id).await?;
-    let grades = match &req.grades {
-        Some(g) => pairs(g),
-        None => a.entries.iter().map(|e| (e.member_id, e.proposed_grade)).collect(),
-    };
-    check_grades(&state, &a, &grades, true)?;
-    view(
-        state
-            .db
-            .set_appraisal_grades(
-                &caller.actor,
-                id,
-                &GradeSet {
-                    stage: Stage::Decided,
-                    grades: &grades,
-                    meeting: Some(req.meeting_id),
-                    version: req.version,
-                },
-                state.now(),
-            )
-            .await?,
-    )
+) -> ApiResult<Json<Appraisal>> {
+    caller.domain()?;
+    Ok(Json(domain::appraisals::decide(&state.ctx(), &caller.actor, id, req).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -306,22 +176,38 @@ pub struct StatsParams {
     pub year: i32,
 }
 
+/// How many members got one grade.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GradeCount {
+    pub grade: Grade,
+    pub label: &'static str,
+    pub count: i64,
+}
+
+/// Decided grades of a subtree in a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppraisalStats {
+    pub year: i32,
+    pub grades: Vec<GradeCount>,
+}
+
 /// 民主评议结果统计（已决定的等次）
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/appraisal-stats", tag = "组织生活", params(("id" = Uuid, Path), StatsParams),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AppraisalStats), (status = 404, body = ErrorBody)))]
 async fn appraisal_stats(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(p): ApiQuery<StatsParams>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<AppraisalStats>> {
     let rows = state.db.appraisal_stats(caller.domain()?, id, p.year).await?;
-    let grades: Vec<serde_json::Value> = Grade::ALL
+    let grades = Grade::ALL
         .into_iter()
-        .map(|grade| {
-            let n = rows.iter().find(|(g, _)| *g == grade).map(|(_, n)| *n).unwrap_or(0);
-            serde_json::json!({"grade": grade, "label": grade.label(), "count": n})
+        .map(|grade| GradeCount {
+            grade,
+            label: grade.label(),
+            count: rows.iter().find(|(g, _)| *g == grade).map(|(_, n)| *n).unwrap_or(0),
         })
         .collect();
-    Ok(Json(serde_json::json!({ "year": p.year, "grades": grades })))
+    Ok(Json(AppraisalStats { year: p.year, grades }))
 }
