@@ -15,7 +15,7 @@ const LISTS: CodeLists = {
     { code: 'held', label: '已召开' },
   ],
   attendance: [{ code: 'present', label: '出席' }],
-  exclusion_reasons: [{ code: 'abroad', label: '因公出国' }],
+  exclusion_reasons: [{ code: 'abroad', label: '自费出国（境）半年以上' }],
   seat_kinds: [{ code: 'delegates', label: '代表' }],
 }
 
@@ -23,7 +23,7 @@ describe('indexCodes', () => {
   it('indexes every list by code', () => {
     const index = indexCodes(LISTS)
     expect(index.meeting_kinds?.get('heart_to_heart_talk')).toBe('谈心谈话')
-    expect(index.exclusion_reasons?.get('abroad')).toBe('因公出国')
+    expect(index.exclusion_reasons?.get('abroad')).toBe('自费出国（境）半年以上')
     expect(indexCodes(null)).toEqual({})
   })
 })
