@@ -1086,7 +1086,7 @@ async function main() {
       await page.locator('[data-test=meeting-add]').click()
       const form = page.locator('[data-test=meeting-form]')
       await form.waitFor()
-      await choose(page, 'mf-kind', '支部党员大会')
+      await choose(page, 'mf-kind', '党员大会')
       const held = inputOf(page, 'mf-held-on')
       await held.click()
       await held.fill(today)

@@ -7,7 +7,7 @@ import type { CodeLists } from '../types'
 const LISTS: CodeLists = {
   org_kinds: [{ code: 'branch', label: '党支部' }],
   meeting_kinds: [
-    { code: 'general_meeting', label: '支部党员大会' },
+    { code: 'general_meeting', label: '党员大会' },
     { code: 'heart_to_heart_talk', label: '谈心谈话' },
   ],
   meeting_statuses: [
