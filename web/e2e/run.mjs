@@ -1181,6 +1181,43 @@ async function main() {
     })
   })
 
+  await test('(t) a 谈心谈话 is recorded as its two people: one is refused before saving, two are saved present', async () => {
+    const s = await apiSession('sec_b')
+    const orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
+    const expected = await s.get(`organizations/${orgId}/expected-attendees`)
+    assert(expected.length >= 2, 'sec_b’s branch has fewer than two members')
+    const { today } = await s.get(`organizations/${orgId}/compliance`)
+    const [a, b] = expected
+    const topic = `e2e 谈心谈话 ${Date.now()}`
+    await withPage(async (page) => {
+      await uiLogin(page, 'sec_b')
+      await page.goto(`${BASE_URL}/meetings?org=${orgId}`)
+      await page.locator('[data-test=meeting-add]').click()
+      await page.locator('[data-test=meeting-form]').waitFor()
+      await choose(page, 'mf-kind', '谈心谈话')
+      const held = inputOf(page, 'mf-held-on')
+      await held.click()
+      await held.fill(today)
+      await held.press('Enter')
+      await page.locator('.el-dialog__title').first().click()
+      await inputOf(page, 'mf-topic').fill(topic)
+      await page.locator('[data-test=talk-pair]').waitFor()
+      assert((await page.locator('[data-test=attendance]').count()) === 0, 'a talk still shows the attendance list')
+      await choose(page, 'talk-a', a.name)
+      await page.locator('[data-test=meeting-save]').click()
+      await page.locator('[data-test=talk-error]', { hasText: '须选择谈话人和谈话对象两人' }).waitFor()
+      // Let the first picker's list close, so only the second one's options are on screen.
+      await page.waitForFunction(() => [...document.querySelectorAll('.el-select-dropdown')].filter((d) => d.offsetParent !== null).length === 0)
+      await choose(page, 'talk-b', b.name)
+      await shot(page, 't-talk-form')
+      await page.locator('[data-test=meeting-save]').click()
+      await page.waitForURL(/\/meetings\/[^/?]+$/)
+      await page.locator('[data-test=meeting-topic]', { hasText: topic }).waitFor()
+      const attendance = await page.locator('[data-test=meeting-attendance]').innerText()
+      assert(attendance.includes('出席（2人）') && attendance.includes(a.name) && attendance.includes(b.name), `talk attendance: ${attendance}`)
+    })
+  })
+
   return failed ? 1 : 0
 }
 
