@@ -248,6 +248,11 @@ function inputOf(page, testId) {
   return page.locator(`input[data-test=${testId}], [data-test=${testId}] input`).first()
 }
 
+/** The input of an Element Plus number input inside `scope` (the test id may land on the input or its wrapper). */
+function numberInput(scope, testId) {
+  return scope.locator(`input[data-test=${testId}], [data-test=${testId}] input`).first()
+}
+
 /** Types a date into the date picker of the member form field with this label. */
 async function fillDate(page, label, value) {
   const input = formItem(page, label).locator('input').first()
@@ -1122,6 +1127,158 @@ async function main() {
       },
       { allowConsole: [/frame-ancestors/] },
     )
+  })
+
+  // Runs after (g), which looks for a window one record completes: this one records a 党员大会.
+  await test('(r) a secretary records a 党员大会 with an exclusion, a written opinion and 民主评议; the record shows them', async () => {
+    const s = await apiSession('sec_b')
+    const orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
+    assert(orgId, 'sec_b has no secretary grant')
+    const expected = await s.get(`organizations/${orgId}/expected-attendees`)
+    const full = expected.filter((m) => m.status === 'full')
+    assert(full.length >= 5, `sec_b's branch has ${full.length} full members, too few for this test`)
+    const { today } = await s.get(`organizations/${orgId}/compliance`)
+    const topic = `e2e 党员大会 ${Date.now()}`
+    // Two full members absent: one abroad and left out of the count, the other sends a written opinion.
+    const absent = full.slice(0, 2).map((m) => m.member_id)
+    const presentFull = full.length - 2
+
+    await withPage(async (page) => {
+      await uiLogin(page, 'sec_b')
+      await page.goto(`${BASE_URL}/meetings?org=${orgId}`)
+      await page.locator('[data-test=meeting-add]').click()
+      const form = page.locator('[data-test=meeting-form]')
+      await form.waitFor()
+      await choose(page, 'mf-kind', '党员大会')
+      const held = inputOf(page, 'mf-held-on')
+      await held.click()
+      await held.fill(today)
+      await held.press('Enter')
+      await page.locator('.el-dialog__title').first().click()
+      await inputOf(page, 'mf-topic').fill(topic)
+      await page.locator('[data-test=mf-with-appraisal]').click()
+
+      await page.locator('[data-test=att-row]').first().waitFor()
+      await page.locator('[data-test=att-all-present]').click()
+      // The rows are in the order of the expected attendees.
+      for (const id of absent) {
+        const row = page.locator('[data-test=att-row]').nth(expected.findIndex((m) => m.member_id === id))
+        await row.locator('.el-radio-button', { hasText: '缺席' }).click()
+      }
+
+      await page.locator('[data-test=exclusion-add]').click()
+      await page.locator('[data-test=exclusion-row]').first().locator('[data-test=exclusion-reason]').click()
+      await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '自费出国' }).first().click()
+      await numberInput(page.locator('[data-test=exclusion-row]').first(), 'exclusion-count').fill('1')
+
+      await page.locator('[data-test=vote-add]').click()
+      const vote = page.locator('[data-test=vote-row]').first()
+      await vote.getByPlaceholder('表决事项', { exact: false }).fill('e2e 接收预备党员')
+      await numberInput(vote, 'vote-in_favour').fill(String(presentFull))
+      await numberInput(vote, 'vote-written_in_favour').fill('1')
+      // Leave the number inputs so their values are taken.
+      await page.locator('.el-dialog__title').first().click()
+      await shot(page, 'r-general-meeting-form')
+      await page.locator('[data-test=meeting-save]').click()
+      await page.waitForURL(/\/meetings\/[^/?]+$/)
+      await page.locator('[data-test=meeting-topic]', { hasText: topic }).waitFor()
+
+      await page.locator('[data-test=meeting-with-appraisal]', { hasText: '同时开展民主评议党员' }).waitFor()
+      const exclusions = await page.locator('[data-test=meeting-exclusions]').innerText()
+      assert(exclusions.includes('自费出国（境）半年以上 1 人'), `the quorum shows no exclusion: ${exclusions}`)
+      const quorum = await page.locator('[data-test=meeting-quorum]').innerText()
+      assert(quorum.includes('到会人数符合规定'), `quorum: ${quorum}`)
+      const written = await page.locator('[data-test=meeting-votes] [data-test=vote-written]').first().innerText()
+      assert(written.includes('赞成 1'), `the vote shows no written opinion: ${written}`)
+      const votes = await page.locator('[data-test=meeting-votes]').innerText()
+      assert(votes.includes('通过'), `the motion did not pass: ${votes}`)
+      await page.waitForTimeout(300)
+      await shot(page, 'r-general-meeting-record')
+    })
+    const list = await s.get(`meetings?organization_id=${orgId}&kind=general_meeting&limit=50`)
+    const saved = list.items.find((m) => m.topic === topic)
+    assert(saved, 'the 党员大会 is not in the meeting list')
+    const m = await s.get(`meetings/${saved.id}`)
+    assert(m.with_appraisal === true, 'with_appraisal was not saved')
+    assert(m.quorum?.exclusions?.[0]?.reason === 'abroad' && m.quorum.exclusions[0].count === 1, `exclusions saved: ${JSON.stringify(m.quorum?.exclusions)}`)
+    assert(m.quorum.entitled === full.length - 1, `entitled ${m.quorum.entitled}, expected ${full.length - 1}`)
+    assert(m.votes[0]?.written_in_favour === 1, `written opinions saved: ${JSON.stringify(m.votes[0])}`)
+  })
+
+  await test('(s) a branch calendar shows its 谈心谈话 pairs: covered of required, and the pairs still missing', async () => {
+    // The first secretary whose branch has talk pairs to judge (talks are judged for branches).
+    let secretary = null
+    let orgId = null
+    let talks = null
+    for (const letter of 'cdefghab') {
+      const s = await apiSession(`sec_${letter}`)
+      orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
+      talks = orgId ? (await s.get(`organizations/${orgId}/compliance`)).compliance.talks : null
+      if (talks && talks.pairs > 0) {
+        secretary = `sec_${letter}`
+        break
+      }
+    }
+    assert(secretary, `no demo branch of sec_a…sec_h has talk pairs on its calendar`)
+    await withPage(async (page) => {
+      await uiLogin(page, secretary)
+      await page.goto(`${BASE_URL}/orglife/calendar/${orgId}`)
+      const line = page.locator('[data-test=talks-line]')
+      await line.waitFor()
+      const text = (await line.innerText()).replace(/\s+/g, ' ')
+      assert(text.includes(`已谈 ${talks.covered} / 应谈 ${talks.pairs} 对`), `talk line: ${text}`)
+      if (talks.missing.length) {
+        const rows = page.locator('[data-test=talks-missing] .el-table__body-wrapper tr.el-table__row')
+        await rows.first().waitFor()
+        assert((await rows.count()) === talks.missing.length, `${await rows.count()} missing pairs shown, ${talks.missing.length} sent`)
+        const first = await rows.first().innerText()
+        const p = talks.missing[0]
+        assert(first.includes(`${p.a_name} — ${p.b_name}`) && first.includes(p.kind), `first missing pair: ${first}`)
+        if (talks.missing_total > talks.missing.length) {
+          await page.locator('[data-test=calendar-talks]', { hasText: `共 ${talks.missing_total} 对` }).waitFor()
+        }
+      }
+      await line.scrollIntoViewIfNeeded()
+      await page.waitForTimeout(300)
+      await shot(page, 's-calendar-talks')
+    })
+  })
+
+  await test('(t) a 谈心谈话 is recorded as its two people: one is refused before saving, two are saved present', async () => {
+    const s = await apiSession('sec_b')
+    const orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
+    const expected = await s.get(`organizations/${orgId}/expected-attendees`)
+    assert(expected.length >= 2, 'sec_b’s branch has fewer than two members')
+    const { today } = await s.get(`organizations/${orgId}/compliance`)
+    const [a, b] = expected
+    const topic = `e2e 谈心谈话 ${Date.now()}`
+    await withPage(async (page) => {
+      await uiLogin(page, 'sec_b')
+      await page.goto(`${BASE_URL}/meetings?org=${orgId}`)
+      await page.locator('[data-test=meeting-add]').click()
+      await page.locator('[data-test=meeting-form]').waitFor()
+      await choose(page, 'mf-kind', '谈心谈话')
+      const held = inputOf(page, 'mf-held-on')
+      await held.click()
+      await held.fill(today)
+      await held.press('Enter')
+      await page.locator('.el-dialog__title').first().click()
+      await inputOf(page, 'mf-topic').fill(topic)
+      await page.locator('[data-test=talk-pair]').waitFor()
+      assert((await page.locator('[data-test=attendance]').count()) === 0, 'a talk still shows the attendance list')
+      await choose(page, 'talk-a', a.name)
+      await page.locator('[data-test=meeting-save]').click()
+      await page.locator('[data-test=talk-error]', { hasText: '须选择谈话人和谈话对象两人' }).waitFor()
+      // Let the first picker's list close, so only the second one's options are on screen.
+      await page.waitForFunction(() => [...document.querySelectorAll('.el-select-dropdown')].filter((d) => d.offsetParent !== null).length === 0)
+      await choose(page, 'talk-b', b.name)
+      await shot(page, 't-talk-form')
+      await page.locator('[data-test=meeting-save]').click()
+      await page.waitForURL(/\/meetings\/[^/?]+$/)
+      await page.locator('[data-test=meeting-topic]', { hasText: topic }).waitFor()
+      const attendance = await page.locator('[data-test=meeting-attendance]').innerText()
+      assert(attendance.includes('出席（2人）') && attendance.includes(a.name) && attendance.includes(b.name), `talk attendance: ${attendance}`)
+    })
   })
 
   return failed ? 1 : 0

@@ -17,7 +17,8 @@ describe('displayValue', () => {
   it('shows codes as Chinese words', () => {
     expect(displayValue('gender', 'female')).toBe('女')
     expect(displayValue('occupation', 'worker')).toBe('工人（工勤技能人员）')
-    expect(displayValue('kind', 'joint_branch')).toBe('联合党支部')
+    expect(displayValue('kind', 'joint_branch', undefined, (c) => (c === 'joint_branch' ? '联合党支部' : c))).toBe('联合党支部')
+    expect(displayValue('kind', 'joint_branch')).toBe('joint_branch')
     expect(displayValue('status', 'dissolved')).toBe('已撤销')
     expect(displayValue('units', ['甲公司', '乙公司'])).toBe('甲公司、乙公司')
     expect(displayValue('committee', [{ name: '张三', post: 'secretary' }])).toBe('张三（书记）')

@@ -1,32 +1,20 @@
 // Chinese labels for the API's codes. One place, so the tree, tables, forms and history agree.
+// The lists GET /codes answers (organization and meeting kinds, meeting statuses, attendance, exclusion
+// reasons, seat kinds) come from the server through stores/codes.ts; this file keeps the others.
 import type {
   AppraisalStatus,
-  AttendanceStatus,
   CalendarBasis,
   CommitteePost,
   DuesCategory,
   Gender,
   Grade,
   Level,
-  MeetingKind,
-  MeetingStatus,
   MemberStatus,
   Occupation,
-  OrgKind,
   OrgRole,
   RuleStatus,
   SystemRole,
 } from './types'
-
-export const ORG_KIND_LABELS: Record<OrgKind, string> = {
-  group_committee: '集团党委',
-  primary_committee: '基层党委',
-  general_branch: '党总支',
-  branch: '党支部',
-  joint_branch: '联合党支部',
-  temporary_branch: '临时党支部',
-  party_group: '党小组',
-}
 
 export const POST_LABELS: Record<CommitteePost, string> = {
   secretary: '书记',
@@ -191,14 +179,19 @@ export function isCreateAction(action: string): boolean {
 }
 
 /** Renders a stored value of a member or organization field the way a person reads it. */
-export function displayValue(field: string, value: unknown, orgName?: (id: string) => string | undefined): string {
+export function displayValue(
+  field: string,
+  value: unknown,
+  orgName?: (id: string) => string | undefined,
+  orgKindLabel: (code: string) => string = (code) => code,
+): string {
   if (value === null || value === undefined || value === '') return '（空）'
   if (field === 'gender') return GENDER_LABELS[value as Gender] ?? String(value)
   if (field === 'status') {
     return STATUS_LABELS[value as MemberStatus] ?? (value === 'active' ? '正常' : value === 'dissolved' ? '已撤销' : String(value))
   }
   if (field === 'occupation') return OCCUPATION_LABELS[value as Occupation] ?? String(value)
-  if (field === 'kind') return ORG_KIND_LABELS[value as OrgKind] ?? String(value)
+  if (field === 'kind') return orgKindLabel(String(value))
   if ((field === 'organization_id' || field === 'parent_id') && typeof value === 'string') {
     return orgName?.(value) ?? value
   }
@@ -250,23 +243,6 @@ export const CALENDAR_BASIS_LABELS: Record<CalendarBasis, string> = {
 
 export const LEVEL_LABELS: Record<Level, string> = { error: '违反', warning: '提醒', info: '说明' }
 
-export const MEETING_KIND_LABELS: Record<MeetingKind, string> = {
-  general_meeting: '支部党员大会',
-  branch_committee: '支部委员会会议',
-  party_group_meeting: '党小组会',
-  party_lecture: '党课',
-  theme_day: '主题党日',
-  life_meeting: '组织生活会',
-  democratic_appraisal: '民主评议党员',
-  heart_to_heart_talk: '谈心谈话',
-  party_committee: '党委会',
-  central_study: '理论学习中心组学习',
-}
-
-export const MEETING_STATUS_LABELS: Record<MeetingStatus, string> = { planned: '计划', held: '已召开' }
-
-export const ATTENDANCE_LABELS: Record<AttendanceStatus, string> = { present: '出席', leave: '请假', absent: '缺席' }
-
 export const GRADE_LABELS: Record<Grade, string> = {
   excellent: '优秀',
   qualified: '合格',
@@ -297,6 +273,10 @@ export const MEETING_FIELD_LABELS: Record<string, string> = {
   minutes: '会议记录',
   decisions: '决定事项',
   votes: '表决',
+  exclusions: '不计入应到会人数的党员',
+  without_vote: '无表决权的正式党员人数',
+  election: '选举',
+  with_appraisal: '同时开展民主评议党员',
   attendees: '参会人员',
   issues: '查摆问题',
 }

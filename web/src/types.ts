@@ -73,6 +73,15 @@ export type MeetingKind =
 export type MeetingStatus = 'planned' | 'held'
 export type AttendanceStatus = 'present' | 'leave' | 'absent'
 
+/** GET /codes: every code list with its Chinese labels. */
+export type CodeLists = Schemas['CodeLists']
+export type CodeListName = keyof CodeLists
+export type Code = Schemas['Code']
+export type ExclusionReason = Schemas['ExclusionReason']
+export type SeatKind = Schemas['SeatKind']
+export type Exclusion = Schemas['Exclusion']
+export type ElectionInput = Schemas['ElectionInput']
+
 // ---------------------------------------------------------------- session, accounts, audit
 
 export type Grant = WithCodes<Schemas['GrantView'], { role: OrgRole }>
@@ -244,39 +253,14 @@ export type AttendanceInput = WithCodes<Schemas['AttendeeView'], { status: Atten
 export type MeetingInput = Schemas['MeetingFields']
 export type ExpectedAttendee = WithCodes<Schemas['ExpectedAttendee'], { status: MemberStatus }>
 
-// A meeting's votes, attendees, issues and quorum are free-form objects in the document.
-export type VoteRecord = {
-  motion: string
-  in_favour: number
-  against: number
-  abstain: number
-  base: number
-  required: number
-  passed: boolean
-  rule: string
-  message: string
-}
+// A meeting's votes, quorum and election as judged when it was recorded.
+export type VoteRecord = Schemas['VoteRecord']
+export type Quorum = Schemas['QuorumRecord']
+export type ElectionRecord = Schemas['ElectionRecord']
 
-export type Attendee = {
-  member_id: string
-  name: string
-  member_status: MemberStatus
-  status: AttendanceStatus
-  reason: string
-}
+export type Attendee = WithCodes<Schemas['Attendee'], { member_status: MemberStatus; status: AttendanceStatus }>
 
-export type LifeIssue = IssueInput & {
-  id: string
-  status: string
-  rectification_id: string | null
-}
-
-export type Quorum = {
-  met?: boolean
-  message?: string
-  rule?: string
-  [key: string]: unknown
-}
+export type LifeIssue = Schemas['LifeIssue']
 
 export type Meeting = WithCodes<
   Schemas['MeetingView'],
@@ -330,6 +314,32 @@ export interface OrgCompliance {
   depth: number
   requirements: Requirement[]
   tally: Tally
+  /** A branch's 谈心谈话 judged pair by pair; absent where talks are not required or not judged. */
+  talks?: TalkView | null
+}
+
+/** One pair of a branch that has not talked enough this year. */
+export interface MissingPair {
+  a: string
+  a_name: string
+  b: string
+  b_name: string
+  /** 支部委员之间 / 支部委员和党员之间 / 党员和党员之间 */
+  kind: string
+  held: number
+}
+
+export interface TalkView {
+  /** Pairs that must talk this year, and those that did enough. */
+  pairs: number
+  covered: number
+  per_pair: number
+  /** The first pairs still missing (committee pairs first). */
+  missing: MissingPair[]
+  missing_total: number
+  met: boolean
+  rule: string
+  message: string
 }
 
 export interface ComplianceAnswer {

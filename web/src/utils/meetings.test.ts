@@ -5,7 +5,10 @@ describe('kindFits', () => {
   it('keeps branch meetings to branches and party-group meetings to party groups', () => {
     expect(kindFits('general_meeting', 'branch')).toBe(true)
     expect(kindFits('theme_day', 'temporary_branch')).toBe(true)
-    expect(kindFits('general_meeting', 'primary_committee')).toBe(false)
+    expect(kindFits('general_meeting', 'primary_committee')).toBe(true)
+    expect(kindFits('general_meeting', 'general_branch')).toBe(true)
+    expect(kindFits('general_meeting', 'party_group')).toBe(false)
+    expect(kindFits('theme_day', 'primary_committee')).toBe(false)
     expect(kindFits('party_group_meeting', 'party_group')).toBe(true)
     expect(kindFits('party_group_meeting', 'branch')).toBe(false)
     expect(kindFits('party_committee', 'group_committee')).toBe(true)

@@ -13,6 +13,8 @@ export function kindFits(kind: MeetingKind, org: OrgKind | undefined): boolean {
     case 'party_group_meeting':
       return org === 'party_group'
     case 'general_meeting':
+      // A 党员大会 wherever there is a general meeting to hold: branches, general branches, committees.
+      return org !== 'party_group'
     case 'branch_committee':
     case 'theme_day':
     case 'democratic_appraisal':
