@@ -17,6 +17,13 @@ const LISTS: CodeLists = {
   attendance: [{ code: 'present', label: '出席' }],
   exclusion_reasons: [{ code: 'abroad', label: '自费出国（境）半年以上' }],
   seat_kinds: [{ code: 'delegates', label: '代表' }],
+  org_statuses: [{ code: 'active', label: '正常' }],
+  member_statuses: [{ code: 'full', label: '正式党员' }],
+  genders: [{ code: 'male', label: '男' }],
+  occupations: [{ code: 'worker', label: '工人' }],
+  grades: [{ code: 'excellent', label: '优秀' }],
+  roles: [{ code: 'secretary', label: '书记' }],
+  system_roles: [{ code: 'system_admin', label: '系统管理员' }],
 }
 
 describe('indexCodes', () => {
