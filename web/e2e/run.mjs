@@ -1031,7 +1031,7 @@ async function main() {
     })
   })
 
-  await test('(r) a party group lists its placed members; one is removed and added back, a member of another group is refused by its rule', async () => {
+  await test('(u) a party group lists its placed members; one is removed and added back, a member of another group is refused by its rule', async () => {
     const groups = adminOrgs.filter((o) => o.kind === 'party_group' && o.status === 'active')
     assert(groups.length >= 2, `the demo has ${groups.length} party groups`)
     const [one, two] = groups
