@@ -23,6 +23,7 @@ on_both_engines!(
     appraisal_held_with_the_life_meeting_is_entered_once,
     general_branch_elects_at_its_general_meeting,
     talks_are_judged_pair_by_pair,
+    parallel_plans_plan_each_meeting_once,
 );
 
 fn seed_actor() -> Actor {
@@ -808,4 +809,21 @@ async fn talks_are_judged_pair_by_pair(app: TestApp) {
     assert_eq!(req["windows"][0]["required"], 6);
     assert_eq!(req["windows"][0]["held"], 2);
     assert_ne!(req["windows"][0]["status"], "done");
+}
+
+// Two requests to plan the same year at once: the second sees the first's plans (on PostgreSQL the
+// organization row is locked), so every window is planned once, as by one request.
+async fn parallel_plans_plan_each_meeting_once(app: TestApp) {
+    let f = &app.fixture;
+    let sec = app.login("sec_a").await;
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) + 1;
+    let path = format!("/api/v1/organizations/{}/meeting-plan", f.branch_a);
+    let body = json!({"year": year});
+    let (a, b) = tokio::join!(sec.post(&path, &body), sec.post(&path, &body));
+    assert_eq!((a.status, b.status), (StatusCode::CREATED, StatusCode::CREATED), "{} {}", a.body, b.body);
+    let created = a.body["created"].as_u64().unwrap() + b.body["created"].as_u64().unwrap();
+    assert!(created >= 20, "{} {}", a.body, b.body);
+    assert!(a.body["created"] == 0 || b.body["created"] == 0, "one of them plans everything: {} {}", a.body, b.body);
+    let listed = sec.get(&format!("/api/v1/meetings?organization_id={}&status=planned&limit=500", f.branch_a)).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len() as u64, created);
 }

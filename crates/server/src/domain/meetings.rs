@@ -235,6 +235,8 @@ pub async fn plan(
 ) -> DomainResult<Vec<Planned>> {
     let mut tx = ctx.db.begin().await?;
     tx.org_for(actor.user_id, org, Access::WriteMembers).await?;
+    // Two plans of one organization at once would both see no plans and both insert them.
+    tx.lock_orgs(&[org]).await?;
     let planned = tx.planned_days(actor.user_id, org, year.from, year.to, MEETINGS_MAX_ROWS).await?;
     let mut plans = Vec::new();
     for req in &calendar.requirements {
