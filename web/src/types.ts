@@ -56,7 +56,7 @@ export type Occupation =
 
 export type ChainBreakKind = 'altered' | 'missing' | 'reordered' | 'unlinked' | 'truncated' | 'head_mismatch' | 'unchained'
 
-export type DuesCategory = 'employed' | 'retired' | 'farmer' | 'relief' | 'annual_salary' | 'irregular_income'
+export type DuesCategory = Schemas['DuesCategory']
 
 export type MeetingKind =
   | 'general_meeting'
@@ -122,126 +122,21 @@ export type MemberPage = Schemas['MemberPage']
 
 export type DuesInput = WithCodes<Schemas['DuesInput'], { category: DuesCategory }>
 
-/** Free-form in the document (POST /calc/dues answers an object). */
-export interface DuesAmount {
-  category: DuesCategory
-  category_label: string
-  month: string
-  base_fen: number | null
-  band: { index: number; up_to_fen: number | null; rate_bp: number } | null
-  rate_text: string | null
-  amount_fen: number
-  amount_text: string
-  fixed: boolean
-  rounding: { mode: 'half_up' | 'down' | 'up'; unit: 'fen' | 'jiao' | 'yuan' } | null
-  rules: string[]
-  explanation: string
-}
-
-/** Free-form in the document (the recruitment timeline and the rules answer objects). */
-export type Level = 'error' | 'warning' | 'info'
-export type CalendarBasis = 'official' | 'provisional' | 'fallback'
-
-export interface DateLimit {
-  kind: 'earliest' | 'deadline'
-  date: string
-  rule: string
-  level: Level
-  reason: string
-  calendar_basis: CalendarBasis | null
-}
-
-export interface StepPlan {
-  step: string
-  number: number
-  label: string
-  stage: string
-  stage_label: string
-  recorded: string | null
-  planned: string | null
-  earliest: string | null
-  deadline: string | null
-  limits: DateLimit[]
-  blocked: boolean
-}
-
-export interface PipelineProblem {
-  step: string
-  level: Level
-  rule: string
-  message: string
-}
-
-export interface PipelineAssessment {
-  steps: StepPlan[]
-  next_step: string | null
-  problems: PipelineProblem[]
-  probation_ends: string | null
-  calendar_basis: CalendarBasis
-}
-
-export type RuleStatus = 'confirmed' | 'secondary' | 'local_default'
-
-export interface RuleSource {
-  regulation: string
-  article: string | null
-  url: string | null
-  reference: string | null
-}
-
-export interface AppliedOverride {
-  value: unknown
-  from: string
-  origin: string
-  note: string | null
-}
-
-export interface RuleSummary {
-  id: string
-  title: string
-  pack: string
-  unit: string
-  unit_label: string
-  in_force: boolean
-  value: unknown
-  value_text: string
-  default_value: unknown
-  default_value_text: string
-  status: RuleStatus
-  status_label: string
-  overridable: boolean
-  source: RuleSource
-  effective_from: string
-  effective_to: string | null
-  note: string | null
-  defined_at: string
-  overridden: AppliedOverride | null
-  upcoming: { effective_from: string; value_text: string; status: RuleStatus }[]
-  upcoming_overrides: AppliedOverride[]
-}
-
-export interface CalendarYear {
-  year: number
-  status: RuleStatus
-  provisional: boolean
-  source: string
-  document: string | null
-  note: string | null
-}
-
+export type DuesAmount = Schemas['DuesAmount']
+export type Level = Schemas['Level']
+export type CalendarBasis = Schemas['Basis']
+export type DateLimit = Schemas['DateLimit']
+export type StepPlan = Schemas['StepPlan']
+export type PipelineProblem = Schemas['PipelineProblem']
+export type PipelineAssessment = Schemas['PipelineAssessment']
+export type RuleStatus = Schemas['RuleStatus']
+export type RuleSource = Schemas['Source']
+export type AppliedOverride = Schemas['AppliedOverride']
+export type RuleSummary = Schemas['RuleSummary']
+export type CalendarYear = Schemas['CalendarYearSummary']
 /** A rule without a configurable value (tree shape, role separation…); refusals name it too. */
-export interface StructuralRule {
-  id: string
-  title: string
-  basis: string
-}
-
-export interface RulesAnswer {
-  on: string
-  rules: RuleSummary[]
-  structural: StructuralRule[]
-  calendar_years: CalendarYear[]
-}
+export type StructuralRule = Schemas['StructuralRuleSummary']
+export type RulesAnswer = Schemas['RulesAnswer']
 
 // ---------------------------------------------------------------- organizational life
 

@@ -15,6 +15,7 @@ use toml::value::Datetime;
 use crate::book::{LoadError, RuleStatus, line_of, toml_date};
 
 /// How trustworthy a working-day answer is.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::book::{Resolved, RuleError};
 
 /// How serious a finding is.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {

@@ -25,6 +25,7 @@ pub const RULE_ROUNDING_MODE: &str = "dues.rounding.mode";
 pub const RULE_ROUNDING_UNIT: &str = "dues.rounding.unit";
 
 /// Member categories for dues (党费交纳类别).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DuesCategory {
@@ -96,6 +97,7 @@ impl DuesCategory {
 }
 
 /// 取整方式.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoundingMode {
@@ -108,6 +110,7 @@ pub enum RoundingMode {
 }
 
 /// 取整到.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoundingUnit {
@@ -126,6 +129,7 @@ impl RoundingUnit {
     }
 }
 
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Rounding {
     pub mode: RoundingMode,
@@ -203,6 +207,7 @@ pub enum DuesBase {
 }
 
 /// The band a base fell into.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct BandUsed {
     /// 1-based position in the rule's band list.
@@ -212,10 +217,13 @@ pub struct BandUsed {
 }
 
 /// A computed monthly amount, with how it was found.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DuesAmount {
     pub category: DuesCategory,
     pub category_label: &'static str,
+    /// `YYYY-MM`.
+    #[cfg_attr(feature = "schema", schema(value_type = String, example = "2026-03"))]
     pub month: YearMonth,
     /// The base used, in fen (for a quarter average: rounded to the fen for display; the amount is
     /// computed on the exact average).

@@ -44,6 +44,7 @@ pub const RULE_NOTICE_DAYS: &str = "recruit.notice_working_days";
 pub const RULE_NOTICE_STEPS: &str = "recruit.notice_before_steps";
 
 /// The five stages (阶段).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -153,6 +154,21 @@ impl Serialize for PipelineStep {
     }
 }
 
+/// In the API document a step is a string enum of its codes (it is read and written as its code).
+#[cfg(feature = "schema")]
+impl utoipa::PartialSchema for PipelineStep {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(PipelineStep::ALL.map(PipelineStep::code)))
+            .description(Some("发展党员步骤代码（25 步）"))
+            .into()
+    }
+}
+
+#[cfg(feature = "schema")]
+impl utoipa::ToSchema for PipelineStep {}
+
 impl<'de> Deserialize<'de> for PipelineStep {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PipelineStep, D::Error> {
         let code = String::deserialize(d)?;
@@ -198,6 +214,7 @@ pub struct RecruitmentFacts {
 }
 
 /// Whether a limit is the earliest date or a deadline.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LimitKind {
@@ -208,6 +225,7 @@ pub enum LimitKind {
 }
 
 /// One time limit on a step, with the rule behind it.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DateLimit {
     pub kind: LimitKind,
@@ -222,6 +240,7 @@ pub struct DateLimit {
 }
 
 /// One step of the plan.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepPlan {
     pub step: PipelineStep,
@@ -243,6 +262,7 @@ pub struct StepPlan {
 }
 
 /// A problem found in the record.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PipelineProblem {
     pub step: PipelineStep,
@@ -252,6 +272,7 @@ pub struct PipelineProblem {
 }
 
 /// The assessment of one person's pipeline.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PipelineAssessment {
     pub steps: Vec<StepPlan>,

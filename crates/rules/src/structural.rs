@@ -132,6 +132,7 @@ impl std::fmt::Display for StructuralRule {
 }
 
 /// A structural rule as the rules page shows it.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StructuralRuleSummary {
     pub id: &'static str,

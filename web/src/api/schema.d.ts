@@ -892,6 +892,15 @@ export interface components {
             first_topic?: boolean;
             title: string;
         };
+        /** @description A deployment's replacement of a rule's value from a date on (本单位规定). */
+        AppliedOverride: {
+            /** Format: date */
+            from: string;
+            note?: string | null;
+            /** @description Where the override was configured, e.g. `dangwu.toml:42`. */
+            origin: string;
+            value: components["schemas"]["RuleValue"];
+        };
         Appraisal: components["schemas"]["AppraisalRow"] & {
             entries: components["schemas"]["AppraisalEntry"][];
         };
@@ -995,6 +1004,20 @@ export interface components {
              */
             seq?: number | null;
         };
+        /** @description The band a base fell into. */
+        BandUsed: {
+            /** @description 1-based position in the rule's band list. */
+            index: number;
+            /** Format: int64 */
+            rate_bp: number;
+            /** Format: int64 */
+            up_to_fen?: number | null;
+        };
+        /**
+         * @description How trustworthy a working-day answer is.
+         * @enum {string}
+         */
+        Basis: "official" | "provisional" | "fallback";
         /** @description An organization's compliance calendar of one year. */
         CalendarAnswer: {
             compliance: components["schemas"]["Compliance"];
@@ -1005,6 +1028,17 @@ export interface components {
              * @description Days before a window's end from which an open window is flagged.
              */
             warning_days: number;
+            /** Format: int32 */
+            year: number;
+        };
+        /** @description One year of the working-day calendar (节假日安排) and where it comes from. */
+        CalendarYearSummary: {
+            document?: string | null;
+            note?: string | null;
+            /** @description Only the statutory holidays are known; the year's swapped working days are not yet published. */
+            provisional: boolean;
+            source: string;
+            status: components["schemas"]["RuleStatus"];
             /** Format: int32 */
             year: number;
         };
@@ -1125,6 +1159,18 @@ export interface components {
             /** @description 3 to 32 letters, digits, `_` or `.`. */
             username: string;
         };
+        /** @description One time limit on a step, with the rule behind it. */
+        DateLimit: {
+            calendar_basis?: components["schemas"]["Basis"] | null;
+            /** Format: date */
+            date: string;
+            kind: components["schemas"]["LimitKind"];
+            /** @description `Error`: doing the step outside the limit is blocked; `Warning`: only warned. */
+            level: components["schemas"]["Level"];
+            /** @description Chinese explanation. */
+            reason: string;
+            rule: string;
+        };
         DecideGrades: {
             /** @description Grades as decided; omitted: the committee's proposal is adopted. */
             grades?: components["schemas"]["GradeInput"][] | null;
@@ -1141,6 +1187,38 @@ export interface components {
             dissolved_on: string;
             reason: string;
         };
+        /** @description A computed monthly amount, with how it was found. */
+        DuesAmount: {
+            /** Format: int64 */
+            amount_fen: number;
+            amount_text: string;
+            band?: components["schemas"]["BandUsed"] | null;
+            /**
+             * Format: int64
+             * @description The base used, in fen (for a quarter average: rounded to the fen for display; the amount is
+             *     computed on the exact average).
+             */
+            base_fen?: number | null;
+            category: components["schemas"]["DuesCategory"];
+            category_label: string;
+            /** @description Chinese explanation for the UI. */
+            explanation: string;
+            fixed: boolean;
+            /**
+             * @description `YYYY-MM`.
+             * @example 2026-03
+             */
+            month: string;
+            rate_text?: string | null;
+            rounding?: components["schemas"]["Rounding"] | null;
+            /** @description Rules applied. */
+            rules: string[];
+        };
+        /**
+         * @description Member categories for dues (党费交纳类别).
+         * @enum {string}
+         */
+        DuesCategory: "employed" | "retired" | "farmer" | "relief" | "annual_salary" | "irregular_income";
         /** @description 党费计算 input. Money in fen (分): 3000.00 元 is 300000. */
         DuesInput: {
             /**
@@ -1305,6 +1383,11 @@ export interface components {
             kind: components["schemas"]["RecordKind"];
             label: string;
         };
+        /**
+         * @description How serious a finding is.
+         * @enum {string}
+         */
+        Level: "info" | "warning" | "error";
         LifeIssue: {
             /** Format: date */
             due_on?: string | null;
@@ -1341,6 +1424,11 @@ export interface components {
             rectification_id?: string | null;
             status: string;
         };
+        /**
+         * @description Whether a limit is the earliest date or a deadline.
+         * @enum {string}
+         */
+        LimitKind: "earliest" | "deadline";
         LoginRequest: {
             password: string;
             username: string;
@@ -1684,6 +1772,31 @@ export interface components {
             user_id: string;
             username: string;
         };
+        /** @description The assessment of one person's pipeline. */
+        PipelineAssessment: {
+            /** @description Worst basis of any working-day count used (fallback: outside the holiday calendar). */
+            calendar_basis: components["schemas"]["Basis"];
+            next_step?: components["schemas"]["PipelineStep"] | null;
+            /**
+             * Format: date
+             * @description End of the probation (预备期满, the conversion date) if the admission meeting is known or planned.
+             */
+            probation_ends?: string | null;
+            problems: components["schemas"]["PipelineProblem"][];
+            steps: components["schemas"]["StepPlan"][];
+        };
+        /** @description A problem found in the record. */
+        PipelineProblem: {
+            level: components["schemas"]["Level"];
+            message: string;
+            rule: string;
+            step: components["schemas"]["PipelineStep"];
+        };
+        /**
+         * @description 发展党员步骤代码（25 步）
+         * @enum {string}
+         */
+        PipelineStep: "submit_application" | "applicant_talk" | "select_activist" | "file_activist" | "assign_mentors" | "cultivate_activist" | "designate_target" | "file_target" | "choose_sponsors" | "political_review" | "concentrated_training" | "committee_review" | "pre_review" | "fill_application_form" | "admission_meeting" | "committee_talk" | "admission_approval" | "file_admission" | "assign_to_branch" | "oath" | "continued_assessment" | "conversion_application" | "conversion_meeting" | "conversion_approval" | "archive";
         /** @description The members placed in an organization, replacing those placed before. */
         PlacementFields: {
             /** @description Every member to be placed; members left out leave, those already placed keep their date. */
@@ -1851,11 +1964,73 @@ export interface components {
             /** @description Its own and every organization's below it. */
             subtree: components["schemas"]["Tally"];
         };
+        Rounding: {
+            mode: components["schemas"]["RoundingMode"];
+            unit: components["schemas"]["RoundingUnit"];
+        };
+        /**
+         * @description 取整方式.
+         * @enum {string}
+         */
+        RoundingMode: "half_up" | "down" | "up";
+        /**
+         * @description 取整到.
+         * @enum {string}
+         */
+        RoundingUnit: "fen" | "jiao" | "yuan";
+        /** @description The rules in force on a date. */
+        RulesAnswer: {
+            /** @description The years of the working-day calendar the platform knows. */
+            calendar_years: components["schemas"]["CalendarYearSummary"][];
+            /** Format: date */
+            on: string;
+            /** @description Every rule with a value: the value on the date, its source, status and any local override. */
+            rules: components["schemas"]["RuleSummary"][];
+            /** @description The rules without a value (tree shape, role separation…) that refusals also name. */
+            structural: components["schemas"]["StructuralRuleSummary"][];
+        };
         /**
          * @description How far a rule's value has been verified (regulations.md status legend).
          * @enum {string}
          */
         RuleStatus: "confirmed" | "secondary" | "local_default";
+        /** @description A rule as shown to users on a date (`GET /api/v1/rules?on=`). */
+        RuleSummary: {
+            /** @description The pack's value, before any override. */
+            default_value: components["schemas"]["RuleValue"];
+            default_value_text: string;
+            defined_at: string;
+            /** Format: date */
+            effective_from: string;
+            /** Format: date */
+            effective_to?: string | null;
+            id: string;
+            /** @description Whether a version is in force on the date; if not, the fields describe the nearest version. */
+            in_force: boolean;
+            note?: string | null;
+            overridable: boolean;
+            overridden?: components["schemas"]["AppliedOverride"] | null;
+            pack: string;
+            source: components["schemas"]["Source"];
+            status: components["schemas"]["RuleStatus"];
+            status_label: string;
+            title: string;
+            unit: components["schemas"]["Unit"];
+            unit_label: string;
+            /** @description Later versions already in the packs (e.g. a revision with a future effective date). */
+            upcoming: components["schemas"]["UpcomingVersion"][];
+            /** @description Overrides configured to start after the date. */
+            upcoming_overrides: components["schemas"]["AppliedOverride"][];
+            /** @description The value that applies (after any override). */
+            value: components["schemas"]["RuleValue"];
+            value_text: string;
+        };
+        RuleValue: number | string | boolean | {
+            /** Format: int64 */
+            rate_bp: number;
+            /** Format: int64 */
+            up_to_fen?: number | null;
+        }[] | number[];
         /**
          * @description What is elected.
          * @enum {string}
@@ -1867,6 +2042,58 @@ export interface components {
             name: string;
             /** @description `secretary`, `deputy_secretary`, `organization`, `publicity`, `discipline`, `youth`, `member`. */
             post: string;
+        };
+        /** @description Where a rule comes from. */
+        Source: {
+            /** @description Article, e.g. 第十一条. */
+            article?: string | null;
+            /** @description Number in docs/reference regulations.md, e.g. "3.1". */
+            reference?: string | null;
+            /** @description The regulation's title, e.g. 《中国共产党支部工作条例（试行）》. */
+            regulation: string;
+            /** @description Public page the value was read from. */
+            url?: string | null;
+        };
+        /**
+         * @description The five stages (阶段).
+         * @enum {string}
+         */
+        Stage: "application" | "activist" | "development_target" | "admission" | "probation";
+        /** @description One step of the plan. */
+        StepPlan: {
+            /** @description A blocking condition is not met (e.g. training too short): the step cannot be done yet. */
+            blocked: boolean;
+            /**
+             * Format: date
+             * @description Earliest of the deadlines.
+             */
+            deadline?: string | null;
+            /**
+             * Format: date
+             * @description Latest of the earliest-date limits.
+             */
+            earliest?: string | null;
+            label: string;
+            limits: components["schemas"]["DateLimit"][];
+            /** Format: int32 */
+            number: number;
+            /**
+             * Format: date
+             * @description For a step not yet done: the earliest date it can take place if every earlier step not yet
+             *     done happens on its earliest date. For a recorded step: its date.
+             */
+            planned?: string | null;
+            /** Format: date */
+            recorded?: string | null;
+            stage: components["schemas"]["Stage"];
+            stage_label: string;
+            step: components["schemas"]["PipelineStep"];
+        };
+        /** @description A structural rule as the rules page shows it. */
+        StructuralRuleSummary: {
+            basis: string;
+            id: string;
+            title: string;
         };
         /**
          * @description The three security roles (三员), kept apart from domain data and from each other.
@@ -1926,6 +2153,17 @@ export interface components {
             /** Format: date-time */
             last_used_at?: string | null;
             name: string;
+        };
+        /**
+         * @description What a rule's value measures. The unit fixes the shape of the value in the pack.
+         * @enum {string}
+         */
+        Unit: "fen" | "members" | "full_members" | "units" | "years" | "months" | "days" | "working_days" | "hours" | "count" | "percent" | "quarter" | "ratio" | "frequency" | "bands" | "choice" | "flag" | "steps";
+        UpcomingVersion: {
+            /** Format: date */
+            effective_from: string;
+            status: components["schemas"]["RuleStatus"];
+            value_text: string;
         };
         UpdateMeeting: components["schemas"]["MeetingFields"] & {
             /** Format: int64 */
@@ -2695,13 +2933,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description DuesAmount: amount_fen, amount_text, band, rate_text, rules, explanation */
+            /** @description 月交纳额及其档次、比例、取整和所依规则 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["DuesAmount"];
                 };
             };
             400: {
@@ -2771,13 +3009,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description PipelineAssessment: steps with planned, earliest, deadline, limits; problems; next_step; probation_ends */
+            /** @description 每一步的计划日期、最早日期、期限及其规则，发现的问题，下一步和预备期满日 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["PipelineAssessment"];
                 };
             };
             400: {
@@ -5148,13 +5386,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {rules: [RuleSummary], structural: [{id, title, basis}], calendar_years: [...]} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": components["schemas"]["RulesAnswer"];
                 };
             };
             /** @description 请求参数或内容有误（validation_failed、bad_json） */

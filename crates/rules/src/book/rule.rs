@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::values::{RuleStatus, RuleValue, Unit};
 
 /// Where a rule comes from.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
     /// The regulation's title, e.g. 《中国共产党支部工作条例（试行）》.
@@ -56,6 +57,7 @@ impl RuleVersion {
 }
 
 /// A deployment's replacement of a rule's value from a date on (本单位规定).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AppliedOverride {
     pub value: RuleValue,

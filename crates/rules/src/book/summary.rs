@@ -61,6 +61,7 @@ impl RuleBook {
 }
 
 /// A rule as shown to users on a date (`GET /api/v1/rules?on=`).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleSummary {
     pub id: String,
@@ -92,6 +93,7 @@ pub struct RuleSummary {
     pub upcoming_overrides: Vec<AppliedOverride>,
 }
 
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UpcomingVersion {
     pub effective_from: NaiveDate,

@@ -33,6 +33,7 @@ impl RuleStatus {
 }
 
 /// What a rule's value measures. The unit fixes the shape of the value in the pack.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
@@ -117,6 +118,7 @@ impl Unit {
 }
 
 /// How often something is required (频次).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
@@ -215,6 +217,7 @@ impl Serialize for Ratio {
 
 /// One rate band (党费分档): bases up to and including `up_to_fen` pay `rate_bp` basis points
 /// (万分之) of the whole base. The last band has no upper bound.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
@@ -236,6 +239,27 @@ pub enum RuleValue {
     Flag(bool),
     Steps(Vec<u8>),
 }
+
+/// In the API document a value is any of its JSON shapes: `anyOf`, since a ratio, a frequency and a
+/// choice are all strings.
+#[cfg(feature = "schema")]
+impl utoipa::PartialSchema for RuleValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::AnyOfBuilder;
+        use utoipa::openapi::{ArrayBuilder, ObjectBuilder, Type};
+        let of = |t: Type| ObjectBuilder::new().schema_type(t);
+        AnyOfBuilder::new()
+            .item(of(Type::Integer))
+            .item(of(Type::String).description(Some("比例（如 1/2）、频次（如 monthly）或选项")))
+            .item(of(Type::Boolean))
+            .item(ArrayBuilder::new().items(<Band as utoipa::PartialSchema>::schema()))
+            .item(ArrayBuilder::new().items(of(Type::Integer)).description(Some("步骤序号")))
+            .into()
+    }
+}
+
+#[cfg(feature = "schema")]
+impl utoipa::ToSchema for RuleValue {}
 
 impl RuleValue {
     /// The value in words, with its unit: "6个月", "每季度", "1/2", "≤3000.00元 0.5%；…".

@@ -8,9 +8,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use dangwu_rules::calendar::CalendarYear;
+use dangwu_rules::dues::DuesAmount;
+use dangwu_rules::recruitment::PipelineAssessment;
 use dangwu_rules::structural::StructuralRuleSummary;
-use dangwu_rules::{CalcError, StructuralRule};
-use serde::Deserialize;
+use dangwu_rules::{CalcError, RuleStatus, RuleSummary, StructuralRule};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -43,10 +46,6 @@ impl From<CalcError> for ApiError {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<Json<serde_json::Value>> {
-    serde_json::to_value(value).map(Json).map_err(ApiError::internal)
-}
-
 /// 党费计算 input. Money in fen (分): 3000.00 元 is 300000.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DuesInput {
@@ -66,20 +65,20 @@ pub struct DuesInput {
 
 /// 党费计算器：the monthly amount with the band, rate, rounding and rules applied.
 #[utoipa::path(post, path = "/api/v1/calc/dues", tag = "计算器", request_body = DuesInput,
-    responses((status = 200, description = "DuesAmount: amount_fen, amount_text, band, rate_text, rules, explanation", body = Object),
+    responses((status = 200, description = "月交纳额及其档次、比例、取整和所依规则", body = DuesAmount),
         (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn calc_dues(
     State(state): State<AppState>,
     _caller: Caller,
     ApiJson(input): ApiJson<DuesInput>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<DuesAmount>> {
     let req = dangwu_rules::dues::DuesRequest {
         category: input.category,
         month: input.month,
         base_fen: input.base_fen,
         quarter_income_fen: input.quarter_income_fen,
     };
-    to_json(&dangwu_rules::dues::calculate(&state.rules, &req)?)
+    Ok(Json(dangwu_rules::dues::calculate(&state.rules, &req)?))
 }
 
 fn quarter_schema() -> utoipa::openapi::Array {
@@ -109,13 +108,13 @@ pub struct TimelineInput {
 /// 发展党员时间推算：every step's earliest date and deadline from the application date (and any steps
 /// already done), with the rule behind each limit and the problems found.
 #[utoipa::path(post, path = "/api/v1/calc/recruitment-timeline", tag = "计算器", request_body = TimelineInput,
-    responses((status = 200, description = "PipelineAssessment: steps with planned, earliest, deadline, limits; problems; next_step; probation_ends", body = Object),
+    responses((status = 200, description = "每一步的计划日期、最早日期、期限及其规则，发现的问题，下一步和预备期满日", body = PipelineAssessment),
         (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn calc_timeline(
     State(state): State<AppState>,
     _caller: Caller,
     ApiJson(input): ApiJson<TimelineInput>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<PipelineAssessment>> {
     let mut steps = serde_json::Map::new();
     steps.insert("submit_application".into(), serde_json::json!(input.application_date));
     for (code, date) in &input.steps {
@@ -148,8 +147,7 @@ async fn calc_timeline(
     if !out_of_order.is_empty() {
         return Err(ApiError::validation(out_of_order));
     }
-    let assessment = dangwu_rules::recruitment::assess(&state.rules, &facts)?;
-    to_json(&assessment)
+    Ok(Json(dangwu_rules::recruitment::assess(&state.rules, &facts)?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -163,20 +161,55 @@ pub struct RulesParams {
 /// without a value (tree shape, role separation…) that refusals also name; and the working-day
 /// calendar years the platform knows.
 #[utoipa::path(get, path = "/api/v1/rules", tag = "计算器", params(RulesParams),
-    responses((status = 200, description = "{rules: [RuleSummary], structural: [{id, title, basis}], calendar_years: [...]}", body = Object)))]
+    responses((status = 200, body = RulesAnswer)))]
 async fn list_rules(
     State(state): State<AppState>,
     _caller: Caller,
     ApiQuery(p): ApiQuery<RulesParams>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<RulesAnswer>> {
     let on = p.on.unwrap_or_else(|| state.today());
-    let rules = state.rules.summaries(on);
-    let years: Vec<serde_json::Value> = state
-        .rules
-        .calendar()
-        .years()
-        .map(|y| serde_json::json!({"year": y.year, "status": y.status, "provisional": y.provisional, "source": y.source, "document": y.document, "note": y.note}))
-        .collect();
-    let structural: Vec<StructuralRuleSummary> = StructuralRule::ALL.into_iter().map(Into::into).collect();
-    Ok(Json(serde_json::json!({ "on": on, "rules": rules, "structural": structural, "calendar_years": years })))
+    let calendar_years = state.rules.calendar().years().map(CalendarYearSummary::from).collect();
+    Ok(Json(RulesAnswer {
+        on,
+        rules: state.rules.summaries(on),
+        structural: StructuralRule::ALL.into_iter().map(Into::into).collect(),
+        calendar_years,
+    }))
+}
+
+/// The rules in force on a date.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RulesAnswer {
+    pub on: NaiveDate,
+    /// Every rule with a value: the value on the date, its source, status and any local override.
+    pub rules: Vec<RuleSummary>,
+    /// The rules without a value (tree shape, role separation…) that refusals also name.
+    pub structural: Vec<StructuralRuleSummary>,
+    /// The years of the working-day calendar the platform knows.
+    pub calendar_years: Vec<CalendarYearSummary>,
+}
+
+/// One year of the working-day calendar (节假日安排) and where it comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarYearSummary {
+    pub year: i32,
+    pub status: RuleStatus,
+    /// Only the statutory holidays are known; the year's swapped working days are not yet published.
+    pub provisional: bool,
+    pub source: String,
+    pub document: Option<String>,
+    pub note: Option<String>,
+}
+
+impl From<&CalendarYear> for CalendarYearSummary {
+    fn from(y: &CalendarYear) -> CalendarYearSummary {
+        CalendarYearSummary {
+            year: y.year,
+            status: y.status,
+            provisional: y.provisional,
+            source: y.source.clone(),
+            document: y.document.clone(),
+            note: y.note.clone(),
+        }
+    }
 }
