@@ -170,7 +170,9 @@ fn election_quorum_four_fifths() {
     let body = VotingBody { full_members: 20, probationary_members: 0, excluded: 0 };
     let sixteen = election_quorum(&b, d(2026, 3, 1), &body, 16).unwrap();
     assert!(!sixteen.met);
-    assert_eq!(sixteen.level, Level::Warning);
+    assert_eq!((sixteen.required, sixteen.level), (17, Level::Warning));
+    // Worded as check_election words it: the same computation serves both.
+    assert!(sixteen.message.contains("党员大会") && sixteen.message.contains("方可进行选举"), "{}", sixteen.message);
     assert!(election_quorum(&b, d(2026, 3, 1), &body, 17).unwrap().met);
 }
 
