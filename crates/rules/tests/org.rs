@@ -1,8 +1,7 @@
 //! Organization setup and term checks (组织设置与换届).
 
 mod common;
-use common::{book, d};
-use dangwu_rules::book::Override;
+use common::{book, d, override_of};
 use dangwu_rules::org::{OrgFacts, OrgKind, TermStatus, check_organization, term, term_status};
 use dangwu_rules::{Check, Level};
 
@@ -105,14 +104,7 @@ fn big_branch_should_be_a_committee_org_primary_committee_min_members() {
 fn org_size_counts_probationary_can_be_switched_off() {
     // Rule org.size_counts_probationary (secondary): with it off, 48 full + 3 probationary is 48.
     let mut b = book();
-    b.apply_overrides(&[Override {
-        rule: "org.size_counts_probationary".into(),
-        value: false.into(),
-        from: None,
-        origin: "test".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("org.size_counts_probationary", false)]).unwrap();
     let checks = check_organization(&b, &branch(48, 3), today());
     assert!(find(&checks, "org.branch.max_members").is_none(), "{checks:?}");
 }
@@ -364,14 +356,7 @@ fn org_temporary_branch_limits_checks_name_the_rule() {
 fn temporary_branch_limits_can_be_switched_off() {
     use dangwu_rules::org::{Capability, check_capability};
     let mut b = book();
-    b.apply_overrides(&[Override {
-        rule: "org.temporary_branch.limits".into(),
-        value: false.into(),
-        from: None,
-        origin: "t".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("org.temporary_branch.limits", false)]).unwrap();
     for what in Capability::ALL {
         assert_eq!(check_capability(&b, OrgKind::TemporaryBranch, what, today()).unwrap(), None, "{what:?}");
     }

@@ -1,7 +1,7 @@
 //! Organizational life: required meetings, quorum and majority, elections, appraisal grades.
 
 mod common;
-use common::{book, d};
+use common::{book, d, override_of};
 use dangwu_rules::book::{Frequency, Override};
 use dangwu_rules::org::OrgKind;
 use dangwu_rules::orglife::*;
@@ -95,11 +95,8 @@ fn lecture_override_takes_effect_from_its_date() {
     // orglife.party_lecture.frequency overridden to monthly from 2026-07-01: Q1, Q2 quarterly + 6 months.
     let mut b = book();
     b.apply_overrides(&[Override {
-        rule: "orglife.party_lecture.frequency".into(),
-        value: "monthly".into(),
         from: Some(d(2026, 7, 1)),
-        origin: "dangwu.toml:3".into(),
-        note: None,
+        ..override_of("orglife.party_lecture.frequency", "monthly")
     }])
     .unwrap();
     let reqs = requirements(&b, &branch(), year_2026()).unwrap();
@@ -182,14 +179,7 @@ fn election_majority_base_present_or_entitled() {
     let mut b = book();
     let body = VotingBody { full_members: 20, probationary_members: 0, excluded: 0 };
     assert!(election_result(&b, d(2026, 3, 1), &body, 18, 10).unwrap().passed);
-    b.apply_overrides(&[Override {
-        rule: "election.majority_base".into(),
-        value: "entitled".into(),
-        from: None,
-        origin: "t".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("election.majority_base", "entitled")]).unwrap();
     let r = election_result(&b, d(2026, 3, 1), &body, 18, 10).unwrap();
     assert!(!r.passed);
     assert_eq!(r.rule, "election.majority_base");
@@ -295,14 +285,7 @@ fn orglife_general_meeting_exclusion_lowers_the_entitled_count() {
 fn orglife_general_meeting_exclusion_switched_off_counts_everyone() {
     // A deployment that does not allow exclusions: they stay in the count, with a warning.
     let mut b = book();
-    b.apply_overrides(&[Override {
-        rule: "orglife.general_meeting.exclusion".into(),
-        value: false.into(),
-        from: None,
-        origin: "t".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("orglife.general_meeting.exclusion", false)]).unwrap();
     let count = count_roll(&b, d(2026, 3, 1), &roll(20, &[(ExclusionReason::LongAbsence, 2)])).unwrap();
     assert_eq!((count.entitled, count.excluded), (20, 0));
     assert_eq!(count.checks[0].level, Level::Warning);
@@ -445,14 +428,7 @@ fn temporary_branch_requirements_are_study_only() {
     assert!(reqs[0].note.as_deref().unwrap().contains("org.temporary_branch.limits"));
     // Switched off, it is treated like an ordinary branch.
     let mut b = book();
-    b.apply_overrides(&[Override {
-        rule: "org.temporary_branch.limits".into(),
-        value: false.into(),
-        from: None,
-        origin: "t".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("org.temporary_branch.limits", false)]).unwrap();
     let all = requirements(&b, &facts, year_2026()).unwrap();
     let ordinary = requirements(&b, &OrgLifeFacts { kind: OrgKind::Branch, ..facts }, year_2026()).unwrap();
     assert_eq!(all, ordinary);

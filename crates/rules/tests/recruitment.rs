@@ -86,9 +86,12 @@ fn clean_until(step: P) -> RecruitmentFacts {
     f
 }
 
-/// Checks what an assessment finds, `case` naming it in a failure: `None`, no problem at all;
-/// `Some((rule, level))`, exactly one problem of `rule`, at `level`.
-fn assert_finds(a: &PipelineAssessment, expect: Option<(&str, Level)>, case: &str) {
+/// What an assessment should find: `None`, no problem at all; `Some((rule, level))`, exactly one
+/// problem of `rule`, at `level`.
+type Finds<'a> = Option<(&'a str, Level)>;
+
+/// Checks what an assessment finds, `case` naming it in a failure.
+fn assert_finds(a: &PipelineAssessment, expect: Finds<'_>, case: &str) {
     match expect {
         None => assert!(a.problems.is_empty(), "{case}: {:?}", a.problems),
         Some((rule, level)) => {
@@ -100,7 +103,7 @@ fn assert_finds(a: &PipelineAssessment, expect: Option<(&str, Level)>, case: &st
 
 /// For each of `cases`, the clean record cut after its step with the step on its date, and what it
 /// should find (see [`assert_finds`]).
-fn assert_step_dates(cases: &[(P, NaiveDate, Option<(&str, Level)>)]) {
+fn assert_step_dates(cases: &[(P, NaiveDate, Finds<'_>)]) {
     let b = book();
     for &(step, on, expect) in cases {
         let mut f = clean_until(step);

@@ -1,7 +1,7 @@
 //! Rule packs: loading, validation errors with file/line/rule, versions by date, overrides.
 
 mod common;
-use common::{book, d};
+use common::{book, d, override_of};
 use dangwu_rules::book::{BUILTIN_SOURCES, Frequency, Override, OverrideSpec, RuleValue, parse_overrides};
 use dangwu_rules::{OverrideError, RuleBook, RuleError, RuleStatus};
 
@@ -168,11 +168,10 @@ fn override_of_a_local_default_is_applied_from_its_date_and_listed() {
     // orglife.party_lecture.frequency is a local default (quarterly); the deployment makes it monthly from 2026.
     let mut b = book();
     let o = Override {
-        rule: "orglife.party_lecture.frequency".into(),
-        value: dangwu_rules::toml::Value::String("monthly".into()),
         from: Some(d(2026, 1, 1)),
         origin: "dangwu.toml:12".into(),
         note: Some("集团党委文件".into()),
+        ..override_of("orglife.party_lecture.frequency", "monthly")
     };
     b.apply_overrides(&[o]).unwrap();
     assert_eq!(b.frequency("orglife.party_lecture.frequency", d(2025, 12, 31)).unwrap(), Frequency::Quarterly);
@@ -193,20 +192,8 @@ fn override_of_a_local_default_is_applied_from_its_date_and_listed() {
 fn override_of_a_confirmed_rule_is_rejected_and_changes_nothing() {
     // orglife.general_meeting.quorum is confirmed (支部工作条例 第十一条).
     let mut b = book();
-    let ok = Override {
-        rule: "dues.rounding.mode".into(),
-        value: "down".into(),
-        from: None,
-        origin: "cfg:1".into(),
-        note: None,
-    };
-    let bad = Override {
-        rule: "orglife.general_meeting.quorum".into(),
-        value: "1/3".into(),
-        from: None,
-        origin: "cfg:2".into(),
-        note: None,
-    };
+    let ok = override_of("dues.rounding.mode", "down");
+    let bad = Override { origin: "cfg:2".into(), ..override_of("orglife.general_meeting.quorum", "1/3") };
     let err = b.apply_overrides(&[ok, bad]).unwrap_err();
     match &err {
         OverrideError::Confirmed { rule, origin, source_text, .. } => {
@@ -225,21 +212,9 @@ fn override_of_a_confirmed_rule_is_rejected_and_changes_nothing() {
 fn override_of_2026_recruitment_version_needs_a_from_date() {
     // recruit.talk_within_months: confirmed 2014 version, secondary 2026 version.
     let mut b = book();
-    let all_time = Override {
-        rule: "recruit.talk_within_months".into(),
-        value: 2.into(),
-        from: None,
-        origin: "cfg".into(),
-        note: None,
-    };
+    let all_time = override_of("recruit.talk_within_months", 2);
     assert!(matches!(b.apply_overrides(&[all_time]), Err(OverrideError::Confirmed { .. })));
-    let from_2026 = Override {
-        rule: "recruit.talk_within_months".into(),
-        value: 2.into(),
-        from: Some(d(2026, 6, 1)),
-        origin: "cfg".into(),
-        note: None,
-    };
+    let from_2026 = Override { from: Some(d(2026, 6, 1)), ..override_of("recruit.talk_within_months", 2) };
     b.apply_overrides(&[from_2026]).unwrap();
     assert_eq!(b.int("recruit.talk_within_months", d(2026, 6, 1)).unwrap(), 2);
     assert_eq!(b.int("recruit.talk_within_months", d(2026, 5, 31)).unwrap(), 1);
@@ -249,34 +224,15 @@ fn override_of_2026_recruitment_version_needs_a_from_date() {
 fn override_values_are_validated() {
     let mut b = book();
     // dues.farmer.monthly_fen is local (province sets 0.2–1 元): must stay within min/max.
-    let too_much = Override {
-        rule: "dues.farmer.monthly_fen".into(),
-        value: 150.into(),
-        from: None,
-        origin: "cfg".into(),
-        note: None,
-    };
+    let too_much = override_of("dues.farmer.monthly_fen", 150);
     assert!(matches!(b.apply_overrides(&[too_much]), Err(OverrideError::BadValue { .. })));
-    let fine = Override {
-        rule: "dues.farmer.monthly_fen".into(),
-        value: "50".into(),
-        from: None,
-        origin: "cfg".into(),
-        note: None,
-    };
+    let fine = override_of("dues.farmer.monthly_fen", "50");
     b.apply_overrides(&[fine]).unwrap();
     assert_eq!(b.int("dues.farmer.monthly_fen", d(2026, 1, 1)).unwrap(), 50);
     // Choices are checked (dues.rounding.unit).
-    let bad_choice = Override {
-        rule: "dues.rounding.unit".into(),
-        value: "li".into(),
-        from: None,
-        origin: "cfg".into(),
-        note: None,
-    };
+    let bad_choice = override_of("dues.rounding.unit", "li");
     assert!(matches!(b.apply_overrides(&[bad_choice]), Err(OverrideError::BadValue { .. })));
-    let unknown =
-        Override { rule: "no.such.rule".into(), value: 1.into(), from: None, origin: "cfg".into(), note: None };
+    let unknown = override_of("no.such.rule", 1);
     assert!(matches!(b.apply_overrides(&[unknown]), Err(OverrideError::UnknownRule { .. })));
 }
 
