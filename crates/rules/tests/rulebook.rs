@@ -2,7 +2,7 @@
 
 mod common;
 use common::{book, d, override_of};
-use dangwu_rules::book::{BUILTIN_SOURCES, Frequency, Override, OverrideSpec, RuleValue, parse_overrides};
+use dangwu_rules::book::{BUILTIN_SOURCES, Frequency, LoadError, Override, OverrideSpec, RuleValue, parse_overrides};
 use dangwu_rules::{OverrideError, RuleBook, RuleError, RuleStatus};
 
 const PACK_HEAD: &str = "[pack]\nid = \"t\"\ntitle = \"测试\"\n";
@@ -12,6 +12,23 @@ fn rule_entry(id: &str, value: &str, unit: &str, status: &str, from: &str, to: O
     format!(
         "\n[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nvalue = {value}\nunit = \"{unit}\"\nstatus = \"{status}\"\neffective_from = {from}\n{to}source = \"测试来源\"\n"
     )
+}
+
+/// The error loading `text` as the pack `rules/t.toml` must give.
+fn load_error(text: &str) -> LoadError {
+    RuleBook::from_sources(&[("rules/t.toml", text)]).unwrap_err()
+}
+
+/// Loads `text`, which must be refused naming `rule` at `line`; the error, for more checks.
+fn refused_at(text: &str, rule: &str, line: usize) -> LoadError {
+    let err = load_error(text);
+    assert_eq!((err.rule.as_deref(), err.line), (Some(rule), Some(line)), "{err}");
+    err
+}
+
+/// The number (from 1) of the first line of `text` that starts with `prefix`.
+fn line_of(text: &str, prefix: &str) -> usize {
+    text.lines().position(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no line starts with {prefix}")) + 1
 }
 
 #[test]
@@ -52,11 +69,9 @@ fn syntax_error_names_file_line_and_rule() {
         "{PACK_HEAD}{}\n[[rule]]\nid = \"t.broken\"\ntitle = \"x\"\nvalue = = 3\n",
         rule_entry("t.ok", "1", "count", "confirmed", "2020-01-01", None)
     );
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
+    let expected_line = line_of(&text, "value = = 3");
+    let err = refused_at(&text, "t.broken", expected_line);
     assert_eq!(err.file, "rules/t.toml");
-    let expected_line = text.lines().position(|l| l.starts_with("value = = 3")).unwrap() + 1;
-    assert_eq!(err.line, Some(expected_line));
-    assert_eq!(err.rule.as_deref(), Some("t.broken"));
     let shown = err.to_string();
     assert!(shown.starts_with(&format!("rules/t.toml:{expected_line}: rule `t.broken`")), "{shown}");
 }
@@ -66,16 +81,11 @@ fn missing_field_and_unknown_status_name_the_rule() {
     let text = format!(
         "{PACK_HEAD}\n[[rule]]\nid = \"t.nounit\"\ntitle = \"x\"\nvalue = 3\nstatus = \"confirmed\"\neffective_from = 2020-01-01\nsource = \"s\"\n"
     );
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
-    assert_eq!(err.rule.as_deref(), Some("t.nounit"));
+    let err = refused_at(&text, "t.nounit", 5);
     assert!(err.message.contains("unit"), "{err}");
-    assert_eq!(err.line, Some(5));
 
     let text = format!("{PACK_HEAD}{}", rule_entry("t.status", "3", "count", "maybe", "2020-01-01", None));
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
-    assert_eq!(err.rule.as_deref(), Some("t.status"));
-    let status_line = text.lines().position(|l| l.starts_with("status")).unwrap() + 1;
-    assert_eq!(err.line, Some(status_line));
+    refused_at(&text, "t.status", line_of(&text, "status"));
 }
 
 #[test]
@@ -84,9 +94,7 @@ fn value_of_wrong_shape_is_rejected_at_its_line() {
         "{PACK_HEAD}{}",
         rule_entry("t.freq", "\"fortnightly\"", "frequency", "local_default", "2020-01-01", None)
     );
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
-    assert_eq!(err.rule.as_deref(), Some("t.freq"));
-    assert_eq!(err.line, Some(text.lines().position(|l| l.starts_with("value")).unwrap() + 1));
+    let err = refused_at(&text, "t.freq", line_of(&text, "value"));
     assert!(err.message.contains("monthly"), "{err}");
 
     for (value, unit) in [
@@ -99,7 +107,7 @@ fn value_of_wrong_shape_is_rejected_at_its_line() {
         ("\"x\"", "flag"),
     ] {
         let text = format!("{PACK_HEAD}{}", rule_entry("t.bad", value, unit, "confirmed", "2020-01-01", None));
-        let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
+        let err = load_error(&text);
         assert_eq!(err.rule.as_deref(), Some("t.bad"), "{value} {unit}: {err}");
     }
 }
@@ -111,7 +119,7 @@ fn overlapping_versions_are_rejected() {
         rule_entry("t.v", "1", "count", "confirmed", "2020-01-01", None),
         rule_entry("t.v", "2", "count", "confirmed", "2021-01-01", None)
     );
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
+    let err = load_error(&text);
     assert_eq!(err.rule.as_deref(), Some("t.v"));
     assert!(err.message.contains("overlaps"), "{err}");
 }
@@ -122,7 +130,7 @@ fn missing_header_and_unknown_key_are_errors() {
     assert!(err.message.contains("[pack]"));
     let text =
         format!("{PACK_HEAD}{}colour = \"red\"\n", rule_entry("t.k", "1", "count", "confirmed", "2020-01-01", None));
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
+    let err = load_error(&text);
     assert_eq!(err.rule.as_deref(), Some("t.k"));
     assert!(err.message.contains("colour"), "{err}");
 }
