@@ -117,38 +117,37 @@ fn period_validation() {
     assert!(matches!(requirements(&book(), &branch(), old), Err(CalcError::Rule { .. })));
 }
 
+/// 20 full members and 3 probationary, `excluded` of the full members left out of the 应到会 count.
+fn twenty_and_three(excluded: u32) -> VotingBody {
+    VotingBody { full_members: 20, probationary_members: 3, excluded }
+}
+
 #[test]
 fn orglife_general_meeting_quorum_20_full_3_probationary() {
     // Rule orglife.general_meeting.quorum (支部工作条例 第十一条): more than half of 20 voting members.
     let b = book();
-    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 0 };
-    let ten = general_meeting_quorum(&b, d(2026, 3, 1), &body, 10).unwrap();
-    assert!(!ten.met);
-    assert_eq!(ten.required, 11);
-    assert_eq!(ten.level, Level::Error);
-    let eleven = general_meeting_quorum(&b, d(2026, 3, 1), &body, 11).unwrap();
-    assert!(eleven.met);
-    assert_eq!(eleven.rule, "orglife.general_meeting.quorum");
+    let quorum = |present| general_meeting_quorum(&b, d(2026, 3, 1), &twenty_and_three(0), present);
+    let ten = quorum(10).unwrap();
+    assert_eq!((ten.met, ten.required, ten.level), (false, 11, Level::Error));
+    let eleven = quorum(11).unwrap();
+    assert_eq!((eleven.met, eleven.rule), (true, "orglife.general_meeting.quorum"));
     // Probationary members present cannot make up the number: 23 present is impossible input.
-    let err = general_meeting_quorum(&b, d(2026, 3, 1), &body, 21).unwrap_err();
-    assert_eq!(err.fields()[0].field, "present");
+    assert_eq!(quorum(21).unwrap_err().fields()[0].field, "present");
 }
 
 #[test]
 fn orglife_general_meeting_majority_of_those_who_should_attend() {
     // Rule orglife.general_meeting.majority: >1/2 of 应到会 (20), not of those present.
     let b = book();
-    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 0 };
-    let ten = general_meeting_vote(&b, d(2026, 3, 1), &body, 10).unwrap();
-    assert!(!ten.passed);
-    assert_eq!(ten.required, 11);
-    assert!(general_meeting_vote(&b, d(2026, 3, 1), &body, 11).unwrap().passed);
+    let vote = |body: VotingBody, in_favour| general_meeting_vote(&b, d(2026, 3, 1), &body, in_favour);
+    let ten = vote(twenty_and_three(0), 10).unwrap();
+    assert_eq!((ten.passed, ten.required), (false, 11));
+    assert!(vote(twenty_and_three(0), 11).unwrap().passed);
     // Members excluded from 应到会 with approval lower the base: 20 − 2 = 18 → 10 passes.
-    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 2 };
-    assert!(general_meeting_vote(&b, d(2026, 3, 1), &body, 10).unwrap().passed);
-    assert!(!general_meeting_vote(&b, d(2026, 3, 1), &body, 9).unwrap().passed);
+    assert!(vote(twenty_and_three(2), 10).unwrap().passed);
+    assert!(!vote(twenty_and_three(2), 9).unwrap().passed);
     let bad = VotingBody { full_members: 2, probationary_members: 0, excluded: 3 };
-    assert_eq!(general_meeting_vote(&b, d(2026, 3, 1), &bad, 0).unwrap_err().fields()[0].field, "excluded");
+    assert_eq!(vote(bad, 0).unwrap_err().fields()[0].field, "excluded");
 }
 
 #[test]
@@ -238,8 +237,7 @@ fn orglife_appraisal_grade_probationary_not_graded() {
 
 #[test]
 fn outcomes_serialize() {
-    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 0 };
-    let q = general_meeting_quorum(&book(), d(2026, 3, 1), &body, 10).unwrap();
+    let q = general_meeting_quorum(&book(), d(2026, 3, 1), &twenty_and_three(0), 10).unwrap();
     let v = serde_json::to_value(&q).unwrap();
     assert_eq!(v["met"], false);
     assert_eq!(v["required"], 11);
