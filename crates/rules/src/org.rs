@@ -373,17 +373,15 @@ pub fn check_organization(book: &RuleBook, org: &OrgFacts, today: NaiveDate) -> 
         }
         hit
     };
+    let committee_due =
+        |pc: u32| format!("{members_word}{members}人，已达到{pc}人，应考虑设立基层党委（报上级党组织批准）");
     let suggest_bigger = |checks: &mut Vec<Check>| {
         let gb = rule(RULE_GENERAL_BRANCH_MIN, checks).map(|r| int(&r));
         let pc = rule(RULE_PRIMARY_COMMITTEE_MIN, checks).map(|r| int(&r));
         if let Some(pc) = pc
             && members >= pc
         {
-            checks.push(Check::new(
-                Level::Info,
-                RULE_PRIMARY_COMMITTEE_MIN,
-                format!("{members_word}{members}人，已达到{pc}人，应考虑设立基层党委（报上级党组织批准）"),
-            ));
+            checks.push(Check::new(Level::Info, RULE_PRIMARY_COMMITTEE_MIN, committee_due(pc)));
         } else if let Some(gb) = gb
             && members >= gb
         {
@@ -450,9 +448,7 @@ pub fn check_organization(book: &RuleBook, org: &OrgFacts, today: NaiveDate) -> 
             limit(&mut checks, RULE_GENERAL_BRANCH_MIN, Level::Info, &|min| members < min, &|min| {
                 format!("{members_word}{members}人，不足{min}人；设立党总支须因工作需要并经上级党组织批准")
             });
-            limit(&mut checks, RULE_PRIMARY_COMMITTEE_MIN, Level::Info, &|pc| members >= pc, &|pc| {
-                format!("{members_word}{members}人，已达到{pc}人，应考虑设立基层党委（报上级党组织批准）")
-            });
+            limit(&mut checks, RULE_PRIMARY_COMMITTEE_MIN, Level::Info, &|pc| members >= pc, &committee_due);
         }
         OrgKind::GroupCommittee | OrgKind::PrimaryCommittee => {
             limit(&mut checks, RULE_PRIMARY_COMMITTEE_MIN, Level::Info, &|min| members < min, &|min| {
