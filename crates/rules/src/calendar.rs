@@ -351,23 +351,14 @@ impl WorkCalendar {
 
     /// Classifies one date.
     pub fn day(&self, date: NaiveDate) -> DayInfo {
-        if let Some((name, y)) = self.holidays.get(&date) {
-            return DayInfo {
-                date,
-                working: false,
-                kind: DayKind::Holiday,
-                name: Some(name.clone()),
-                basis: self.basis_of_year(*y),
-            };
-        }
-        if let Some((name, y)) = self.swapped.get(&date) {
-            return DayInfo {
-                date,
-                working: true,
-                kind: DayKind::SwappedWorkday,
-                name: Some(name.clone()),
-                basis: self.basis_of_year(*y),
-            };
+        // A holiday first, then a swapped working day: each named, on the basis of the year listing it.
+        let listed = self
+            .holidays
+            .get(&date)
+            .map(|entry| (DayKind::Holiday, false, entry))
+            .or_else(|| self.swapped.get(&date).map(|entry| (DayKind::SwappedWorkday, true, entry)));
+        if let Some((kind, working, (name, y))) = listed {
+            return DayInfo { date, working, kind, name: Some(name.clone()), basis: self.basis_of_year(*y) };
         }
         let weekend = is_weekend(date);
         DayInfo {
@@ -481,9 +472,7 @@ impl WorkCalendar {
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::dates::ymd as d;
 
     #[test]
     fn weekday_arithmetic_matches_counting() {

@@ -127,13 +127,17 @@ impl<'de> Deserialize<'de> for YearMonth {
     }
 }
 
+/// A date from its parts, for tests; panics on an impossible date.
+#[cfg(test)]
+pub(crate) fn ymd(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap_or_else(|| panic!("no such date: {y}-{m}-{day}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use super::ymd as d;
 
     #[test]
     fn month_end_clamps() {

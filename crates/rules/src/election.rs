@@ -11,9 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::book::{RuleBook, RuleValue};
 use crate::check::{CalcError, Check, Invalid, Level};
 use crate::org::OrgKind;
-use crate::orglife::{
-    QuorumOutcome, RULE_ELECTION_CANDIDATE_MARGIN, RULE_ELECTION_QUORUM, Roll, RollCount, count_roll,
-};
+use crate::orglife::{QuorumOutcome, RULE_ELECTION_CANDIDATE_MARGIN, Roll, RollCount, count_roll, election_quorum_of};
 
 pub const RULE_DELEGATE_CANDIDATE_MARGIN: &str = "election.delegate_candidate_margin";
 
@@ -136,6 +134,16 @@ pub fn min_candidates_for(book: &RuleBook, date: NaiveDate, seat_kind: SeatKind,
     Ok(u32::try_from(u64::from(seats) + extra).unwrap_or(u32::MAX))
 }
 
+/// Refuses no seats, and fewer candidates than seats.
+fn refuse_seats(inv: &mut Invalid, seats: u32, candidates: u32) {
+    if seats == 0 {
+        inv.push("seats", "应选人数至少为1人");
+    }
+    if candidates < seats {
+        inv.push("candidates", format!("候选人数（{candidates}人）不能少于应选人数（{seats}人）"));
+    }
+}
+
 /// The candidate margin: `candidates` must be at least [`min_candidates_for`] (election.candidate_margin
 /// or election.delegate_candidate_margin). Refused: no seats; fewer candidates than seats.
 pub fn check_margin(
@@ -146,12 +154,7 @@ pub fn check_margin(
     candidates: u32,
 ) -> Result<MarginOutcome, CalcError> {
     let mut inv = Invalid::default();
-    if seats == 0 {
-        inv.push("seats", "应选人数至少为1人");
-    }
-    if candidates < seats {
-        inv.push("candidates", format!("候选人数（{candidates}人）不能少于应选人数（{seats}人）"));
-    }
+    refuse_seats(&mut inv, seats, candidates);
     inv.finish()?;
     let rule = seat_kind.margin_rule();
     let resolved = book.resolve(rule, date)?;
@@ -207,44 +210,9 @@ pub fn check_election(book: &RuleBook, date: NaiveDate, e: &Election) -> Result<
             format!("到会{}（{}人）不能多于应到会人数（{}人）", e.body.voters(), e.present, roll.entitled),
         );
     }
-    if e.seats == 0 {
-        inv.push("seats", "应选人数至少为1人");
-    }
-    if e.candidates < e.seats {
-        inv.push("candidates", format!("候选人数（{}人）不能少于应选人数（{}人）", e.candidates, e.seats));
-    }
+    refuse_seats(&mut inv, e.seats, e.candidates);
     inv.finish()?;
-    let resolved = book.resolve(RULE_ELECTION_QUORUM, date)?;
-    let ratio = match resolved.value() {
-        RuleValue::Ratio(r) => *r,
-        _ => {
-            return Err(
-                crate::book::RuleError::WrongType { rule: RULE_ELECTION_QUORUM.into(), expected: "比例" }.into()
-            );
-        }
-    };
-    let required = ratio.smallest_more_than(roll.entitled);
-    let met = roll.entitled > 0 && e.present >= required;
-    let voters = e.body.voters();
-    let message = if met {
-        format!("{}应到会{voters}{}人，实到{}人，超过{ratio}，可以进行选举", e.body.label(), roll.entitled, e.present)
-    } else {
-        format!(
-            "{}应到会{voters}{}人，实到{}人，须超过{ratio}（至少{required}人）方可进行选举",
-            e.body.label(),
-            roll.entitled,
-            e.present
-        )
-    };
-    let quorum = QuorumOutcome {
-        entitled: roll.entitled,
-        present: e.present,
-        required,
-        met,
-        rule: RULE_ELECTION_QUORUM,
-        level: if met { Level::Info } else { Level::for_rule(&resolved, true) },
-        message,
-    };
+    let quorum = election_quorum_of(book, date, roll.entitled, e.present, e.body.label(), e.body.voters())?;
     let margin = check_margin(book, date, e.seat_kind, e.seats, e.candidates)?;
     let mut checks = roll.checks.clone();
     if !quorum.met {

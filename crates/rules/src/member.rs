@@ -164,9 +164,7 @@ pub fn probation_overdue(book: &RuleBook, joined: NaiveDate, today: NaiveDate) -
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::dates::ymd as d;
     const TODAY: (i32, u32, u32) = (2026, 11, 29);
     fn today() -> NaiveDate {
         d(TODAY.0, TODAY.1, TODAY.2)

@@ -358,17 +358,30 @@ pub fn check_organization(book: &RuleBook, org: &OrgFacts, today: NaiveDate) -> 
     let members = if counts_prob { org.full_members + org.probationary_members } else { org.full_members };
     let members_word = if counts_prob { "党员（含预备党员）" } else { "正式党员" };
 
+    // A count rule: when its value is `breached`, a finding at `level` worded by `message` from the
+    // value. Whether it was breached.
+    let limit = |checks: &mut Vec<Check>,
+                 id: &'static str,
+                 level: Level,
+                 breached: &dyn Fn(u32) -> bool,
+                 message: &dyn Fn(u32) -> String|
+     -> bool {
+        let Some(value) = rule(id, checks).map(|r| int(&r)) else { return false };
+        let hit = breached(value);
+        if hit {
+            checks.push(Check::new(level, id, message(value)));
+        }
+        hit
+    };
+    let committee_due =
+        |pc: u32| format!("{members_word}{members}人，已达到{pc}人，应考虑设立基层党委（报上级党组织批准）");
     let suggest_bigger = |checks: &mut Vec<Check>| {
         let gb = rule(RULE_GENERAL_BRANCH_MIN, checks).map(|r| int(&r));
         let pc = rule(RULE_PRIMARY_COMMITTEE_MIN, checks).map(|r| int(&r));
         if let Some(pc) = pc
             && members >= pc
         {
-            checks.push(Check::new(
-                Level::Info,
-                RULE_PRIMARY_COMMITTEE_MIN,
-                format!("{members_word}{members}人，已达到{pc}人，应考虑设立基层党委（报上级党组织批准）"),
-            ));
+            checks.push(Check::new(Level::Info, RULE_PRIMARY_COMMITTEE_MIN, committee_due(pc)));
         } else if let Some(gb) = gb
             && members >= gb
         {
@@ -382,31 +395,18 @@ pub fn check_organization(book: &RuleBook, org: &OrgFacts, today: NaiveDate) -> 
 
     match kind {
         OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch => {
-            if let Some(r) = rule(RULE_BRANCH_MIN_FULL, &mut checks) {
-                let min = int(&r);
-                if org.full_members < min {
-                    let hint = if kind == OrgKind::JointBranch {
-                        "联合党支部合计也应有3名以上正式党员"
-                    } else {
-                        "可与邻近单位组建联合党支部"
-                    };
-                    checks.push(Check::new(
-                        Level::Warning,
-                        RULE_BRANCH_MIN_FULL,
-                        format!("正式党员{}人，不足{min}人，不具备单独成立党支部的条件；{hint}", org.full_members),
-                    ));
-                }
-            }
-            if let Some(r) = rule(RULE_BRANCH_MAX_MEMBERS, &mut checks) {
-                let max = int(&r);
-                if members > max {
-                    checks.push(Check::new(
-                        Level::Warning,
-                        RULE_BRANCH_MAX_MEMBERS,
-                        format!("{members_word}{members}人，超过{max}人；党支部党员人数一般不超过{max}人"),
-                    ));
-                    suggest_bigger(&mut checks);
-                }
+            let hint = if kind == OrgKind::JointBranch {
+                "联合党支部合计也应有3名以上正式党员"
+            } else {
+                "可与邻近单位组建联合党支部"
+            };
+            limit(&mut checks, RULE_BRANCH_MIN_FULL, Level::Warning, &|min| org.full_members < min, &|min| {
+                format!("正式党员{}人，不足{min}人，不具备单独成立党支部的条件；{hint}", org.full_members)
+            });
+            if limit(&mut checks, RULE_BRANCH_MAX_MEMBERS, Level::Warning, &|max| members > max, &|max| {
+                format!("{members_word}{members}人，超过{max}人；党支部党员人数一般不超过{max}人")
+            }) {
+                suggest_bigger(&mut checks);
             }
             if let (Some(req), Some(min_size)) =
                 (rule(RULE_COMMITTEE_REQUIRED, &mut checks), rule(RULE_COMMITTEE_SIZE_MIN, &mut checks))
@@ -430,83 +430,33 @@ pub fn check_organization(book: &RuleBook, org: &OrgFacts, today: NaiveDate) -> 
                     ));
                 }
             }
-            if let Some(r) = rule(RULE_COMMITTEE_SIZE_MAX, &mut checks) {
-                let max = int(&r);
-                if org.committee_size > max {
-                    checks.push(Check::new(
-                        Level::Warning,
-                        RULE_COMMITTEE_SIZE_MAX,
-                        format!("支部委员会{}人，一般不超过{max}人", org.committee_size),
-                    ));
-                }
-            }
+            limit(&mut checks, RULE_COMMITTEE_SIZE_MAX, Level::Warning, &|max| org.committee_size > max, &|max| {
+                format!("支部委员会{}人，一般不超过{max}人", org.committee_size)
+            });
             if kind == OrgKind::JointBranch
                 && let Some(units) = org.units
-                && let Some(r) = rule(RULE_JOINT_MAX_UNITS, &mut checks)
             {
-                let max = int(&r);
-                if units > max {
-                    checks.push(Check::new(
-                        Level::Warning,
-                        RULE_JOINT_MAX_UNITS,
-                        format!("联合党支部覆盖{units}个单位，一般不超过{max}个"),
-                    ));
-                }
+                limit(&mut checks, RULE_JOINT_MAX_UNITS, Level::Warning, &|max| units > max, &|max| {
+                    format!("联合党支部覆盖{units}个单位，一般不超过{max}个")
+                });
             }
         }
         OrgKind::GeneralBranch => {
-            if let Some(r) = rule(RULE_BRANCH_MIN_FULL, &mut checks) {
-                let min = int(&r);
-                if org.full_members < min {
-                    checks.push(Check::new(
-                        Level::Warning,
-                        RULE_BRANCH_MIN_FULL,
-                        format!("正式党员{}人，不足{min}人", org.full_members),
-                    ));
-                }
-            }
-            if let Some(r) = rule(RULE_GENERAL_BRANCH_MIN, &mut checks) {
-                let min = int(&r);
-                if members < min {
-                    checks.push(Check::new(
-                        Level::Info,
-                        RULE_GENERAL_BRANCH_MIN,
-                        format!("{members_word}{members}人，不足{min}人；设立党总支须因工作需要并经上级党组织批准"),
-                    ));
-                }
-            }
-            if let Some(r) = rule(RULE_PRIMARY_COMMITTEE_MIN, &mut checks) {
-                let pc = int(&r);
-                if members >= pc {
-                    checks.push(Check::new(
-                        Level::Info,
-                        RULE_PRIMARY_COMMITTEE_MIN,
-                        format!("{members_word}{members}人，已达到{pc}人，应考虑设立基层党委（报上级党组织批准）"),
-                    ));
-                }
-            }
+            limit(&mut checks, RULE_BRANCH_MIN_FULL, Level::Warning, &|min| org.full_members < min, &|min| {
+                format!("正式党员{}人，不足{min}人", org.full_members)
+            });
+            limit(&mut checks, RULE_GENERAL_BRANCH_MIN, Level::Info, &|min| members < min, &|min| {
+                format!("{members_word}{members}人，不足{min}人；设立党总支须因工作需要并经上级党组织批准")
+            });
+            limit(&mut checks, RULE_PRIMARY_COMMITTEE_MIN, Level::Info, &|pc| members >= pc, &committee_due);
         }
         OrgKind::GroupCommittee | OrgKind::PrimaryCommittee => {
-            if let Some(r) = rule(RULE_PRIMARY_COMMITTEE_MIN, &mut checks) {
-                let min = int(&r);
-                if members < min {
-                    checks.push(Check::new(
-                        Level::Info,
-                        RULE_PRIMARY_COMMITTEE_MIN,
-                        format!("{members_word}{members}人，不足{min}人；设立党委须因工作需要并经上级党组织批准"),
-                    ));
-                }
-            }
-            if let Some(r) = rule(RULE_DELEGATES_CONGRESS, &mut checks) {
-                let min = int(&r);
-                if members >= min {
-                    checks.push(Check::new(
-                        Level::Info,
-                        RULE_DELEGATES_CONGRESS,
-                        format!("党员{members}人，达到{min}人，经批准可召开党员代表大会进行选举"),
-                    ));
-                }
-            }
+            limit(&mut checks, RULE_PRIMARY_COMMITTEE_MIN, Level::Info, &|min| members < min, &|min| {
+                format!("{members_word}{members}人，不足{min}人；设立党委须因工作需要并经上级党组织批准")
+            });
+            limit(&mut checks, RULE_DELEGATES_CONGRESS, Level::Info, &|min| members >= min, &|min| {
+                format!("党员{members}人，达到{min}人，经批准可召开党员代表大会进行选举")
+            });
         }
         OrgKind::PartyGroup => {}
     }
@@ -599,14 +549,6 @@ fn term_checks(book: &RuleBook, t: &Term, recorded_end: Option<NaiveDate>, today
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_round_trip() {
-        for k in OrgKind::ALL {
-            assert_eq!(OrgKind::from_code(k.code()), Some(k));
-        }
-        assert_eq!(OrgKind::from_code("club"), None);
-    }
 
     #[test]
     fn tree_shape() {

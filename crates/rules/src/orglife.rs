@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 pub use crate::book::Frequency;
-use crate::book::{RuleBook, RuleError, RuleStatus};
+use crate::book::{Ratio, RuleBook, RuleError, RuleStatus};
 use crate::check::{CalcError, Check, Invalid, Level};
 use crate::dates::{YearMonth, check_input_date};
 use crate::org::OrgKind;
@@ -157,32 +157,17 @@ fn window_of(freq: Frequency, date: NaiveDate) -> (NaiveDate, NaiveDate) {
     (start.first_day(), end_month.last_day())
 }
 
-/// The windows of a frequency rule over `period`, looking the frequency up at each window's start
-/// (so a change of rule or override takes effect from the next window).
-fn windows(book: &RuleBook, rule: &'static str, period: Period, per_window: u32) -> Result<Vec<DueWindow>, RuleError> {
+/// The calendar windows over `period`, asking `due_at` at each window's start for the frequency and the
+/// count due in the window (so a change of rule or override takes effect from the next window).
+fn windows_by(
+    period: Period,
+    mut due_at: impl FnMut(NaiveDate) -> Result<(Frequency, u32), RuleError>,
+) -> Result<Vec<DueWindow>, RuleError> {
     let mut out = Vec::new();
     let mut cursor = period.from;
     while cursor <= period.to {
-        let freq = book.frequency(rule, cursor)?;
+        let (freq, count) = due_at(cursor)?;
         let (ws, we) = window_of(freq, cursor);
-        let from = ws.max(period.from);
-        let to = we.min(period.to);
-        out.push(DueWindow { from, to, partial: from != ws || to != we, count: per_window });
-        match we.succ_opt() {
-            Some(next) => cursor = next,
-            None => break,
-        }
-    }
-    Ok(out)
-}
-
-/// Yearly windows with a count per year (for "N per year" rules), the count looked up per year.
-fn yearly_windows(book: &RuleBook, rule: &'static str, period: Period) -> Result<Vec<DueWindow>, RuleError> {
-    let mut out = Vec::new();
-    let mut cursor = period.from;
-    while cursor <= period.to {
-        let count = book.count(rule, cursor)?;
-        let (ws, we) = window_of(Frequency::Yearly, cursor);
         let from = ws.max(period.from);
         let to = we.min(period.to);
         out.push(DueWindow { from, to, partial: from != ws || to != we, count });
@@ -194,18 +179,71 @@ fn yearly_windows(book: &RuleBook, rule: &'static str, period: Period) -> Result
     Ok(out)
 }
 
-fn validate_period(period: Period) -> Result<(), CalcError> {
-    let mut inv = Invalid::default();
-    if let Err(r) = check_input_date(period.from) {
-        inv.push("from", r);
+/// The windows of a frequency rule over `period`, `per_window` due in each.
+fn windows(book: &RuleBook, rule: &'static str, period: Period, per_window: u32) -> Result<Vec<DueWindow>, RuleError> {
+    windows_by(period, |at| Ok((book.frequency(rule, at)?, per_window)))
+}
+
+/// Yearly windows with a count per year (for "N per year" rules), the count looked up per year.
+fn yearly_windows(book: &RuleBook, rule: &'static str, period: Period) -> Result<Vec<DueWindow>, RuleError> {
+    windows_by(period, |at| Ok((Frequency::Yearly, book.count(rule, at)?)))
+}
+
+impl Period {
+    /// Refusals of the period's dates: each within the dates the system takes, the end not before the
+    /// start. More may be pushed before [`Invalid::finish`].
+    pub(crate) fn invalid(self) -> Invalid {
+        let mut inv = Invalid::default();
+        if let Err(r) = check_input_date(self.from) {
+            inv.push("from", r);
+        }
+        if let Err(r) = check_input_date(self.to) {
+            inv.push("to", r);
+        }
+        if self.to < self.from {
+            inv.push("to", "结束日期早于开始日期");
+        }
+        inv
     }
-    if let Err(r) = check_input_date(period.to) {
-        inv.push("to", r);
+}
+
+/// The requirements of a period as they are found, each described as its rule stands at the start of
+/// the period.
+struct Requirements<'a> {
+    book: &'a RuleBook,
+    period: Period,
+    out: Vec<Requirement>,
+}
+
+impl Requirements<'_> {
+    /// `meeting` as `rule` requires it: once in each window of a frequency rule, or as many times a
+    /// year as a count rule says.
+    fn add(
+        &mut self,
+        meeting: MeetingKind,
+        scope: RequirementScope,
+        rule: &'static str,
+        note: Option<String>,
+    ) -> Result<&mut Requirement, CalcError> {
+        let resolved = self.book.resolve(rule, self.period.from)?;
+        let (frequency, windows) = match resolved.value() {
+            crate::book::RuleValue::Frequency(f) => (*f, windows(self.book, rule, self.period, 1)?),
+            _ => (Frequency::Yearly, yearly_windows(self.book, rule, self.period)?),
+        };
+        self.out.push(Requirement {
+            meeting,
+            label: meeting.label(),
+            scope,
+            rule,
+            status: resolved.status(),
+            frequency,
+            required: windows.iter().map(|w| w.count).sum(),
+            windows,
+            units: None,
+            note,
+        });
+        Ok(self.out.last_mut().expect("just pushed"))
     }
-    if period.to < period.from {
-        inv.push("to", "结束日期早于开始日期");
-    }
-    inv.finish()
 }
 
 /// The activities `facts.kind` must hold in `period`, with how many and in which windows. Windows are
@@ -220,35 +258,9 @@ fn validate_period(period: Period) -> Result<(), CalcError> {
 /// secretary's lecture only; a 党小组 gets its own meeting; a 临时党支部 only 党课 and 主题党日 (its
 /// members' study and education, regulations.md 1.7a) while org.temporary_branch.limits is on.
 pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Result<Vec<Requirement>, CalcError> {
-    validate_period(period)?;
-    let mut out = Vec::new();
+    period.invalid().finish()?;
+    let mut due = Requirements { book, period, out: Vec::new() };
     let at = period.from;
-    let mut push = |meeting: MeetingKind,
-                    scope: RequirementScope,
-                    rule: &'static str,
-                    windows: Vec<DueWindow>,
-                    units: Option<u32>,
-                    note: Option<String>|
-     -> Result<(), CalcError> {
-        let resolved = book.resolve(rule, at)?;
-        let frequency = match resolved.value() {
-            crate::book::RuleValue::Frequency(f) => *f,
-            _ => Frequency::Yearly,
-        };
-        out.push(Requirement {
-            meeting,
-            label: meeting.label(),
-            scope,
-            rule,
-            status: resolved.status(),
-            frequency,
-            required: windows.iter().map(|w| w.count).sum(),
-            windows,
-            units,
-            note,
-        });
-        Ok(())
-    };
     use MeetingKind as M;
     use RequirementScope as S;
     let temporary_limited =
@@ -262,139 +274,48 @@ pub fn requirements(book: &RuleBook, facts: &OrgLifeFacts, period: Period) -> Re
                 "临时党支部组织党员学习教育（规则 {}）；组织生活会、民主评议、谈心谈话在党员组织关系所在党支部进行",
                 crate::org::RULE_TEMPORARY_BRANCH_LIMITS
             );
-            push(
-                M::PartyLecture,
-                S::Organization,
-                RULE_LECTURE_FREQUENCY,
-                windows(book, RULE_LECTURE_FREQUENCY, period, 1)?,
-                None,
-                Some(note.clone()),
-            )?;
-            push(
-                M::ThemeDay,
-                S::Organization,
-                RULE_THEME_DAY_FREQUENCY,
-                windows(book, RULE_THEME_DAY_FREQUENCY, period, 1)?,
-                None,
-                Some(note),
-            )?;
+            due.add(M::PartyLecture, S::Organization, RULE_LECTURE_FREQUENCY, Some(note.clone()))?;
+            due.add(M::ThemeDay, S::Organization, RULE_THEME_DAY_FREQUENCY, Some(note))?;
         }
         OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch => {
-            push(
-                M::GeneralMeeting,
-                S::Organization,
-                RULE_GENERAL_MEETING_FREQUENCY,
-                windows(book, RULE_GENERAL_MEETING_FREQUENCY, period, 1)?,
-                None,
-                None,
-            )?;
+            due.add(M::GeneralMeeting, S::Organization, RULE_GENERAL_MEETING_FREQUENCY, None)?;
             if facts.has_committee {
-                push(
-                    M::BranchCommittee,
-                    S::Organization,
-                    RULE_COMMITTEE_FREQUENCY,
-                    windows(book, RULE_COMMITTEE_FREQUENCY, period, 1)?,
-                    None,
-                    None,
-                )?;
+                due.add(M::BranchCommittee, S::Organization, RULE_COMMITTEE_FREQUENCY, None)?;
             }
             if facts.party_groups > 0 {
-                push(
-                    M::PartyGroupMeeting,
-                    S::EachPartyGroup,
-                    RULE_PARTY_GROUP_FREQUENCY,
-                    windows(book, RULE_PARTY_GROUP_FREQUENCY, period, 1)?,
-                    Some(facts.party_groups),
-                    Some(format!("{}个党小组各自召开", facts.party_groups)),
-                )?;
+                let note = format!("{}个党小组各自召开", facts.party_groups);
+                let groups =
+                    due.add(M::PartyGroupMeeting, S::EachPartyGroup, RULE_PARTY_GROUP_FREQUENCY, Some(note))?;
+                groups.units = Some(facts.party_groups);
             }
-            push(
-                M::PartyLecture,
-                S::Organization,
-                RULE_LECTURE_FREQUENCY,
-                windows(book, RULE_LECTURE_FREQUENCY, period, 1)?,
-                None,
-                None,
-            )?;
-            push(
-                M::ThemeDay,
-                S::Organization,
-                RULE_THEME_DAY_FREQUENCY,
-                windows(book, RULE_THEME_DAY_FREQUENCY, period, 1)?,
-                None,
-                Some("每月相对固定1天".into()),
-            )?;
+            due.add(M::PartyLecture, S::Organization, RULE_LECTURE_FREQUENCY, None)?;
+            due.add(M::ThemeDay, S::Organization, RULE_THEME_DAY_FREQUENCY, Some("每月相对固定1天".into()))?;
             let quarter = book.count(RULE_LIFE_MEETING_QUARTER, at)?;
-            push(
-                M::LifeMeeting,
-                S::Organization,
-                RULE_LIFE_MEETING_FREQUENCY,
-                windows(book, RULE_LIFE_MEETING_FREQUENCY, period, 1)?,
-                None,
-                Some(format!(
-                    "一般安排在第{quarter}季度，可根据需要随时召开；会后逐项整改（规则 {RULE_LIFE_MEETING_QUARTER}）"
-                )),
-            )?;
-            push(
-                M::DemocraticAppraisal,
-                S::Organization,
-                RULE_APPRAISAL_FREQUENCY,
-                windows(book, RULE_APPRAISAL_FREQUENCY, period, 1)?,
-                None,
-                Some("可单独开展，或结合组织生活会、党员大会进行（见 appraisal_fulfilment）".into()),
-            )?;
-            push(
-                M::HeartToHeartTalk,
-                S::EachPair,
-                RULE_TALK_PER_PAIR,
-                yearly_windows(book, RULE_TALK_PER_PAIR, period)?,
-                None,
-                Some(format!(
-                    "支部委员之间、支部委员和党员之间、党员和党员之间，每对每年至少{}次（逐对统计见 talk::talk_coverage）",
-                    book.count(RULE_TALK_PER_PAIR, at)?
-                )),
-            )?;
-            push(
-                M::SecretaryLecture,
-                S::Secretary,
-                RULE_BRANCH_SECRETARY_LECTURE,
-                yearly_windows(book, RULE_BRANCH_SECRETARY_LECTURE, period)?,
-                None,
-                None,
-            )?;
+            let note = format!(
+                "一般安排在第{quarter}季度，可根据需要随时召开；会后逐项整改（规则 {RULE_LIFE_MEETING_QUARTER}）"
+            );
+            due.add(M::LifeMeeting, S::Organization, RULE_LIFE_MEETING_FREQUENCY, Some(note))?;
+            let note = "可单独开展，或结合组织生活会、党员大会进行（见 appraisal_fulfilment）";
+            due.add(M::DemocraticAppraisal, S::Organization, RULE_APPRAISAL_FREQUENCY, Some(note.into()))?;
+            let note = format!(
+                "支部委员之间、支部委员和党员之间、党员和党员之间，每对每年至少{}次（逐对统计见 talk::talk_coverage）",
+                book.count(RULE_TALK_PER_PAIR, at)?
+            );
+            due.add(M::HeartToHeartTalk, S::EachPair, RULE_TALK_PER_PAIR, Some(note))?;
+            due.add(M::SecretaryLecture, S::Secretary, RULE_BRANCH_SECRETARY_LECTURE, None)?;
         }
         OrgKind::PartyGroup => {
-            push(
-                M::PartyGroupMeeting,
-                S::Organization,
-                RULE_PARTY_GROUP_FREQUENCY,
-                windows(book, RULE_PARTY_GROUP_FREQUENCY, period, 1)?,
-                None,
-                None,
-            )?;
+            due.add(M::PartyGroupMeeting, S::Organization, RULE_PARTY_GROUP_FREQUENCY, None)?;
         }
         OrgKind::GeneralBranch => {
-            push(
-                M::SecretaryLecture,
-                S::Secretary,
-                RULE_BRANCH_SECRETARY_LECTURE,
-                yearly_windows(book, RULE_BRANCH_SECRETARY_LECTURE, period)?,
-                None,
-                None,
-            )?;
+            due.add(M::SecretaryLecture, S::Secretary, RULE_BRANCH_SECRETARY_LECTURE, None)?;
         }
         OrgKind::GroupCommittee | OrgKind::PrimaryCommittee => {
-            push(
-                M::SecretaryLecture,
-                S::Secretary,
-                RULE_COMMITTEE_SECRETARY_LECTURE,
-                yearly_windows(book, RULE_COMMITTEE_SECRETARY_LECTURE, period)?,
-                None,
-                Some("党委（党组）书记每年至少讲1次党课".into()),
-            )?;
+            let note = "党委（党组）书记每年至少讲1次党课";
+            due.add(M::SecretaryLecture, S::Secretary, RULE_COMMITTEE_SECRETARY_LECTURE, Some(note.into()))?;
         }
     }
-    Ok(out)
+    Ok(due.out)
 }
 
 /// Who may vote at a general meeting. Probationary members have no vote (选举工作条例 第五条), so only
@@ -448,13 +369,56 @@ fn validate_body(body: &VotingBody, inv: &mut Invalid) {
     }
 }
 
+/// Refusals of a count at a general meeting or an election: the body itself, and no more voters
+/// present than entitled (`right` is 表决权 or 选举权, for the message). More may be pushed before
+/// [`Invalid::finish`].
+fn invalid_attendance(body: &VotingBody, present_full: u32, right: &str) -> Invalid {
+    let mut inv = Invalid::default();
+    validate_body(body, &mut inv);
+    if present_full > body.entitled() {
+        inv.push("present", format!("到会有{right}党员人数不能多于应到会人数"));
+    }
+    inv
+}
+
+/// How a quorum's message reads.
+#[derive(Debug, Clone, Copy)]
+enum QuorumWording<'a> {
+    /// A meeting; `who` are counted (有表决权的党员, 委员).
+    Meeting { who: &'a str },
+    /// An election at `meeting` (党员大会, 党员代表大会); `who` vote at it.
+    Election { meeting: &'a str, who: &'a str },
+}
+
+impl QuorumWording<'_> {
+    fn message(self, entitled: u32, present: u32, ratio: Ratio, required: u32, met: bool) -> String {
+        match (self, met) {
+            (QuorumWording::Meeting { who }, true) => {
+                format!("应到会{who}{entitled}人，实到{present}人，超过{ratio}，符合要求")
+            }
+            (QuorumWording::Meeting { who }, false) => {
+                format!("应到会{who}{entitled}人，实到{present}人，须至少{required}人（超过{ratio}）到会，会议人数不足")
+            }
+            (QuorumWording::Election { meeting, who }, true) => {
+                format!("{meeting}应到会{who}{entitled}人，实到{present}人，超过{ratio}，可以进行选举")
+            }
+            (QuorumWording::Election { meeting, who }, false) => {
+                format!(
+                    "{meeting}应到会{who}{entitled}人，实到{present}人，须超过{ratio}（至少{required}人）方可进行选举"
+                )
+            }
+        }
+    }
+}
+
+/// The quorum of `rule`: more than its ratio of `entitled` present.
 fn quorum(
     book: &RuleBook,
     date: NaiveDate,
     rule: &'static str,
     entitled: u32,
     present: u32,
-    what: &str,
+    wording: QuorumWording<'_>,
 ) -> Result<QuorumOutcome, CalcError> {
     let resolved = book.resolve(rule, date)?;
     let ratio = match resolved.value() {
@@ -463,11 +427,6 @@ fn quorum(
     };
     let required = ratio.smallest_more_than(entitled);
     let met = entitled > 0 && present >= required;
-    let message = if met {
-        format!("应到会{what}{entitled}人，实到{present}人，超过{ratio}，符合要求")
-    } else {
-        format!("应到会{what}{entitled}人，实到{present}人，须至少{required}人（超过{ratio}）到会，会议人数不足")
-    };
     Ok(QuorumOutcome {
         entitled,
         present,
@@ -475,8 +434,22 @@ fn quorum(
         met,
         rule,
         level: if met { Level::Info } else { Level::for_rule(&resolved, true) },
-        message,
+        message: wording.message(entitled, present, ratio, required, met),
     })
+}
+
+/// The quorum of an election on counts already checked: voters present must exceed 4/5 of the
+/// `entitled` (election.quorum, secondary). `meeting` names the meeting that elects and `voters` who
+/// vote at it, for the message. Used by [`election_quorum`] and [`crate::election::check_election`].
+pub(crate) fn election_quorum_of(
+    book: &RuleBook,
+    date: NaiveDate,
+    entitled: u32,
+    present: u32,
+    meeting: &str,
+    voters: &str,
+) -> Result<QuorumOutcome, CalcError> {
+    quorum(book, date, RULE_ELECTION_QUORUM, entitled, present, QuorumWording::Election { meeting, who: voters })
 }
 
 fn majority(
@@ -490,7 +463,7 @@ fn majority(
     let resolved = book.resolve(rule, date)?;
     let ratio = match resolved.value() {
         crate::book::RuleValue::Ratio(r) => *r,
-        _ => crate::book::Ratio { num: 1, den: 2 },
+        _ => Ratio { num: 1, den: 2 },
     };
     let required = ratio.smallest_more_than(base);
     let passed = base > 0 && in_favour >= required;
@@ -519,13 +492,15 @@ pub fn general_meeting_quorum(
     body: &VotingBody,
     present_full: u32,
 ) -> Result<QuorumOutcome, CalcError> {
-    let mut inv = Invalid::default();
-    validate_body(body, &mut inv);
-    if present_full > body.entitled() {
-        inv.push("present", "到会有表决权党员人数不能多于应到会人数");
-    }
-    inv.finish()?;
-    quorum(book, date, RULE_GENERAL_MEETING_QUORUM, body.entitled(), present_full, "有表决权的党员")
+    invalid_attendance(body, present_full, "表决权").finish()?;
+    quorum(
+        book,
+        date,
+        RULE_GENERAL_MEETING_QUORUM,
+        body.entitled(),
+        present_full,
+        QuorumWording::Meeting { who: "有表决权的党员" },
+    )
 }
 
 /// Result of a vote at a 支部党员大会: passes when votes in favour are more than half of the voting
@@ -749,7 +724,14 @@ pub fn roll_quorum(
             format!("到会有表决权党员（{present_full}人）不能多于应到会有表决权党员人数（{}人）", count.entitled),
         ));
     }
-    let q = quorum(book, date, RULE_GENERAL_MEETING_QUORUM, count.entitled, present_full, "有表决权的党员")?;
+    let q = quorum(
+        book,
+        date,
+        RULE_GENERAL_MEETING_QUORUM,
+        count.entitled,
+        present_full,
+        QuorumWording::Meeting { who: "有表决权的党员" },
+    )?;
     Ok((count, q))
 }
 
@@ -808,7 +790,7 @@ pub fn committee_quorum(
     if present > committee_size {
         return Err(CalcError::invalid("present", "到会委员人数不能多于委员人数"));
     }
-    quorum(book, date, RULE_COMMITTEE_QUORUM, committee_size, present, "委员")
+    quorum(book, date, RULE_COMMITTEE_QUORUM, committee_size, present, QuorumWording::Meeting { who: "委员" })
 }
 
 /// Quorum of an election: voters present must exceed 4/5 of those entitled (election.quorum, secondary).
@@ -818,13 +800,8 @@ pub fn election_quorum(
     body: &VotingBody,
     present_full: u32,
 ) -> Result<QuorumOutcome, CalcError> {
-    let mut inv = Invalid::default();
-    validate_body(body, &mut inv);
-    if present_full > body.entitled() {
-        inv.push("present", "到会有选举权党员人数不能多于应到会人数");
-    }
-    inv.finish()?;
-    quorum(book, date, RULE_ELECTION_QUORUM, body.entitled(), present_full, "有选举权的党员")
+    invalid_attendance(body, present_full, "选举权").finish()?;
+    election_quorum_of(book, date, body.entitled(), present_full, "党员大会", "有选举权的党员")
 }
 
 /// Whether a candidate is elected: votes in favour must exceed half of those present or of those who
@@ -836,11 +813,7 @@ pub fn election_result(
     present_full: u32,
     votes_for: u32,
 ) -> Result<VoteOutcome, CalcError> {
-    let mut inv = Invalid::default();
-    validate_body(body, &mut inv);
-    if present_full > body.entitled() {
-        inv.push("present", "到会有选举权党员人数不能多于应到会人数");
-    }
+    let mut inv = invalid_attendance(body, present_full, "选举权");
     if votes_for > present_full {
         inv.push("votes_for", "得票数不能多于到会人数");
     }
@@ -860,9 +833,7 @@ pub fn election_result(
 /// The fewest candidates for `seats` committee seats under the competitive-election margin
 /// (election.candidate_margin, ≥20% more candidates than seats).
 pub fn min_candidates(book: &RuleBook, date: NaiveDate, seats: u32) -> Result<u32, CalcError> {
-    let pct = u64::from(book.count(RULE_ELECTION_CANDIDATE_MARGIN, date)?);
-    let extra = (u64::from(seats) * pct).div_ceil(100);
-    Ok(u32::try_from(u64::from(seats) + extra).unwrap_or(u32::MAX))
+    crate::election::min_candidates_for(book, date, crate::election::SeatKind::CommitteeMembers, seats)
 }
 
 /// Grades given in a 民主评议党员 (优秀 / 合格 / 基本合格 / 不合格).
@@ -1004,7 +975,7 @@ pub fn appraisal_fulfilment(
     activities: &[HeldActivity],
     today: NaiveDate,
 ) -> Result<AppraisalFulfilment, CalcError> {
-    validate_period(period)?;
+    period.invalid().finish()?;
     let mut inv = Invalid::default();
     let via = |a: &HeldActivity| match (a.meeting, a.appraisal) {
         (MeetingKind::DemocraticAppraisal, _) => Some(AppraisalVia::Separate),

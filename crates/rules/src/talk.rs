@@ -9,8 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::book::RuleBook;
-use crate::check::{CalcError, Invalid, Level};
-use crate::dates::check_input_date;
+use crate::check::{CalcError, Level};
 use crate::orglife::{Period, RULE_TALK_PER_PAIR};
 
 /// One recorded talk between two people (any id type: member ids, numbers, names in tests).
@@ -104,16 +103,8 @@ pub fn talk_coverage<P: Ord + Clone>(
     members: &[P],
     talks: &[Talk<P>],
 ) -> Result<TalkCoverage<P>, CalcError> {
-    let mut inv = Invalid::default();
-    if let Err(r) = check_input_date(period.from) {
-        inv.push("from", r);
-    }
-    if let Err(r) = check_input_date(period.to) {
-        inv.push("to", r);
-    }
-    if period.to < period.from {
-        inv.push("to", "结束日期早于开始日期");
-    } else if period.to.year() != period.from.year() {
+    let mut inv = period.invalid();
+    if period.to >= period.from && period.to.year() != period.from.year() {
         inv.push("to", "谈心谈话按年度统计，起止日期须在同一年内");
     }
     for (i, t) in talks.iter().enumerate() {

@@ -1,65 +1,71 @@
 //! Working-day calendar: the 2024–2026 State Council notices, provisional 2027, Mon–Fri fallback.
 
 mod common;
+use chrono::NaiveDate;
 use common::{book, d};
-use dangwu_rules::RuleBook;
 use dangwu_rules::calendar::{Basis, DayKind};
+use dangwu_rules::{RuleBook, WorkCalendar};
+
+/// Asserts that each of `working` is a working day and each of `off` a day off, naming the day.
+fn assert_days(c: &WorkCalendar, working: &[NaiveDate], off: &[NaiveDate]) {
+    for &day in working {
+        assert!(c.is_working_day(day), "{day} should be a working day");
+    }
+    for &day in off {
+        assert!(!c.is_working_day(day), "{day} should be a day off");
+    }
+}
+
+/// Every day from `from` to `to`, both included.
+fn days(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    from.iter_days().take_while(|day| *day <= to).collect()
+}
 
 #[test]
 fn notice_2024_spring_festival_and_swaps() {
     let b = book();
     let c = b.calendar();
     // 国办发明电〔2023〕7号: 春节 2月10日至17日放假, 2月4日(日)、2月18日(日)上班; 除夕 2月9日 is a working day.
-    assert!(c.is_working_day(d(2024, 2, 9)));
-    for day in 10..=17 {
-        assert!(!c.is_working_day(d(2024, 2, day)), "2024-02-{day}");
-    }
-    assert!(c.is_working_day(d(2024, 2, 4)));
-    assert!(c.is_working_day(d(2024, 2, 18)));
+    assert_days(c, &[d(2024, 2, 9), d(2024, 2, 4), d(2024, 2, 18)], &days(d(2024, 2, 10), d(2024, 2, 17)));
     let info = c.day(d(2024, 2, 18));
     assert_eq!(info.kind, DayKind::SwappedWorkday);
     assert_eq!(info.name.as_deref(), Some("春节"));
     assert_eq!(info.basis, Basis::Official);
     // 国庆: 10月1日至7日, 9月29日、10月12日上班.
-    assert!(!c.is_working_day(d(2024, 10, 7)));
-    assert!(c.is_working_day(d(2024, 9, 29)));
-    assert!(c.is_working_day(d(2024, 10, 12)));
+    assert_days(c, &[d(2024, 9, 29), d(2024, 10, 12)], &[d(2024, 10, 7)]);
 }
 
 #[test]
 fn notice_2025_new_holiday_days() {
-    let c = book();
-    let c = c.calendar();
+    let b = book();
     // 国办发明电〔2024〕12号: 春节 1月28日(除夕)至2月4日, 1月26日、2月8日上班; 劳动节 5月1日至5日, 4月27日上班.
-    assert!(!c.is_working_day(d(2025, 1, 28)));
-    assert!(!c.is_working_day(d(2025, 2, 4)));
-    assert!(c.is_working_day(d(2025, 2, 5)));
-    assert!(c.is_working_day(d(2025, 1, 26)));
-    assert!(c.is_working_day(d(2025, 2, 8)));
-    assert!(c.is_working_day(d(2025, 4, 27)));
-    assert!(!c.is_working_day(d(2025, 5, 5)));
     // 国庆中秋 10月1日至8日, 9月28日、10月11日上班.
-    assert!(!c.is_working_day(d(2025, 10, 8)));
-    assert!(c.is_working_day(d(2025, 10, 11)));
+    assert_days(
+        b.calendar(),
+        &[d(2025, 2, 5), d(2025, 1, 26), d(2025, 2, 8), d(2025, 4, 27), d(2025, 10, 11)],
+        &[d(2025, 1, 28), d(2025, 2, 4), d(2025, 5, 5), d(2025, 10, 8)],
+    );
 }
 
 #[test]
 fn notice_2026_nine_day_spring_festival() {
-    let c = book();
-    let c = c.calendar();
+    let b = book();
     // 2026: 元旦 1月1日至3日, 1月4日(日)上班; 春节 2月15日至23日 (9天), 2月14日(六)、2月28日(六)上班.
-    assert!(!c.is_working_day(d(2026, 1, 2)));
-    assert!(c.is_working_day(d(2026, 1, 4)));
-    assert!(c.is_working_day(d(2026, 2, 14)));
-    for day in 15..=23 {
-        assert!(!c.is_working_day(d(2026, 2, day)));
-    }
-    assert!(c.is_working_day(d(2026, 2, 28)));
-    assert!(c.is_working_day(d(2026, 5, 9)));
-    assert!(c.is_working_day(d(2026, 9, 20)));
-    assert!(c.is_working_day(d(2026, 10, 10)));
-    assert!(!c.is_working_day(d(2026, 10, 7)));
-    assert!(c.is_working_day(d(2026, 10, 8)));
+    let mut off = days(d(2026, 2, 15), d(2026, 2, 23));
+    off.extend([d(2026, 1, 2), d(2026, 10, 7)]);
+    assert_days(
+        b.calendar(),
+        &[
+            d(2026, 1, 4),
+            d(2026, 2, 14),
+            d(2026, 2, 28),
+            d(2026, 5, 9),
+            d(2026, 9, 20),
+            d(2026, 10, 10),
+            d(2026, 10, 8),
+        ],
+        &off,
+    );
 }
 
 #[test]

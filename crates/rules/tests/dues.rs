@@ -1,7 +1,7 @@
 //! Party dues (党费): bands at every edge, fixed amounts, rounding, arrears, payment windows, input errors.
 
 mod common;
-use common::{book, d};
+use common::{book, d, override_of};
 use dangwu_rules::book::Override;
 use dangwu_rules::dates::YearMonth;
 use dangwu_rules::dues::*;
@@ -71,27 +71,12 @@ fn fixed_amounts_dues_farmer_and_dues_relief() {
     let farmer = monthly_dues(&b, DuesCategory::Farmer, DuesBase::None, ym(2026, 3)).unwrap();
     assert_eq!((farmer.amount_fen, farmer.fixed), (20, true));
     assert_eq!(monthly_dues(&b, DuesCategory::Relief, DuesBase::None, ym(2026, 3)).unwrap().amount_fen, 20);
-    b.apply_overrides(&[Override {
-        rule: "dues.farmer.monthly_fen".into(),
-        value: 100.into(),
-        from: Some(d(2026, 1, 1)),
-        origin: "省委组织部".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[Override { from: Some(d(2026, 1, 1)), ..override_of("dues.farmer.monthly_fen", 100) }])
+        .unwrap();
     assert_eq!(monthly_dues(&b, DuesCategory::Farmer, DuesBase::None, ym(2026, 3)).unwrap().amount_fen, 100);
     assert_eq!(monthly_dues(&b, DuesCategory::Farmer, DuesBase::None, ym(2025, 12)).unwrap().amount_fen, 20);
     // dues.relief.monthly_fen is confirmed: no override.
-    assert!(
-        b.apply_overrides(&[Override {
-            rule: "dues.relief.monthly_fen".into(),
-            value: 10.into(),
-            from: None,
-            origin: "x".into(),
-            note: None
-        }])
-        .is_err()
-    );
+    assert!(b.apply_overrides(&[override_of("dues.relief.monthly_fen", 10)]).is_err());
 }
 
 #[test]
@@ -100,33 +85,10 @@ fn dues_rounding_mode_and_dues_rounding_unit() {
     let mut b = book();
     assert_eq!(fee(&b, DuesCategory::Employed, 333333), 3333); // 33.3333 → 33.33
     assert_eq!(fee(&b, DuesCategory::Employed, 300050), 3001); // 30.005 → 30.01 (half up)
-    b.apply_overrides(&[
-        Override {
-            rule: "dues.rounding.mode".into(),
-            value: "up".into(),
-            from: None,
-            origin: "cfg".into(),
-            note: None,
-        },
-        Override {
-            rule: "dues.rounding.unit".into(),
-            value: "jiao".into(),
-            from: None,
-            origin: "cfg".into(),
-            note: None,
-        },
-    ])
-    .unwrap();
+    b.apply_overrides(&[override_of("dues.rounding.mode", "up"), override_of("dues.rounding.unit", "jiao")]).unwrap();
     assert_eq!(fee(&b, DuesCategory::Employed, 333333), 3340); // 33.3333 → 33.4 (up to 角)
     let mut down = book();
-    down.apply_overrides(&[Override {
-        rule: "dues.rounding.mode".into(),
-        value: "down".into(),
-        from: None,
-        origin: "cfg".into(),
-        note: None,
-    }])
-    .unwrap();
+    down.apply_overrides(&[override_of("dues.rounding.mode", "down")]).unwrap();
     assert_eq!(fee(&down, DuesCategory::Employed, 300050), 3000);
     let r = rounding(&b, d(2026, 1, 1)).unwrap();
     assert_eq!((r.mode, r.unit), (RoundingMode::Up, RoundingUnit::Jiao));

@@ -1,8 +1,7 @@
 //! Organization setup and term checks (组织设置与换届).
 
 mod common;
-use common::{book, d};
-use dangwu_rules::book::Override;
+use common::{book, d, override_of};
 use dangwu_rules::org::{OrgFacts, OrgKind, TermStatus, check_organization, term, term_status};
 use dangwu_rules::{Check, Level};
 
@@ -29,6 +28,16 @@ fn rules_of(checks: &[Check]) -> Vec<&'static str> {
 
 fn find<'a>(checks: &'a [Check], rule: &str) -> Option<&'a Check> {
     checks.iter().find(|c| c.rule == rule)
+}
+
+/// A branch of 12 whose term started on `start`.
+fn branch_since(start: chrono::NaiveDate) -> OrgFacts {
+    OrgFacts { term_start: Some(start), ..branch(12, 0) }
+}
+
+/// The level of the finding of `rule` about `o` on `on`, if any.
+fn level_of(o: &OrgFacts, on: chrono::NaiveDate, rule: &str) -> Option<Level> {
+    find(&check_organization(&book(), o, on), rule).map(|c| c.level)
 }
 
 #[test]
@@ -105,14 +114,7 @@ fn big_branch_should_be_a_committee_org_primary_committee_min_members() {
 fn org_size_counts_probationary_can_be_switched_off() {
     // Rule org.size_counts_probationary (secondary): with it off, 48 full + 3 probationary is 48.
     let mut b = book();
-    b.apply_overrides(&[Override {
-        rule: "org.size_counts_probationary".into(),
-        value: false.into(),
-        from: None,
-        origin: "test".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("org.size_counts_probationary", false)]).unwrap();
     let checks = check_organization(&b, &branch(48, 3), today());
     assert!(find(&checks, "org.branch.max_members").is_none(), "{checks:?}");
 }
@@ -148,12 +150,10 @@ fn org_branch_committee_size_min_and_max() {
             .message
             .contains("由3至5人组成")
     );
-    o.committee_size = 3;
-    assert!(check_organization(&b, &o, today()).is_empty());
-    o.committee_size = 7;
-    assert!(check_organization(&b, &o, today()).is_empty());
-    o.committee_size = 8;
-    assert_eq!(rules_of(&check_organization(&b, &o, today())), vec!["org.branch.committee_size_max"]);
+    for (size, rules) in [(3, vec![]), (7, vec![]), (8, vec!["org.branch.committee_size_max"])] {
+        o.committee_size = size;
+        assert_eq!(rules_of(&check_organization(&b, &o, today())), rules, "a committee of {size}");
+    }
 }
 
 #[test]
@@ -197,13 +197,15 @@ fn committee_size_thresholds_and_org_delegates_congress_min_members() {
         term_start: Some(d(2023, 6, 1)),
         term_end: None,
     };
-    assert_eq!(rules_of(&check_organization(&b, &o, today())), vec!["org.primary_committee.min_members"]);
-    o.full_members = 100;
-    assert!(check_organization(&b, &o, today()).is_empty());
-    o.full_members = 499;
-    assert!(check_organization(&b, &o, today()).is_empty());
-    o.full_members = 500;
-    assert_eq!(rules_of(&check_organization(&b, &o, today())), vec!["org.delegates_congress_min_members"]);
+    for (members, rules) in [
+        (99, vec!["org.primary_committee.min_members"]),
+        (100, vec![]),
+        (499, vec![]),
+        (500, vec!["org.delegates_congress_min_members"]),
+    ] {
+        o.full_members = members;
+        assert_eq!(rules_of(&check_organization(&b, &o, today())), rules, "{members} full members");
+    }
 }
 
 #[test]
@@ -242,10 +244,8 @@ fn org_term_reminder_months_six_before_expiry() {
     assert_eq!(t.reminder_from, d(2026, 7, 10));
     assert_eq!(term_status(&t, None, d(2026, 7, 9)), TermStatus::Running);
     assert_eq!(term_status(&t, None, d(2026, 7, 10)), TermStatus::ReminderDue);
-    let mut o = branch(12, 0);
-    o.term_start = Some(d(2024, 1, 10));
-    let checks = check_organization(&b, &o, d(2026, 7, 10));
-    assert_eq!(find(&checks, "org.term.reminder_months").unwrap().level, Level::Info);
+    let o = branch_since(d(2024, 1, 10));
+    assert_eq!(level_of(&o, d(2026, 7, 10), "org.term.reminder_months"), Some(Level::Info));
     assert!(check_organization(&b, &o, d(2026, 7, 9)).is_empty());
 }
 
@@ -260,40 +260,32 @@ fn expired_term_is_overdue_then_beyond_org_term_max_adjust_years() {
     assert_eq!(term_status(&t, None, d(2027, 1, 10)), TermStatus::Expired);
     assert_eq!(term_status(&t, None, d(2028, 1, 9)), TermStatus::Expired);
     assert_eq!(term_status(&t, None, d(2028, 1, 10)), TermStatus::BeyondDelayLimit);
-    let mut o = branch(12, 0);
-    o.term_start = Some(d(2024, 1, 10));
-    let overdue = check_organization(&b, &o, d(2027, 1, 10));
-    assert_eq!(find(&overdue, "org.term.branch_years").unwrap().level, Level::Warning);
-    let beyond = check_organization(&b, &o, d(2028, 1, 10));
-    assert_eq!(find(&beyond, "org.term.max_adjust_years").unwrap().level, Level::Error);
+    let o = branch_since(d(2024, 1, 10));
+    assert_eq!(level_of(&o, d(2027, 1, 10), "org.term.branch_years"), Some(Level::Warning));
+    assert_eq!(level_of(&o, d(2028, 1, 10), "org.term.max_adjust_years"), Some(Level::Error));
 }
 
 #[test]
 fn recorded_term_end_is_checked_against_the_delay_limit() {
     // Rule org.term.max_adjust_years: an approved delay up to one year is Info; more is an error.
     let b = book();
-    let mut o = branch(12, 0);
-    o.term_start = Some(d(2024, 1, 10));
-    o.term_end = Some(d(2027, 6, 30));
-    let c = check_organization(&b, &o, d(2026, 1, 1));
-    assert_eq!(find(&c, "org.term.max_adjust_years").unwrap().level, Level::Info);
+    let mut o = OrgFacts { term_end: Some(d(2027, 6, 30)), ..branch_since(d(2024, 1, 10)) };
+    assert_eq!(level_of(&o, d(2026, 1, 1), "org.term.max_adjust_years"), Some(Level::Info));
     // Within the approved delay the term is not overdue.
-    assert!(find(&check_organization(&b, &o, d(2027, 3, 1)), "org.term.branch_years").is_none());
+    assert_eq!(level_of(&o, d(2027, 3, 1), "org.term.branch_years"), None);
     // org.term.reminder_months keeps its lead before the delayed end (183 days before 2027-06-30).
     let t = term(&b, OrgKind::Branch, d(2024, 1, 10)).unwrap().unwrap();
     assert_eq!(term_status(&t, o.term_end, d(2026, 12, 28)), TermStatus::Running);
     assert_eq!(term_status(&t, o.term_end, d(2026, 12, 29)), TermStatus::ReminderDue);
     assert_eq!(term_status(&t, o.term_end, d(2027, 7, 1)), TermStatus::Expired);
     o.term_end = Some(d(2028, 1, 10));
-    let c = check_organization(&b, &o, d(2026, 1, 1));
-    assert_eq!(find(&c, "org.term.max_adjust_years").unwrap().level, Level::Error);
+    assert_eq!(level_of(&o, d(2026, 1, 1), "org.term.max_adjust_years"), Some(Level::Error));
 }
 
 #[test]
 fn term_before_the_rule_is_in_force_is_reported_not_checked() {
     let b = book();
-    let mut o = branch(12, 0);
-    o.term_start = Some(d(2016, 5, 1));
+    let mut o = branch_since(d(2016, 5, 1));
     let c = check_organization(&b, &o, today());
     let f = find(&c, "org.term.branch_years").unwrap();
     assert_eq!(f.level, Level::Info);
@@ -364,14 +356,7 @@ fn org_temporary_branch_limits_checks_name_the_rule() {
 fn temporary_branch_limits_can_be_switched_off() {
     use dangwu_rules::org::{Capability, check_capability};
     let mut b = book();
-    b.apply_overrides(&[Override {
-        rule: "org.temporary_branch.limits".into(),
-        value: false.into(),
-        from: None,
-        origin: "t".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("org.temporary_branch.limits", false)]).unwrap();
     for what in Capability::ALL {
         assert_eq!(check_capability(&b, OrgKind::TemporaryBranch, what, today()).unwrap(), None, "{what:?}");
     }

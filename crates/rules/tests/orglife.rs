@@ -1,7 +1,7 @@
 //! Organizational life: required meetings, quorum and majority, elections, appraisal grades.
 
 mod common;
-use common::{book, d};
+use common::{book, d, override_of};
 use dangwu_rules::book::{Frequency, Override};
 use dangwu_rules::org::OrgKind;
 use dangwu_rules::orglife::*;
@@ -95,11 +95,8 @@ fn lecture_override_takes_effect_from_its_date() {
     // orglife.party_lecture.frequency overridden to monthly from 2026-07-01: Q1, Q2 quarterly + 6 months.
     let mut b = book();
     b.apply_overrides(&[Override {
-        rule: "orglife.party_lecture.frequency".into(),
-        value: "monthly".into(),
         from: Some(d(2026, 7, 1)),
-        origin: "dangwu.toml:3".into(),
-        note: None,
+        ..override_of("orglife.party_lecture.frequency", "monthly")
     }])
     .unwrap();
     let reqs = requirements(&b, &branch(), year_2026()).unwrap();
@@ -120,38 +117,37 @@ fn period_validation() {
     assert!(matches!(requirements(&book(), &branch(), old), Err(CalcError::Rule { .. })));
 }
 
+/// 20 full members and 3 probationary, `excluded` of the full members left out of the 应到会 count.
+fn twenty_and_three(excluded: u32) -> VotingBody {
+    VotingBody { full_members: 20, probationary_members: 3, excluded }
+}
+
 #[test]
 fn orglife_general_meeting_quorum_20_full_3_probationary() {
     // Rule orglife.general_meeting.quorum (支部工作条例 第十一条): more than half of 20 voting members.
     let b = book();
-    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 0 };
-    let ten = general_meeting_quorum(&b, d(2026, 3, 1), &body, 10).unwrap();
-    assert!(!ten.met);
-    assert_eq!(ten.required, 11);
-    assert_eq!(ten.level, Level::Error);
-    let eleven = general_meeting_quorum(&b, d(2026, 3, 1), &body, 11).unwrap();
-    assert!(eleven.met);
-    assert_eq!(eleven.rule, "orglife.general_meeting.quorum");
+    let quorum = |present| general_meeting_quorum(&b, d(2026, 3, 1), &twenty_and_three(0), present);
+    let ten = quorum(10).unwrap();
+    assert_eq!((ten.met, ten.required, ten.level), (false, 11, Level::Error));
+    let eleven = quorum(11).unwrap();
+    assert_eq!((eleven.met, eleven.rule), (true, "orglife.general_meeting.quorum"));
     // Probationary members present cannot make up the number: 23 present is impossible input.
-    let err = general_meeting_quorum(&b, d(2026, 3, 1), &body, 21).unwrap_err();
-    assert_eq!(err.fields()[0].field, "present");
+    assert_eq!(quorum(21).unwrap_err().fields()[0].field, "present");
 }
 
 #[test]
 fn orglife_general_meeting_majority_of_those_who_should_attend() {
     // Rule orglife.general_meeting.majority: >1/2 of 应到会 (20), not of those present.
     let b = book();
-    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 0 };
-    let ten = general_meeting_vote(&b, d(2026, 3, 1), &body, 10).unwrap();
-    assert!(!ten.passed);
-    assert_eq!(ten.required, 11);
-    assert!(general_meeting_vote(&b, d(2026, 3, 1), &body, 11).unwrap().passed);
+    let vote = |body: VotingBody, in_favour| general_meeting_vote(&b, d(2026, 3, 1), &body, in_favour);
+    let ten = vote(twenty_and_three(0), 10).unwrap();
+    assert_eq!((ten.passed, ten.required), (false, 11));
+    assert!(vote(twenty_and_three(0), 11).unwrap().passed);
     // Members excluded from 应到会 with approval lower the base: 20 − 2 = 18 → 10 passes.
-    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 2 };
-    assert!(general_meeting_vote(&b, d(2026, 3, 1), &body, 10).unwrap().passed);
-    assert!(!general_meeting_vote(&b, d(2026, 3, 1), &body, 9).unwrap().passed);
+    assert!(vote(twenty_and_three(2), 10).unwrap().passed);
+    assert!(!vote(twenty_and_three(2), 9).unwrap().passed);
     let bad = VotingBody { full_members: 2, probationary_members: 0, excluded: 3 };
-    assert_eq!(general_meeting_vote(&b, d(2026, 3, 1), &bad, 0).unwrap_err().fields()[0].field, "excluded");
+    assert_eq!(vote(bad, 0).unwrap_err().fields()[0].field, "excluded");
 }
 
 #[test]
@@ -170,7 +166,9 @@ fn election_quorum_four_fifths() {
     let body = VotingBody { full_members: 20, probationary_members: 0, excluded: 0 };
     let sixteen = election_quorum(&b, d(2026, 3, 1), &body, 16).unwrap();
     assert!(!sixteen.met);
-    assert_eq!(sixteen.level, Level::Warning);
+    assert_eq!((sixteen.required, sixteen.level), (17, Level::Warning));
+    // Worded as check_election words it: the same computation serves both.
+    assert!(sixteen.message.contains("党员大会") && sixteen.message.contains("方可进行选举"), "{}", sixteen.message);
     assert!(election_quorum(&b, d(2026, 3, 1), &body, 17).unwrap().met);
 }
 
@@ -180,14 +178,7 @@ fn election_majority_base_present_or_entitled() {
     let mut b = book();
     let body = VotingBody { full_members: 20, probationary_members: 0, excluded: 0 };
     assert!(election_result(&b, d(2026, 3, 1), &body, 18, 10).unwrap().passed);
-    b.apply_overrides(&[Override {
-        rule: "election.majority_base".into(),
-        value: "entitled".into(),
-        from: None,
-        origin: "t".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("election.majority_base", "entitled")]).unwrap();
     let r = election_result(&b, d(2026, 3, 1), &body, 18, 10).unwrap();
     assert!(!r.passed);
     assert_eq!(r.rule, "election.majority_base");
@@ -246,8 +237,7 @@ fn orglife_appraisal_grade_probationary_not_graded() {
 
 #[test]
 fn outcomes_serialize() {
-    let body = VotingBody { full_members: 20, probationary_members: 3, excluded: 0 };
-    let q = general_meeting_quorum(&book(), d(2026, 3, 1), &body, 10).unwrap();
+    let q = general_meeting_quorum(&book(), d(2026, 3, 1), &twenty_and_three(0), 10).unwrap();
     let v = serde_json::to_value(&q).unwrap();
     assert_eq!(v["met"], false);
     assert_eq!(v["required"], 11);
@@ -293,14 +283,7 @@ fn orglife_general_meeting_exclusion_lowers_the_entitled_count() {
 fn orglife_general_meeting_exclusion_switched_off_counts_everyone() {
     // A deployment that does not allow exclusions: they stay in the count, with a warning.
     let mut b = book();
-    b.apply_overrides(&[Override {
-        rule: "orglife.general_meeting.exclusion".into(),
-        value: false.into(),
-        from: None,
-        origin: "t".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("orglife.general_meeting.exclusion", false)]).unwrap();
     let count = count_roll(&b, d(2026, 3, 1), &roll(20, &[(ExclusionReason::LongAbsence, 2)])).unwrap();
     assert_eq!((count.entitled, count.excluded), (20, 0));
     assert_eq!(count.checks[0].level, Level::Warning);
@@ -443,14 +426,7 @@ fn temporary_branch_requirements_are_study_only() {
     assert!(reqs[0].note.as_deref().unwrap().contains("org.temporary_branch.limits"));
     // Switched off, it is treated like an ordinary branch.
     let mut b = book();
-    b.apply_overrides(&[Override {
-        rule: "org.temporary_branch.limits".into(),
-        value: false.into(),
-        from: None,
-        origin: "t".into(),
-        note: None,
-    }])
-    .unwrap();
+    b.apply_overrides(&[override_of("org.temporary_branch.limits", false)]).unwrap();
     let all = requirements(&b, &facts, year_2026()).unwrap();
     let ordinary = requirements(&b, &OrgLifeFacts { kind: OrgKind::Branch, ..facts }, year_2026()).unwrap();
     assert_eq!(all, ordinary);

@@ -5,9 +5,8 @@ mod common;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use common::book;
+use common::{book, override_of};
 use dangwu_rules::RuleBook;
-use dangwu_rules::book::Override;
 use dangwu_rules::calendar::Basis;
 use dangwu_rules::dates::YearMonth;
 use dangwu_rules::dues::{DuesBase, DuesCategory, monthly_dues};
@@ -28,23 +27,8 @@ fn rounding_books() -> &'static Vec<RuleBook> {
         for mode in ["half_up", "down", "up"] {
             for unit in ["fen", "jiao", "yuan"] {
                 let mut b = book();
-                b.apply_overrides(&[
-                    Override {
-                        rule: "dues.rounding.mode".into(),
-                        value: mode.into(),
-                        from: None,
-                        origin: "prop".into(),
-                        note: None,
-                    },
-                    Override {
-                        rule: "dues.rounding.unit".into(),
-                        value: unit.into(),
-                        from: None,
-                        origin: "prop".into(),
-                        note: None,
-                    },
-                ])
-                .unwrap();
+                b.apply_overrides(&[override_of("dues.rounding.mode", mode), override_of("dues.rounding.unit", unit)])
+                    .unwrap();
                 out.push(b);
             }
         }

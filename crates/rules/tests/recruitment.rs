@@ -65,6 +65,53 @@ fn clean_record() -> RecruitmentFacts {
     f
 }
 
+/// A record up to the activist: applied, talked to, selected after a notice from `notice`.
+fn activist_record(applied: NaiveDate, talked: NaiveDate, selected: NaiveDate, notice: NaiveDate) -> RecruitmentFacts {
+    let mut f = facts(&[(P::SubmitApplication, applied), (P::ApplicantTalk, talked), (P::SelectActivist, selected)]);
+    f.notices.insert(P::SelectActivist, notice);
+    f
+}
+
+/// Files the activist, assigns the mentors and starts the cultivation on `on`.
+fn cultivate_from(f: &mut RecruitmentFacts, on: NaiveDate) {
+    for s in [P::FileActivist, P::AssignMentors, P::CultivateActivist] {
+        f.steps.insert(s, on);
+    }
+}
+
+/// The clean record cut after `step`.
+fn clean_until(step: P) -> RecruitmentFacts {
+    let mut f = clean_record();
+    f.steps.retain(|s, _| *s <= step);
+    f
+}
+
+/// What an assessment should find: `None`, no problem at all; `Some((rule, level))`, exactly one
+/// problem of `rule`, at `level`.
+type Finds<'a> = Option<(&'a str, Level)>;
+
+/// Checks what an assessment finds, `case` naming it in a failure.
+fn assert_finds(a: &PipelineAssessment, expect: Finds<'_>, case: &str) {
+    match expect {
+        None => assert!(a.problems.is_empty(), "{case}: {:?}", a.problems),
+        Some((rule, level)) => {
+            let levels: Vec<Level> = problems_of(a, rule).iter().map(|p| p.level).collect();
+            assert_eq!(levels, vec![level], "{case}: {rule}: {:?}", a.problems);
+        }
+    }
+}
+
+/// For each of `cases`, the clean record cut after its step with the step on its date, and what it
+/// should find (see [`assert_finds`]).
+fn assert_step_dates(cases: &[(P, NaiveDate, Finds<'_>)]) {
+    let b = book();
+    for &(step, on, expect) in cases {
+        let mut f = clean_until(step);
+        f.steps.insert(step, on);
+        assert_finds(&assess(&b, &f).unwrap(), expect, &format!("{step:?} on {on}"));
+    }
+}
+
 #[test]
 fn five_stages_and_twenty_five_steps_recruit_step_order() {
     // Rule recruit.step_order: the 5 stages / 25 steps of regulations.md §4.1, in order.
@@ -123,12 +170,7 @@ fn recruit_talk_within_months_deadline() {
 fn recruit_activist_after_application_months_local_default() {
     // Rule recruit.activist_after_application_months (local): 6 months; a day early only warns.
     let b = book();
-    let mut f = facts(&[
-        (P::SubmitApplication, d(2024, 1, 15)),
-        (P::ApplicantTalk, d(2024, 1, 20)),
-        (P::SelectActivist, d(2024, 7, 14)),
-    ]);
-    f.notices.insert(P::SelectActivist, d(2024, 7, 1));
+    let mut f = activist_record(d(2024, 1, 15), d(2024, 1, 20), d(2024, 7, 14), d(2024, 7, 1));
     let a = assess(&b, &f).unwrap();
     assert_eq!(problems_of(&a, "recruit.activist_after_application_months")[0].level, Level::Warning);
     f.steps.insert(P::SelectActivist, d(2024, 7, 15));
@@ -139,12 +181,9 @@ fn recruit_activist_after_application_months_local_default() {
 fn recruit_activist_min_years_blocks_under_2014_rules() {
     // Rule recruit.activist_min_years (细则 2014 第十三条, confirmed): one year; a day early is an error.
     let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::CultivateActivist);
+    let mut f = clean_until(P::CultivateActivist);
     f.steps.insert(P::SelectActivist, d(2024, 3, 1));
-    for s in [P::FileActivist, P::AssignMentors, P::CultivateActivist] {
-        f.steps.insert(s, d(2024, 3, 1));
-    }
+    cultivate_from(&mut f, d(2024, 3, 1));
     f.notices.clear();
     f.notices.insert(P::SelectActivist, d(2024, 2, 19));
     f.notices.insert(P::DesignateTarget, d(2025, 2, 17));
@@ -160,16 +199,9 @@ fn recruit_activist_min_years_blocks_under_2014_rules() {
 fn recruit_activist_min_years_only_warns_under_unverified_2026_revision() {
     // The 2026 version of recruit.activist_min_years is secondary: one day early warns.
     let b = book();
-    let mut f = facts(&[
-        (P::SubmitApplication, d(2025, 6, 1)),
-        (P::ApplicantTalk, d(2025, 6, 10)),
-        (P::SelectActivist, d(2026, 6, 1)),
-        (P::FileActivist, d(2026, 6, 1)),
-        (P::AssignMentors, d(2026, 6, 1)),
-        (P::CultivateActivist, d(2026, 6, 1)),
-        (P::DesignateTarget, d(2027, 5, 31)),
-    ]);
-    f.notices.insert(P::SelectActivist, d(2026, 5, 20));
+    let mut f = activist_record(d(2025, 6, 1), d(2025, 6, 10), d(2026, 6, 1), d(2026, 5, 20));
+    cultivate_from(&mut f, d(2026, 6, 1));
+    f.steps.insert(P::DesignateTarget, d(2027, 5, 31));
     f.notices.insert(P::DesignateTarget, d(2027, 5, 17));
     let a = assess(&b, &f).unwrap();
     assert_eq!(problems_of(&a, "recruit.activist_min_years")[0].level, Level::Warning);
@@ -179,13 +211,14 @@ fn recruit_activist_min_years_only_warns_under_unverified_2026_revision() {
 fn recruit_mentors_min_and_max() {
     // Rules recruit.mentors_min (1) and recruit.mentors_max (2): 1–2 培养联系人.
     let b = book();
-    let mut f = clean_record();
-    f.mentors = Some(0);
-    assert_eq!(problems_of(&assess(&b, &f).unwrap(), "recruit.mentors_min").len(), 1);
-    f.mentors = Some(3);
-    assert_eq!(problems_of(&assess(&b, &f).unwrap(), "recruit.mentors_max")[0].level, Level::Warning);
-    f.mentors = Some(1);
-    assert!(assess(&b, &f).unwrap().problems.is_empty());
+    for (mentors, expect) in [
+        (0, Some(("recruit.mentors_min", Level::Warning))),
+        (3, Some(("recruit.mentors_max", Level::Warning))),
+        (1, None),
+    ] {
+        let f = RecruitmentFacts { mentors: Some(mentors), ..clean_record() };
+        assert_finds(&assess(&b, &f).unwrap(), expect, &format!("{mentors} mentors"));
+    }
 }
 
 #[test]
@@ -202,11 +235,8 @@ fn recruit_activist_assessment_months_first_half_year() {
 #[test]
 fn recruit_sponsors_two_full_members() {
     // Rule recruit.sponsors (党章 第五条): two sponsors; one is an error and blocks later steps.
-    let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::ChooseSponsors);
-    f.sponsors = Some(1);
-    let a = assess(&b, &f).unwrap();
+    let f = RecruitmentFacts { sponsors: Some(1), ..clean_until(P::ChooseSponsors) };
+    let a = assess(&book(), &f).unwrap();
     assert_eq!(problems_of(&a, "recruit.sponsors")[0].level, Level::Error);
     assert!(plan(&a, P::CommitteeReview).blocked);
     assert!(!plan(&a, P::PoliticalReview).blocked);
@@ -221,8 +251,7 @@ fn recruit_political_review_valid_years() {
         plan(&a, P::AdmissionMeeting).limits.iter().find(|l| l.rule == "recruit.political_review_valid_years").unwrap();
     assert_eq!(limit.date, d(2025, 8, 5));
     // Meeting on the last valid day passes; the day after warns.
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::AdmissionMeeting);
+    let mut f = clean_until(P::AdmissionMeeting);
     f.steps.insert(P::PoliticalReview, d(2024, 8, 5));
     f.steps.insert(P::AdmissionMeeting, d(2025, 8, 5));
     f.steps.insert(P::PreReview, d(2025, 7, 20));
@@ -238,123 +267,85 @@ fn recruit_political_review_valid_years() {
 fn recruit_training_min_days_or_min_hours() {
     // Rules recruit.training_min_days (3 days) and recruit.training_min_hours (24 学时): either suffices.
     let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::ConcentratedTraining);
+    let mut f = clean_until(P::ConcentratedTraining);
     f.training = Some(Training { days: 2, hours: 23 });
     let a = assess(&b, &f).unwrap();
     let p = problems_of(&a, "recruit.training_min_days");
     assert_eq!(p[0].level, Level::Error);
     assert!(p[0].message.contains("recruit.training_min_hours"));
     assert!(plan(&a, P::CommitteeReview).blocked);
-    f.training = Some(Training { days: 3, hours: 0 });
-    assert!(assess(&b, &f).unwrap().problems.is_empty());
-    f.training = Some(Training { days: 0, hours: 24 });
-    assert!(assess(&b, &f).unwrap().problems.is_empty());
+    for training in [Training { days: 3, hours: 0 }, Training { days: 0, hours: 24 }] {
+        f.training = Some(training);
+        assert_finds(&assess(&b, &f).unwrap(), None, &format!("{training:?}"));
+    }
 }
 
 #[test]
 fn recruit_departure_months_warns() {
     // Rule recruit.departure_months: leaving within 3 months of the pre-review (2024-09-10 → 2024-12-10).
     let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::PreReview);
+    let mut f = clean_until(P::PreReview);
     f.expected_departure = Some(d(2024, 12, 10));
-    assert_eq!(problems_of(&assess(&b, &f).unwrap(), "recruit.departure_months")[0].level, Level::Warning);
+    assert_finds(&assess(&b, &f).unwrap(), Some(("recruit.departure_months", Level::Warning)), "leaving 12-10");
     f.expected_departure = Some(d(2024, 12, 11));
     assert!(problems_of(&assess(&b, &f).unwrap(), "recruit.departure_months").is_empty());
 }
 
 #[test]
-fn recruit_meeting_after_pre_review_months() {
-    // Rule recruit.meeting_after_pre_review_months (local): within 1 month of the pre-review.
-    let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::AdmissionMeeting);
-    f.steps.insert(P::AdmissionMeeting, d(2024, 10, 10));
-    assert!(assess(&b, &f).unwrap().problems.is_empty());
-    f.steps.insert(P::AdmissionMeeting, d(2024, 10, 11));
-    assert_eq!(
-        problems_of(&assess(&b, &f).unwrap(), "recruit.meeting_after_pre_review_months")[0].level,
-        Level::Warning
-    );
+fn step_time_limits_on_the_last_day_and_a_day_off() {
+    // Each row: a step of the clean record moved to a date, the record cut after that step.
+    assert_step_dates(&[
+        // Rule recruit.meeting_after_pre_review_months (local): within 1 month of the pre-review.
+        (P::AdmissionMeeting, d(2024, 10, 10), None),
+        (P::AdmissionMeeting, d(2024, 10, 11), Some(("recruit.meeting_after_pre_review_months", Level::Warning))),
+        // Rules recruit.approval_months (3, warns) and recruit.approval_max_months (6, blocks under
+        // 2014 细则). Meeting 2024-09-20: 3 months → 2024-12-20; 6 months → 2025-03-20.
+        (P::AdmissionApproval, d(2024, 12, 20), None),
+        (P::AdmissionApproval, d(2024, 12, 21), Some(("recruit.approval_months", Level::Warning))),
+        (P::AdmissionApproval, d(2025, 3, 21), Some(("recruit.approval_max_months", Level::Error))),
+        // Rule recruit.oath_within_months (local): oath within 1 month of approval (2024-10-15 → 11-15).
+        (P::Oath, d(2024, 11, 15), None),
+        (P::Oath, d(2024, 11, 16), Some(("recruit.oath_within_months", Level::Warning))),
+        // Rule recruit.probation_years (党章 第七条): admitted 2024-09-20 → conversion meeting not
+        // before 2025-09-20; a day early is blocked.
+        (P::ConversionMeeting, d(2025, 9, 19), Some(("recruit.probation_years", Level::Error))),
+        (P::ConversionMeeting, d(2025, 9, 20), None),
+        // Rule recruit.conversion_approval_months (secondary): 3 months after the conversion meeting.
+        (P::ConversionApproval, d(2025, 12, 22), None),
+        (P::ConversionApproval, d(2025, 12, 23), Some(("recruit.conversion_approval_months", Level::Warning))),
+    ]);
 }
 
 #[test]
-fn recruit_approval_months_and_approval_max_months() {
-    // Rules recruit.approval_months (3, warns) and recruit.approval_max_months (6, blocks under 2014 细则).
+fn recruit_approval_max_months_only_past_six_months() {
+    // Late approval within recruit.approval_max_months only warns (recruit.approval_months).
     let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::AdmissionApproval);
-    // Meeting 2024-09-20: 3 months → 2024-12-20; 6 months → 2025-03-20.
-    f.steps.insert(P::AdmissionApproval, d(2024, 12, 20));
-    assert!(assess(&b, &f).unwrap().problems.is_empty());
-    f.steps.insert(P::AdmissionApproval, d(2024, 12, 21));
-    let a = assess(&b, &f).unwrap();
-    assert_eq!(problems_of(&a, "recruit.approval_months")[0].level, Level::Warning);
-    assert!(problems_of(&a, "recruit.approval_max_months").is_empty());
-    f.steps.insert(P::AdmissionApproval, d(2025, 3, 20));
-    assert!(problems_of(&assess(&b, &f).unwrap(), "recruit.approval_max_months").is_empty());
-    f.steps.insert(P::AdmissionApproval, d(2025, 3, 21));
-    assert_eq!(problems_of(&assess(&b, &f).unwrap(), "recruit.approval_max_months")[0].level, Level::Error);
-}
-
-#[test]
-fn recruit_oath_within_months() {
-    // Rule recruit.oath_within_months (local): oath within 1 month of approval (2024-10-15 → 11-15).
-    let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::Oath);
-    f.steps.insert(P::Oath, d(2024, 11, 15));
-    assert!(assess(&b, &f).unwrap().problems.is_empty());
-    f.steps.insert(P::Oath, d(2024, 11, 16));
-    assert_eq!(problems_of(&assess(&b, &f).unwrap(), "recruit.oath_within_months")[0].level, Level::Warning);
-}
-
-#[test]
-fn recruit_probation_years_conversion_not_before_expiry() {
-    // Rule recruit.probation_years (党章 第七条): admitted 2024-09-20 → conversion meeting not before
-    // 2025-09-20; a day early is blocked.
-    let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::ConversionMeeting);
-    f.steps.insert(P::ConversionMeeting, d(2025, 9, 19));
-    let a = assess(&b, &f).unwrap();
-    assert_eq!(problems_of(&a, "recruit.probation_years")[0].level, Level::Error);
-    f.steps.insert(P::ConversionMeeting, d(2025, 9, 20));
-    assert!(assess(&b, &f).unwrap().problems.is_empty());
+    for on in [d(2024, 12, 21), d(2025, 3, 20)] {
+        let mut f = clean_until(P::AdmissionApproval);
+        f.steps.insert(P::AdmissionApproval, on);
+        assert!(problems_of(&assess(&b, &f).unwrap(), "recruit.approval_max_months").is_empty(), "{on}");
+    }
 }
 
 #[test]
 fn recruit_extension_min_months_max_months_and_max_count() {
     // Rules recruit.extension_min_months (6), recruit.extension_max_months (12), recruit.extension_max_count (1).
     let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::ContinuedAssessment);
+    let mut f = clean_until(P::ContinuedAssessment);
     f.extensions_months = vec![6];
     let a = assess(&b, &f).unwrap();
     assert!(a.problems.is_empty(), "{:?}", a.problems);
     assert_eq!(a.probation_ends, Some(d(2026, 3, 20)));
     assert_eq!(plan(&a, P::ConversionMeeting).earliest, Some(d(2026, 3, 20)));
-    f.extensions_months = vec![5];
-    assert_eq!(problems_of(&assess(&b, &f).unwrap(), "recruit.extension_min_months")[0].level, Level::Error);
-    f.extensions_months = vec![12];
-    assert!(assess(&b, &f).unwrap().problems.is_empty());
-    f.extensions_months = vec![13];
-    assert_eq!(problems_of(&assess(&b, &f).unwrap(), "recruit.extension_max_months")[0].level, Level::Error);
-    f.extensions_months = vec![6, 6];
-    assert_eq!(problems_of(&assess(&b, &f).unwrap(), "recruit.extension_max_count")[0].level, Level::Error);
-}
-
-#[test]
-fn recruit_conversion_approval_months() {
-    // Rule recruit.conversion_approval_months (secondary): 3 months after the conversion meeting.
-    let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::ConversionApproval);
-    f.steps.insert(P::ConversionApproval, d(2025, 12, 22));
-    assert!(assess(&b, &f).unwrap().problems.is_empty());
-    f.steps.insert(P::ConversionApproval, d(2025, 12, 23));
-    assert_eq!(problems_of(&assess(&b, &f).unwrap(), "recruit.conversion_approval_months")[0].level, Level::Warning);
+    for (months, expect) in [
+        (vec![5], Some(("recruit.extension_min_months", Level::Error))),
+        (vec![12], None),
+        (vec![13], Some(("recruit.extension_max_months", Level::Error))),
+        (vec![6, 6], Some(("recruit.extension_max_count", Level::Error))),
+    ] {
+        f.extensions_months = months;
+        assert_finds(&assess(&b, &f).unwrap(), expect, &format!("extensions {:?}", f.extensions_months));
+    }
 }
 
 #[test]
@@ -362,13 +353,10 @@ fn recruit_notice_working_days_and_notice_before_steps() {
     // Rules recruit.notice_working_days (5 working days) and recruit.notice_before_steps ([3, 7, 13, 24]).
     // Notice from Monday 2025-03-03 ends Friday 03-07: the target may be designated from 03-08.
     let b = book();
-    let mut f = clean_record();
-    f.steps.retain(|s, _| *s <= P::DesignateTarget);
+    let mut f = clean_until(P::DesignateTarget);
     f.steps.insert(P::SelectActivist, d(2024, 3, 1));
     f.notices.insert(P::SelectActivist, d(2024, 2, 19));
-    for s in [P::FileActivist, P::AssignMentors, P::CultivateActivist] {
-        f.steps.insert(s, d(2024, 3, 1));
-    }
+    cultivate_from(&mut f, d(2024, 3, 1));
     f.notices.insert(P::DesignateTarget, d(2025, 3, 3));
     f.steps.insert(P::DesignateTarget, d(2025, 3, 7));
     let a = assess(&b, &f).unwrap();
@@ -431,12 +419,7 @@ fn a_planned_notice_runs_before_the_waiting_period_ends() {
     // on 2026-06-01, with the notice (recruit.notice_working_days, 5 working days) held in the last
     // week of May rather than after the year is over.
     let b = book();
-    let mut f = facts(&[
-        (P::SubmitApplication, d(2024, 11, 4)),
-        (P::ApplicantTalk, d(2024, 11, 20)),
-        (P::SelectActivist, d(2025, 6, 1)),
-    ]);
-    f.notices.insert(P::SelectActivist, d(2025, 5, 21));
+    let mut f = activist_record(d(2024, 11, 4), d(2024, 11, 20), d(2025, 6, 1), d(2025, 5, 21));
     let a = assess(&b, &f).unwrap();
     let target = plan(&a, P::DesignateTarget);
     assert_eq!(target.planned, Some(d(2026, 6, 1)));

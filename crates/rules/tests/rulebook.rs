@@ -1,8 +1,8 @@
 //! Rule packs: loading, validation errors with file/line/rule, versions by date, overrides.
 
 mod common;
-use common::{book, d};
-use dangwu_rules::book::{BUILTIN_SOURCES, Frequency, Override, OverrideSpec, RuleValue, parse_overrides};
+use common::{book, d, override_of};
+use dangwu_rules::book::{BUILTIN_SOURCES, Frequency, LoadError, Override, OverrideSpec, RuleValue, parse_overrides};
 use dangwu_rules::{OverrideError, RuleBook, RuleError, RuleStatus};
 
 const PACK_HEAD: &str = "[pack]\nid = \"t\"\ntitle = \"测试\"\n";
@@ -12,6 +12,23 @@ fn rule_entry(id: &str, value: &str, unit: &str, status: &str, from: &str, to: O
     format!(
         "\n[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nvalue = {value}\nunit = \"{unit}\"\nstatus = \"{status}\"\neffective_from = {from}\n{to}source = \"测试来源\"\n"
     )
+}
+
+/// The error loading `text` as the pack `rules/t.toml` must give.
+fn load_error(text: &str) -> LoadError {
+    RuleBook::from_sources(&[("rules/t.toml", text)]).unwrap_err()
+}
+
+/// Loads `text`, which must be refused naming `rule` at `line`; the error, for more checks.
+fn refused_at(text: &str, rule: &str, line: usize) -> LoadError {
+    let err = load_error(text);
+    assert_eq!((err.rule.as_deref(), err.line), (Some(rule), Some(line)), "{err}");
+    err
+}
+
+/// The number (from 1) of the first line of `text` that starts with `prefix`.
+fn line_of(text: &str, prefix: &str) -> usize {
+    text.lines().position(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no line starts with {prefix}")) + 1
 }
 
 #[test]
@@ -52,11 +69,9 @@ fn syntax_error_names_file_line_and_rule() {
         "{PACK_HEAD}{}\n[[rule]]\nid = \"t.broken\"\ntitle = \"x\"\nvalue = = 3\n",
         rule_entry("t.ok", "1", "count", "confirmed", "2020-01-01", None)
     );
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
+    let expected_line = line_of(&text, "value = = 3");
+    let err = refused_at(&text, "t.broken", expected_line);
     assert_eq!(err.file, "rules/t.toml");
-    let expected_line = text.lines().position(|l| l.starts_with("value = = 3")).unwrap() + 1;
-    assert_eq!(err.line, Some(expected_line));
-    assert_eq!(err.rule.as_deref(), Some("t.broken"));
     let shown = err.to_string();
     assert!(shown.starts_with(&format!("rules/t.toml:{expected_line}: rule `t.broken`")), "{shown}");
 }
@@ -66,16 +81,11 @@ fn missing_field_and_unknown_status_name_the_rule() {
     let text = format!(
         "{PACK_HEAD}\n[[rule]]\nid = \"t.nounit\"\ntitle = \"x\"\nvalue = 3\nstatus = \"confirmed\"\neffective_from = 2020-01-01\nsource = \"s\"\n"
     );
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
-    assert_eq!(err.rule.as_deref(), Some("t.nounit"));
+    let err = refused_at(&text, "t.nounit", 5);
     assert!(err.message.contains("unit"), "{err}");
-    assert_eq!(err.line, Some(5));
 
     let text = format!("{PACK_HEAD}{}", rule_entry("t.status", "3", "count", "maybe", "2020-01-01", None));
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
-    assert_eq!(err.rule.as_deref(), Some("t.status"));
-    let status_line = text.lines().position(|l| l.starts_with("status")).unwrap() + 1;
-    assert_eq!(err.line, Some(status_line));
+    refused_at(&text, "t.status", line_of(&text, "status"));
 }
 
 #[test]
@@ -84,9 +94,7 @@ fn value_of_wrong_shape_is_rejected_at_its_line() {
         "{PACK_HEAD}{}",
         rule_entry("t.freq", "\"fortnightly\"", "frequency", "local_default", "2020-01-01", None)
     );
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
-    assert_eq!(err.rule.as_deref(), Some("t.freq"));
-    assert_eq!(err.line, Some(text.lines().position(|l| l.starts_with("value")).unwrap() + 1));
+    let err = refused_at(&text, "t.freq", line_of(&text, "value"));
     assert!(err.message.contains("monthly"), "{err}");
 
     for (value, unit) in [
@@ -99,7 +107,7 @@ fn value_of_wrong_shape_is_rejected_at_its_line() {
         ("\"x\"", "flag"),
     ] {
         let text = format!("{PACK_HEAD}{}", rule_entry("t.bad", value, unit, "confirmed", "2020-01-01", None));
-        let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
+        let err = load_error(&text);
         assert_eq!(err.rule.as_deref(), Some("t.bad"), "{value} {unit}: {err}");
     }
 }
@@ -111,7 +119,7 @@ fn overlapping_versions_are_rejected() {
         rule_entry("t.v", "1", "count", "confirmed", "2020-01-01", None),
         rule_entry("t.v", "2", "count", "confirmed", "2021-01-01", None)
     );
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
+    let err = load_error(&text);
     assert_eq!(err.rule.as_deref(), Some("t.v"));
     assert!(err.message.contains("overlaps"), "{err}");
 }
@@ -122,7 +130,7 @@ fn missing_header_and_unknown_key_are_errors() {
     assert!(err.message.contains("[pack]"));
     let text =
         format!("{PACK_HEAD}{}colour = \"red\"\n", rule_entry("t.k", "1", "count", "confirmed", "2020-01-01", None));
-    let err = RuleBook::from_sources(&[("rules/t.toml", &text)]).unwrap_err();
+    let err = load_error(&text);
     assert_eq!(err.rule.as_deref(), Some("t.k"));
     assert!(err.message.contains("colour"), "{err}");
 }
@@ -168,11 +176,10 @@ fn override_of_a_local_default_is_applied_from_its_date_and_listed() {
     // orglife.party_lecture.frequency is a local default (quarterly); the deployment makes it monthly from 2026.
     let mut b = book();
     let o = Override {
-        rule: "orglife.party_lecture.frequency".into(),
-        value: dangwu_rules::toml::Value::String("monthly".into()),
         from: Some(d(2026, 1, 1)),
         origin: "dangwu.toml:12".into(),
         note: Some("集团党委文件".into()),
+        ..override_of("orglife.party_lecture.frequency", "monthly")
     };
     b.apply_overrides(&[o]).unwrap();
     assert_eq!(b.frequency("orglife.party_lecture.frequency", d(2025, 12, 31)).unwrap(), Frequency::Quarterly);
@@ -193,20 +200,8 @@ fn override_of_a_local_default_is_applied_from_its_date_and_listed() {
 fn override_of_a_confirmed_rule_is_rejected_and_changes_nothing() {
     // orglife.general_meeting.quorum is confirmed (支部工作条例 第十一条).
     let mut b = book();
-    let ok = Override {
-        rule: "dues.rounding.mode".into(),
-        value: "down".into(),
-        from: None,
-        origin: "cfg:1".into(),
-        note: None,
-    };
-    let bad = Override {
-        rule: "orglife.general_meeting.quorum".into(),
-        value: "1/3".into(),
-        from: None,
-        origin: "cfg:2".into(),
-        note: None,
-    };
+    let ok = override_of("dues.rounding.mode", "down");
+    let bad = Override { origin: "cfg:2".into(), ..override_of("orglife.general_meeting.quorum", "1/3") };
     let err = b.apply_overrides(&[ok, bad]).unwrap_err();
     match &err {
         OverrideError::Confirmed { rule, origin, source_text, .. } => {
@@ -225,21 +220,9 @@ fn override_of_a_confirmed_rule_is_rejected_and_changes_nothing() {
 fn override_of_2026_recruitment_version_needs_a_from_date() {
     // recruit.talk_within_months: confirmed 2014 version, secondary 2026 version.
     let mut b = book();
-    let all_time = Override {
-        rule: "recruit.talk_within_months".into(),
-        value: 2.into(),
-        from: None,
-        origin: "cfg".into(),
-        note: None,
-    };
+    let all_time = override_of("recruit.talk_within_months", 2);
     assert!(matches!(b.apply_overrides(&[all_time]), Err(OverrideError::Confirmed { .. })));
-    let from_2026 = Override {
-        rule: "recruit.talk_within_months".into(),
-        value: 2.into(),
-        from: Some(d(2026, 6, 1)),
-        origin: "cfg".into(),
-        note: None,
-    };
+    let from_2026 = Override { from: Some(d(2026, 6, 1)), ..override_of("recruit.talk_within_months", 2) };
     b.apply_overrides(&[from_2026]).unwrap();
     assert_eq!(b.int("recruit.talk_within_months", d(2026, 6, 1)).unwrap(), 2);
     assert_eq!(b.int("recruit.talk_within_months", d(2026, 5, 31)).unwrap(), 1);
@@ -249,34 +232,15 @@ fn override_of_2026_recruitment_version_needs_a_from_date() {
 fn override_values_are_validated() {
     let mut b = book();
     // dues.farmer.monthly_fen is local (province sets 0.2–1 元): must stay within min/max.
-    let too_much = Override {
-        rule: "dues.farmer.monthly_fen".into(),
-        value: 150.into(),
-        from: None,
-        origin: "cfg".into(),
-        note: None,
-    };
+    let too_much = override_of("dues.farmer.monthly_fen", 150);
     assert!(matches!(b.apply_overrides(&[too_much]), Err(OverrideError::BadValue { .. })));
-    let fine = Override {
-        rule: "dues.farmer.monthly_fen".into(),
-        value: "50".into(),
-        from: None,
-        origin: "cfg".into(),
-        note: None,
-    };
+    let fine = override_of("dues.farmer.monthly_fen", "50");
     b.apply_overrides(&[fine]).unwrap();
     assert_eq!(b.int("dues.farmer.monthly_fen", d(2026, 1, 1)).unwrap(), 50);
     // Choices are checked (dues.rounding.unit).
-    let bad_choice = Override {
-        rule: "dues.rounding.unit".into(),
-        value: "li".into(),
-        from: None,
-        origin: "cfg".into(),
-        note: None,
-    };
+    let bad_choice = override_of("dues.rounding.unit", "li");
     assert!(matches!(b.apply_overrides(&[bad_choice]), Err(OverrideError::BadValue { .. })));
-    let unknown =
-        Override { rule: "no.such.rule".into(), value: 1.into(), from: None, origin: "cfg".into(), note: None };
+    let unknown = override_of("no.such.rule", 1);
     assert!(matches!(b.apply_overrides(&[unknown]), Err(OverrideError::UnknownRule { .. })));
 }
 

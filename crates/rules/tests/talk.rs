@@ -2,9 +2,9 @@
 //! and members, members and members — talks at least orglife.talk.per_pair_per_year times a year.
 
 mod common;
-use common::{book, d};
+use common::{book, d, override_of};
 use dangwu_rules::Level;
-use dangwu_rules::book::{BUILTIN_SOURCES, Override};
+use dangwu_rules::book::BUILTIN_SOURCES;
 use dangwu_rules::orglife::Period;
 use dangwu_rules::talk::*;
 use proptest::prelude::*;
@@ -75,15 +75,7 @@ fn book_with_per_pair(n: u32) -> dangwu_rules::RuleBook {
 fn per_pair_count_at_the_boundary() {
     // orglife.talk.per_pair_per_year is confirmed: a deployment cannot override it.
     let mut b = book();
-    let err = b
-        .apply_overrides(&[Override {
-            rule: "orglife.talk.per_pair_per_year".into(),
-            value: 2.into(),
-            from: None,
-            origin: "t".into(),
-            note: None,
-        }])
-        .unwrap_err();
+    let err = b.apply_overrides(&[override_of("orglife.talk.per_pair_per_year", 2)]).unwrap_err();
     assert!(err.to_string().contains("confirmed"), "{err}");
     // The count is read from the book: with 2 a pair, 1 talk is short, 2 meet, 3 meet.
     let b = book_with_per_pair(2);
