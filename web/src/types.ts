@@ -133,7 +133,7 @@ export type RuleStatus = Schemas['RuleStatus']
 export type RuleSource = Schemas['Source']
 export type AppliedOverride = Schemas['AppliedOverride']
 export type RuleSummary = Schemas['RuleSummary']
-export type CalendarYear = Schemas['CalendarYearSummary']
+export type CalendarYear = Schemas['CalendarYear']
 /** A rule without a configurable value (tree shape, role separation…); refusals name it too. */
 export type StructuralRule = Schemas['StructuralRuleSummary']
 export type RulesAnswer = Schemas['RulesAnswer']

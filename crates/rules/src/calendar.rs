@@ -76,6 +76,7 @@ pub struct WorkingDayCount {
 }
 
 /// One holiday period of a year (e.g. 春节 2月10日至17日).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HolidaySpan {
     pub name: String,
@@ -84,6 +85,7 @@ pub struct HolidaySpan {
 }
 
 /// One swapped working day (调休上班).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SwappedDay {
     pub name: String,
@@ -91,6 +93,7 @@ pub struct SwappedDay {
 }
 
 /// One year of the calendar, as published (or provisionally entered).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CalendarYear {
     pub year: i32,

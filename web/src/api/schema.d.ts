@@ -1031,14 +1031,19 @@ export interface components {
             /** Format: int32 */
             year: number;
         };
-        /** @description One year of the working-day calendar (节假日安排) and where it comes from. */
-        CalendarYearSummary: {
+        /** @description One year of the calendar, as published (or provisionally entered). */
+        CalendarYear: {
+            defined_at: string;
             document?: string | null;
+            holidays: components["schemas"]["HolidaySpan"][];
             note?: string | null;
-            /** @description Only the statutory holidays are known; the year's swapped working days are not yet published. */
             provisional: boolean;
+            /** Format: date */
+            published?: string | null;
             source: string;
             status: components["schemas"]["RuleStatus"];
+            url?: string | null;
+            working_days: components["schemas"]["SwappedDay"][];
             /** Format: int32 */
             year: number;
         };
@@ -1366,6 +1371,14 @@ export interface components {
             organization_id: string;
             organization_name: string;
             role: components["schemas"]["Role"];
+        };
+        /** @description One holiday period of a year (e.g. 春节 2月10日至17日). */
+        HolidaySpan: {
+            /** Format: date */
+            from: string;
+            name: string;
+            /** Format: date */
+            to: string;
         };
         IssueView: {
             /** Format: date */
@@ -1980,8 +1993,8 @@ export interface components {
         RoundingUnit: "fen" | "jiao" | "yuan";
         /** @description The rules in force on a date. */
         RulesAnswer: {
-            /** @description The years of the working-day calendar the platform knows. */
-            calendar_years: components["schemas"]["CalendarYearSummary"][];
+            /** @description The years of the working-day calendar (节假日安排) the platform knows, with their holidays. */
+            calendar_years: components["schemas"]["CalendarYear"][];
             /** Format: date */
             on: string;
             /** @description Every rule with a value: the value on the date, its source, status and any local override. */
@@ -2094,6 +2107,12 @@ export interface components {
             basis: string;
             id: string;
             title: string;
+        };
+        /** @description One swapped working day (调休上班). */
+        SwappedDay: {
+            /** Format: date */
+            date: string;
+            name: string;
         };
         /**
          * @description The three security roles (三员), kept apart from domain data and from each other.

@@ -168,7 +168,7 @@ async fn list_rules(
     ApiQuery(p): ApiQuery<RulesParams>,
 ) -> ApiResult<Json<RulesAnswer>> {
     let on = p.on.unwrap_or_else(|| state.today());
-    let calendar_years = state.rules.calendar().years().map(CalendarYearSummary::from).collect();
+    let calendar_years = state.rules.calendar().years().cloned().collect();
     Ok(Json(RulesAnswer {
         on,
         rules: state.rules.summaries(on),
@@ -185,31 +185,6 @@ pub struct RulesAnswer {
     pub rules: Vec<RuleSummary>,
     /// The rules without a value (tree shape, role separation…) that refusals also name.
     pub structural: Vec<StructuralRuleSummary>,
-    /// The years of the working-day calendar the platform knows.
-    pub calendar_years: Vec<CalendarYearSummary>,
-}
-
-/// One year of the working-day calendar (节假日安排) and where it comes from.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CalendarYearSummary {
-    pub year: i32,
-    pub status: RuleStatus,
-    /// Only the statutory holidays are known; the year's swapped working days are not yet published.
-    pub provisional: bool,
-    pub source: String,
-    pub document: Option<String>,
-    pub note: Option<String>,
-}
-
-impl From<&CalendarYear> for CalendarYearSummary {
-    fn from(y: &CalendarYear) -> CalendarYearSummary {
-        CalendarYearSummary {
-            year: y.year,
-            status: y.status,
-            provisional: y.provisional,
-            source: y.source.clone(),
-            document: y.document.clone(),
-            note: y.note.clone(),
-        }
-    }
+    /// The years of the working-day calendar (节假日安排) the platform knows, with their holidays.
+    pub calendar_years: Vec<CalendarYear>,
 }
