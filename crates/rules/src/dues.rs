@@ -532,37 +532,21 @@ pub fn payment_timing(book: &RuleBook, for_month: YearMonth, paid_on: NaiveDate)
             message: "按月交纳".into(),
         });
     }
-    if late > 0 {
-        let max = i64::from(book.count(RULE_BACK_PAY_MAX, paid_on)?);
-        let allowed = late <= max;
-        let message = if allowed {
-            format!("补交{late}个月前的党费（补交期限{max}个月）")
-        } else {
-            format!("补交{late}个月前的党费，超过{max}个月的补交期限")
-        };
-        return Ok(PaymentTiming {
-            kind: PaymentKind::BackPayment,
-            months_late: late,
-            allowed,
-            rule: Some(RULE_BACK_PAY_MAX),
-            message,
-        });
-    }
-    let ahead = -late;
-    let max = i64::from(book.count(RULE_PREPAY_MAX, paid_on)?);
-    let allowed = ahead <= max;
-    let message = if allowed {
-        format!("预交{ahead}个月后的党费（预交一般不超过{max}个月）")
+    // Late: a back payment within its limit; early: a prepayment within its own.
+    let (kind, rule, months) = if late > 0 {
+        (PaymentKind::BackPayment, RULE_BACK_PAY_MAX, late)
     } else {
-        format!("预交{ahead}个月后的党费，超过一般不超过{max}个月的规定")
+        (PaymentKind::Prepayment, RULE_PREPAY_MAX, -late)
     };
-    Ok(PaymentTiming {
-        kind: PaymentKind::Prepayment,
-        months_late: late,
-        allowed,
-        rule: Some(RULE_PREPAY_MAX),
-        message,
-    })
+    let max = i64::from(book.count(rule, paid_on)?);
+    let allowed = months <= max;
+    let message = match (kind, allowed) {
+        (PaymentKind::BackPayment, true) => format!("补交{months}个月前的党费（补交期限{max}个月）"),
+        (PaymentKind::BackPayment, false) => format!("补交{months}个月前的党费，超过{max}个月的补交期限"),
+        (_, true) => format!("预交{months}个月后的党费（预交一般不超过{max}个月）"),
+        (_, false) => format!("预交{months}个月后的党费，超过一般不超过{max}个月的规定"),
+    };
+    Ok(PaymentTiming { kind, months_late: late, allowed, rule: Some(rule), message })
 }
 
 /// A voluntary extra payment (自愿多交党费).

@@ -420,20 +420,26 @@ pub fn assess(book: &RuleBook, facts: &RecruitmentFacts) -> Result<PipelineAsses
                 }
             };
         }
-        macro_rules! deadline_after_months {
-            ($anchor:expr, $rule:expr, $must:expr, $reason:expr) => {
+        // A limit `n` months or years (the rule's value) after the date of an earlier step.
+        macro_rules! limit_after {
+            ($kind:expr, $add:path, $anchor:expr, $rule:expr, $must:expr, $reason:expr) => {
                 if let Some(a) = get($anchor, &at) {
                     let (n, r) = ctx.int($rule, a)?;
-                    let date = add_months(a, n).ok_or_else(|| out_of_range($rule, a))?;
+                    let date = $add(a, n).ok_or_else(|| out_of_range($rule, a))?;
                     limits.push(DateLimit {
-                        kind: LimitKind::Deadline,
+                        kind: $kind,
                         date,
                         rule: $rule,
                         level: Level::for_rule(&r, $must),
-                        reason: ($reason)(n),
+                        reason: ($reason)(n, a),
                         calendar_basis: None,
                     });
                 }
+            };
+        }
+        macro_rules! deadline_after_months {
+            ($anchor:expr, $rule:expr, $must:expr, $reason:expr) => {
+                limit_after!(LimitKind::Deadline, add_months, $anchor, $rule, $must, |n, _| ($reason)(n))
             };
         }
 
@@ -492,18 +498,16 @@ pub fn assess(book: &RuleBook, facts: &RecruitmentFacts) -> Result<PipelineAsses
                 ));
             }
             P::DesignateTarget => {
-                if let Some(a) = get(P::SelectActivist, &at) {
-                    let (n, r) = ctx.int(RULE_ACTIVIST_MIN_YEARS, a)?;
-                    let date = add_years(a, n).ok_or_else(|| out_of_range(RULE_ACTIVIST_MIN_YEARS, a))?;
-                    limits.push(DateLimit {
-                        kind: LimitKind::Earliest,
-                        date,
-                        rule: RULE_ACTIVIST_MIN_YEARS,
-                        level: Level::for_rule(&r, true),
-                        reason: format!("入党积极分子经过{n}年以上培养教育方可列为发展对象（确定积极分子：{a}）"),
-                        calendar_basis: None,
-                    });
-                }
+                limit_after!(
+                    LimitKind::Earliest,
+                    add_years,
+                    P::SelectActivist,
+                    RULE_ACTIVIST_MIN_YEARS,
+                    true,
+                    |n, a| {
+                        format!("入党积极分子经过{n}年以上培养教育方可列为发展对象（确定积极分子：{a}）")
+                    }
+                );
             }
             P::ChooseSponsors => {
                 if let (Some(d), Some(s)) = (recorded, facts.sponsors) {
@@ -545,18 +549,16 @@ pub fn assess(book: &RuleBook, facts: &RecruitmentFacts) -> Result<PipelineAsses
                 deadline_after_months!(P::PreReview, RULE_MEETING_AFTER_PRE_REVIEW, false, |n| format!(
                     "预审合格后{n}个月内提交支部大会讨论（本地规定）"
                 ));
-                if let Some(review) = get(P::PoliticalReview, &at) {
-                    let (n, r) = ctx.int(RULE_POLITICAL_REVIEW_VALID, review)?;
-                    let date = add_years(review, n).ok_or_else(|| out_of_range(RULE_POLITICAL_REVIEW_VALID, review))?;
-                    limits.push(DateLimit {
-                        kind: LimitKind::Deadline,
-                        date,
-                        rule: RULE_POLITICAL_REVIEW_VALID,
-                        level: Level::for_rule(&r, true),
-                        reason: format!("政治审查结论有效期{n}年（审查日期{review}），过期须重新审查"),
-                        calendar_basis: None,
-                    });
-                }
+                limit_after!(
+                    LimitKind::Deadline,
+                    add_years,
+                    P::PoliticalReview,
+                    RULE_POLITICAL_REVIEW_VALID,
+                    true,
+                    |n, review| {
+                        format!("政治审查结论有效期{n}年（审查日期{review}），过期须重新审查")
+                    }
+                );
             }
             P::AdmissionApproval => {
                 deadline_after_months!(P::AdmissionMeeting, RULE_APPROVAL, false, |n| format!(

@@ -69,60 +69,39 @@ impl RuleBook {
         self.resolve(id, on).map(|r| r.value())
     }
 
-    /// An integer rule (counts, durations, money in fen).
-    pub fn int(&self, id: &str, on: NaiveDate) -> Result<i64, RuleError> {
-        match self.value(id, on)? {
-            RuleValue::Integer(n) => Ok(*n),
-            _ => Err(RuleError::WrongType { rule: id.into(), expected: "整数" }),
-        }
-    }
-
     /// An integer rule as u32 (saturating).
     pub fn count(&self, id: &str, on: NaiveDate) -> Result<u32, RuleError> {
         self.int(id, on).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
     }
+}
 
-    pub fn ratio(&self, id: &str, on: NaiveDate) -> Result<Ratio, RuleError> {
-        match self.value(id, on)? {
-            RuleValue::Ratio(r) => Ok(*r),
-            _ => Err(RuleError::WrongType { rule: id.into(), expected: "比例" }),
+/// The typed accessors: the value in force on `on` (after overrides) when it has the type asked for,
+/// else `WrongType` naming that type.
+macro_rules! typed_accessors {
+    ($( $(#[$doc:meta])* $name:ident: $variant:ident($v:ident) -> $ty:ty = $out:expr, $expected:literal; )+) => {
+        impl RuleBook {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self, id: &str, on: NaiveDate) -> Result<$ty, RuleError> {
+                    match self.value(id, on)? {
+                        RuleValue::$variant($v) => Ok($out),
+                        _ => Err(RuleError::WrongType { rule: id.into(), expected: $expected }),
+                    }
+                }
+            )+
         }
-    }
+    };
+}
 
-    pub fn frequency(&self, id: &str, on: NaiveDate) -> Result<Frequency, RuleError> {
-        match self.value(id, on)? {
-            RuleValue::Frequency(f) => Ok(*f),
-            _ => Err(RuleError::WrongType { rule: id.into(), expected: "频次" }),
-        }
-    }
-
-    pub fn bands(&self, id: &str, on: NaiveDate) -> Result<&[Band], RuleError> {
-        match self.value(id, on)? {
-            RuleValue::Bands(b) => Ok(b),
-            _ => Err(RuleError::WrongType { rule: id.into(), expected: "分档比例" }),
-        }
-    }
-
-    pub fn choice(&self, id: &str, on: NaiveDate) -> Result<&str, RuleError> {
-        match self.value(id, on)? {
-            RuleValue::Choice(s) => Ok(s),
-            _ => Err(RuleError::WrongType { rule: id.into(), expected: "选项" }),
-        }
-    }
-
-    pub fn flag(&self, id: &str, on: NaiveDate) -> Result<bool, RuleError> {
-        match self.value(id, on)? {
-            RuleValue::Flag(b) => Ok(*b),
-            _ => Err(RuleError::WrongType { rule: id.into(), expected: "开关" }),
-        }
-    }
-
-    pub fn steps(&self, id: &str, on: NaiveDate) -> Result<&[u8], RuleError> {
-        match self.value(id, on)? {
-            RuleValue::Steps(s) => Ok(s),
-            _ => Err(RuleError::WrongType { rule: id.into(), expected: "步骤列表" }),
-        }
-    }
+typed_accessors! {
+    /// An integer rule (counts, durations, money in fen).
+    int: Integer(n) -> i64 = *n, "整数";
+    ratio: Ratio(r) -> Ratio = *r, "比例";
+    frequency: Frequency(f) -> Frequency = *f, "频次";
+    bands: Bands(b) -> &[Band] = b, "分档比例";
+    choice: Choice(s) -> &str = s, "选项";
+    flag: Flag(b) -> bool = *b, "开关";
+    steps: Steps(s) -> &[u8] = s, "步骤列表";
 }
 
 #[cfg(test)]
