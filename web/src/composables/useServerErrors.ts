@@ -1,5 +1,5 @@
-import { computed, ref } from 'vue'
-import type { ApiError } from '../api'
+import { computed, ref, type Ref } from 'vue'
+import { ApiError } from '../api'
 
 /**
  * Holds the server's field errors for a form: those naming a field of the form go under that field
@@ -38,4 +38,26 @@ export function useServerErrors(formFields: readonly string[], labels: Record<st
 
   const any = computed(() => Object.keys(errors.value).length > 0 || extra.value.length > 0)
   return { errors, extra, any, set, setField, clear }
+}
+
+/**
+ * Sends a form: `busy` while the request runs (the button spins), a refusal by the API handed to
+ * `refused` to show (under the fields, above the form…), any other failure thrown on as the bug it is.
+ * Answers what `send` answered, or undefined after a refusal.
+ */
+export async function submitting<T>(
+  busy: Ref<boolean>,
+  send: () => Promise<T>,
+  refused: (e: ApiError) => unknown,
+): Promise<T | undefined> {
+  busy.value = true
+  try {
+    return await send()
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e
+    await refused(e)
+    return undefined
+  } finally {
+    busy.value = false
+  }
 }
