@@ -1,4 +1,5 @@
 import { computed, ref, type Ref } from 'vue'
+import type { FormInstance } from 'element-plus'
 import { ApiError } from '../api'
 
 /**
@@ -37,7 +38,20 @@ export function useServerErrors(formFields: readonly string[], labels: Record<st
   }
 
   const any = computed(() => Object.keys(errors.value).length > 0 || extra.value.length > 0)
-  return { errors, extra, any, set, setField, clear }
+
+  /** Sends the form (see `submitting`) once its own rules pass, the server's earlier errors cleared. */
+  async function submit<T>(
+    form: Ref<FormInstance | undefined>,
+    busy: Ref<boolean>,
+    send: () => Promise<T>,
+    refused: (e: ApiError) => unknown,
+  ): Promise<T | undefined> {
+    clear()
+    if (!(await form.value?.validate().catch(() => false))) return undefined
+    return submitting(busy, send, refused)
+  }
+
+  return { errors, extra, any, set, setField, clear, submit }
 }
 
 /**
