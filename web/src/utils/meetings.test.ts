@@ -3,21 +3,18 @@ import { kindFits, meetingDate } from './meetings'
 
 describe('kindFits', () => {
   it('keeps branch meetings to branches and party-group meetings to party groups', () => {
-    const cases: [Parameters<typeof kindFits>[0], Parameters<typeof kindFits>[1], boolean][] = [
-      ['general_meeting', 'branch', true],
-      ['theme_day', 'temporary_branch', true],
-      ['general_meeting', 'primary_committee', true],
-      ['general_meeting', 'general_branch', true],
-      ['general_meeting', 'party_group', false],
-      ['theme_day', 'primary_committee', false],
-      ['party_group_meeting', 'party_group', true],
-      ['party_group_meeting', 'branch', false],
-      ['party_committee', 'group_committee', true],
-      ['party_committee', 'branch', false],
-      ['party_lecture', 'general_branch', true],
-      ['party_lecture', 'party_group', false],
-    ]
-    for (const [kind, orgKind, fits] of cases) expect(kindFits(kind, orgKind), `${kind} in ${orgKind}`).toBe(fits)
+    expect(kindFits('general_meeting', 'branch')).toBe(true)
+    expect(kindFits('theme_day', 'temporary_branch')).toBe(true)
+    expect(kindFits('general_meeting', 'primary_committee')).toBe(true)
+    expect(kindFits('general_meeting', 'general_branch')).toBe(true)
+    expect(kindFits('general_meeting', 'party_group')).toBe(false)
+    expect(kindFits('theme_day', 'primary_committee')).toBe(false)
+    expect(kindFits('party_group_meeting', 'party_group')).toBe(true)
+    expect(kindFits('party_group_meeting', 'branch')).toBe(false)
+    expect(kindFits('party_committee', 'group_committee')).toBe(true)
+    expect(kindFits('party_committee', 'branch')).toBe(false)
+    expect(kindFits('party_lecture', 'general_branch')).toBe(true)
+    expect(kindFits('party_lecture', 'party_group')).toBe(false)
   })
 })
 
