@@ -145,6 +145,37 @@ async function uiLogin(page, username, password = PASSWORD) {
   await page.locator('[data-test=user-menu]').waitFor()
 }
 
+/** Logs in as `username` and opens `item` of the menu, which shows `url`. */
+async function openFromMenu(page, username, item, url) {
+  await uiLogin(page, username)
+  await page.locator('.el-menu-item', { hasText: item }).first().click()
+  await page.waitForURL(url)
+}
+
+/** As sec_b, opens the meeting form of the organization and fills in a meeting of `kind` held on `heldOn`. */
+async function newHeldMeeting(page, orgId, kind, heldOn, topic) {
+  await uiLogin(page, 'sec_b')
+  await page.goto(`${BASE_URL}/meetings?org=${orgId}`)
+  await page.locator('[data-test=meeting-add]').click()
+  await page.locator('[data-test=meeting-form]').waitFor()
+  await choose(page, 'mf-kind', kind)
+  const held = inputOf(page, 'mf-held-on')
+  await held.click()
+  await held.fill(heldOn)
+  await held.press('Enter')
+  // Closes the date picker.
+  await page.locator('.el-dialog__title').first().click()
+  await inputOf(page, 'mf-topic').fill(topic)
+}
+
+/** Logs in with a one-time password and reads the login page's notice of who reset it. */
+async function resetNotice(page, username, oneTime) {
+  await submitLogin(page, username, oneTime)
+  const notice = page.locator('[data-test=reset-notice]')
+  await notice.waitFor()
+  return notice.innerText()
+}
+
 async function uiLogout(page) {
   await page.locator('[data-test=user-menu]').click()
   await page.locator('[data-test=logout]').click()
@@ -392,9 +423,7 @@ async function main() {
 
   await test('(b) admin lists and filters members', async () => {
     await withPage(async (page) => {
-      await uiLogin(page, 'admin')
-      await page.locator('.el-menu-item', { hasText: '党员管理' }).first().click()
-      await page.waitForURL(/\/members\?org=/)
+      await openFromMenu(page, 'admin', '党员管理', /\/members\?org=/)
       const rows = await tableRows(page)
       await rows.first().waitFor()
       const all = await total(page)
@@ -595,9 +624,7 @@ async function main() {
     const cellSel = `[data-test=window-cell][data-requirement=${target.kind}][data-from="${target.window.from}"]`
 
     await withPage(async (page) => {
-      await uiLogin(page, secretary)
-      await page.locator('.el-menu-item', { hasText: '组织生活日历' }).first().click()
-      await page.waitForURL(new RegExp(`/orglife/calendar/${orgId}`))
+      await openFromMenu(page, secretary, '组织生活日历', new RegExp(`/orglife/calendar/${orgId}`))
       const cell = page.locator(cellSel)
       await cell.waitFor()
       const before = await cell.innerText()
@@ -640,9 +667,7 @@ async function main() {
     const rollup = await admin.get(`organizations/${topId}/compliance-rollup`)
     assert(rollup.organizations.length > 1 && rollup.kinds.length > 0, 'rollup has no data')
     await withPage(async (page) => {
-      await uiLogin(page, 'admin')
-      await page.locator('.el-menu-item', { hasText: '组织生活汇总' }).first().click()
-      await page.waitForURL(new RegExp(`/orglife/rollup/${topId}`))
+      await openFromMenu(page, 'admin', '组织生活汇总', new RegExp(`/orglife/rollup/${topId}`))
       await page.locator('[data-test=rollup-chart] canvas').first().waitFor()
       const table = page.locator('[data-test=rollup-table]')
       await table.locator('a.org-link').first().waitFor()
@@ -695,9 +720,7 @@ async function main() {
 
   await test('(i) 党费计算器: 3000.01 元 for an employed member gives 30.00 元', async () => {
     await withPage(async (page) => {
-      await uiLogin(page, 'member01')
-      await page.locator('.el-menu-item', { hasText: '党费计算器' }).first().click()
-      await page.waitForURL(/\/calc\/dues$/)
+      await openFromMenu(page, 'member01', '党费计算器', /\/calc\/dues$/)
       const base = inputOf(page, 'dues-base')
       await base.fill('3000.015')
       await page.locator('[data-test=dues-form] .el-form-item__error', { hasText: '两位小数' }).waitFor()
@@ -828,10 +851,7 @@ async function main() {
     })
 
     await withPage(async (page) => {
-      await submitLogin(page, target, oneTime)
-      const notice = page.locator('[data-test=reset-notice]')
-      await notice.waitFor()
-      const said = await notice.innerText()
+      const said = await resetNotice(page, target, oneTime)
       assert(said.includes('由 sysadmin 重置'), `the change form says: ${said}`)
       await shot(page, 'm-change-required')
       // Every other page leads back to the change form, and the API refuses everything else.
@@ -914,10 +934,7 @@ async function main() {
     assert((await owner.call('GET', 'me')).status === 401, 'the owner’s session outlived the approved reset')
 
     await withPage(async (page) => {
-      await submitLogin(page, target, oneTime)
-      const notice = page.locator('[data-test=reset-notice]')
-      await notice.waitFor()
-      const said = await notice.innerText()
+      const said = await resetNotice(page, target, oneTime)
       assert(said.includes('由 sysadmin（经 auditor 批准） 重置'), `the change form says: ${said}`)
       await shot(page, 'n-change-required')
       await setNewPassword(page, oneTime, chosen)
@@ -928,9 +945,7 @@ async function main() {
   await test('(o) the inspector sees masked ID numbers and phones, exports masked; the audit admin sees the export', async () => {
     const inspector = await apiSession('inspector')
     await withPage(async (page) => {
-      await uiLogin(page, 'inspector')
-      await page.locator('.el-menu-item', { hasText: '党员管理' }).first().click()
-      await page.waitForURL(/\/members\?org=/)
+      await openFromMenu(page, 'inspector', '党员管理', /\/members\?org=/)
       await (await tableRows(page)).first().waitFor()
       const ids = await columnTexts(page, '身份证号')
       const phones = await columnTexts(page, '手机号')
@@ -1008,9 +1023,7 @@ async function main() {
       `the branch's participation list shows others to a member: ${JSON.stringify(participation.body).slice(0, 200)}`,
     )
     await withPage(async (page) => {
-      await uiLogin(page, 'member02')
-      await page.locator('.el-menu-item', { hasText: '党员管理' }).first().click()
-      await page.waitForURL(/\/members\?org=/)
+      await openFromMenu(page, 'member02', '党员管理', /\/members\?org=/)
       const rows = await tableRows(page)
       await rows.first().waitFor()
       assert((await total(page)) === 1, `the member list counts ${await total(page)}`)
@@ -1144,18 +1157,7 @@ async function main() {
     const presentFull = full.length - 2
 
     await withPage(async (page) => {
-      await uiLogin(page, 'sec_b')
-      await page.goto(`${BASE_URL}/meetings?org=${orgId}`)
-      await page.locator('[data-test=meeting-add]').click()
-      const form = page.locator('[data-test=meeting-form]')
-      await form.waitFor()
-      await choose(page, 'mf-kind', '党员大会')
-      const held = inputOf(page, 'mf-held-on')
-      await held.click()
-      await held.fill(today)
-      await held.press('Enter')
-      await page.locator('.el-dialog__title').first().click()
-      await inputOf(page, 'mf-topic').fill(topic)
+      await newHeldMeeting(page, orgId, '党员大会', today, topic)
       await page.locator('[data-test=mf-with-appraisal]').click()
 
       await page.locator('[data-test=att-row]').first().waitFor()
@@ -1253,17 +1255,7 @@ async function main() {
     const [a, b] = expected
     const topic = `e2e 谈心谈话 ${Date.now()}`
     await withPage(async (page) => {
-      await uiLogin(page, 'sec_b')
-      await page.goto(`${BASE_URL}/meetings?org=${orgId}`)
-      await page.locator('[data-test=meeting-add]').click()
-      await page.locator('[data-test=meeting-form]').waitFor()
-      await choose(page, 'mf-kind', '谈心谈话')
-      const held = inputOf(page, 'mf-held-on')
-      await held.click()
-      await held.fill(today)
-      await held.press('Enter')
-      await page.locator('.el-dialog__title').first().click()
-      await inputOf(page, 'mf-topic').fill(topic)
+      await newHeldMeeting(page, orgId, '谈心谈话', today, topic)
       await page.locator('[data-test=talk-pair]').waitFor()
       assert((await page.locator('[data-test=attendance]').count()) === 0, 'a talk still shows the attendance list')
       await choose(page, 'talk-a', a.name)
