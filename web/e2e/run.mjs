@@ -176,6 +176,23 @@ async function resetNotice(page, username, oneTime) {
   return notice.innerText()
 }
 
+/**
+ * The first of the secretaries sec_<letter> in whose organization's calendar (GET …/compliance) `pick`
+ * finds something: who, their organization, that calendar and what was picked (null when none has it).
+ */
+async function firstSecretaryWith(letters, pick) {
+  let cal = null
+  for (const letter of letters) {
+    const s = await apiSession(`sec_${letter}`)
+    const orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
+    assert(orgId, `sec_${letter} has no secretary grant`)
+    cal = await s.get(`organizations/${orgId}/compliance`)
+    const picked = pick(cal)
+    if (picked) return { secretary: `sec_${letter}`, orgId, cal, picked }
+  }
+  return { secretary: null, orgId: null, cal, picked: null }
+}
+
 async function uiLogout(page) {
   await page.locator('[data-test=user-menu]').click()
   await page.locator('[data-test=logout]').click()
@@ -603,23 +620,8 @@ async function main() {
     }
     // The demo's meetings fall on seeded days of the month: on some dates sec_a's branch has already
     // held everything due, so the first secretary with a window left to complete records it.
-    let secretary = null
-    let orgId = null
-    let target = null
-    let today = null
-    for (const letter of 'abcdefgh') {
-      const s = await apiSession(`sec_${letter}`)
-      orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
-      assert(orgId, `sec_${letter} has no secretary grant`)
-      const cal = await s.get(`organizations/${orgId}/compliance`)
-      today = cal.today
-      target = openWindow(cal)
-      if (target) {
-        secretary = `sec_${letter}`
-        break
-      }
-    }
-    assert(target, `no open month/quarter window to complete for sec_a…sec_h on ${today}`)
+    const { secretary, orgId, cal, picked: target } = await firstSecretaryWith('abcdefgh', openWindow)
+    assert(target, `no open month/quarter window to complete for sec_a…sec_h on ${cal?.today}`)
     console.log(`     (g) ${secretary} records ${target.kind} for ${target.window.from}..${target.window.to} (${target.window.status})`)
     const cellSel = `[data-test=window-cell][data-requirement=${target.kind}][data-from="${target.window.from}"]`
 
@@ -1209,18 +1211,9 @@ async function main() {
 
   await test('(s) a branch calendar shows its 谈心谈话 pairs: covered of required, and the pairs still missing', async () => {
     // The first secretary whose branch has talk pairs to judge (talks are judged for branches).
-    let secretary = null
-    let orgId = null
-    let talks = null
-    for (const letter of 'cdefghab') {
-      const s = await apiSession(`sec_${letter}`)
-      orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
-      talks = orgId ? (await s.get(`organizations/${orgId}/compliance`)).compliance.talks : null
-      if (talks && talks.pairs > 0) {
-        secretary = `sec_${letter}`
-        break
-      }
-    }
+    const { secretary, orgId, picked: talks } = await firstSecretaryWith('cdefghab', (cal) =>
+      cal.compliance.talks?.pairs > 0 ? cal.compliance.talks : null,
+    )
     assert(secretary, `no demo branch of sec_a…sec_h has talk pairs on its calendar`)
     await withPage(async (page) => {
       await uiLogin(page, secretary)
