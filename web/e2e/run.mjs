@@ -145,6 +145,54 @@ async function uiLogin(page, username, password = PASSWORD) {
   await page.locator('[data-test=user-menu]').waitFor()
 }
 
+/** Logs in as `username` and opens `item` of the menu, which shows `url`. */
+async function openFromMenu(page, username, item, url) {
+  await uiLogin(page, username)
+  await page.locator('.el-menu-item', { hasText: item }).first().click()
+  await page.waitForURL(url)
+}
+
+/** As sec_b, opens the meeting form of the organization and fills in a meeting of `kind` held on `heldOn`. */
+async function newHeldMeeting(page, orgId, kind, heldOn, topic) {
+  await uiLogin(page, 'sec_b')
+  await page.goto(`${BASE_URL}/meetings?org=${orgId}`)
+  await page.locator('[data-test=meeting-add]').click()
+  await page.locator('[data-test=meeting-form]').waitFor()
+  await choose(page, 'mf-kind', kind)
+  const held = inputOf(page, 'mf-held-on')
+  await held.click()
+  await held.fill(heldOn)
+  await held.press('Enter')
+  // Closes the date picker.
+  await page.locator('.el-dialog__title').first().click()
+  await inputOf(page, 'mf-topic').fill(topic)
+}
+
+/** Logs in with a one-time password and reads the login page's notice of who reset it. */
+async function resetNotice(page, username, oneTime) {
+  await submitLogin(page, username, oneTime)
+  const notice = page.locator('[data-test=reset-notice]')
+  await notice.waitFor()
+  return notice.innerText()
+}
+
+/**
+ * The first of the secretaries sec_<letter> in whose organization's calendar (GET …/compliance) `pick`
+ * finds something: who, their organization, that calendar and what was picked (null when none has it).
+ */
+async function firstSecretaryWith(letters, pick) {
+  let cal = null
+  for (const letter of letters) {
+    const s = await apiSession(`sec_${letter}`)
+    const orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
+    assert(orgId, `sec_${letter} has no secretary grant`)
+    cal = await s.get(`organizations/${orgId}/compliance`)
+    const picked = pick(cal)
+    if (picked) return { secretary: `sec_${letter}`, orgId, cal, picked }
+  }
+  return { secretary: null, orgId: null, cal, picked: null }
+}
+
 async function uiLogout(page) {
   await page.locator('[data-test=user-menu]').click()
   await page.locator('[data-test=logout]').click()
@@ -392,9 +440,7 @@ async function main() {
 
   await test('(b) admin lists and filters members', async () => {
     await withPage(async (page) => {
-      await uiLogin(page, 'admin')
-      await page.locator('.el-menu-item', { hasText: '党员管理' }).first().click()
-      await page.waitForURL(/\/members\?org=/)
+      await openFromMenu(page, 'admin', '党员管理', /\/members\?org=/)
       const rows = await tableRows(page)
       await rows.first().waitFor()
       const all = await total(page)
@@ -574,30 +620,13 @@ async function main() {
     }
     // The demo's meetings fall on seeded days of the month: on some dates sec_a's branch has already
     // held everything due, so the first secretary with a window left to complete records it.
-    let secretary = null
-    let orgId = null
-    let target = null
-    let today = null
-    for (const letter of 'abcdefgh') {
-      const s = await apiSession(`sec_${letter}`)
-      orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
-      assert(orgId, `sec_${letter} has no secretary grant`)
-      const cal = await s.get(`organizations/${orgId}/compliance`)
-      today = cal.today
-      target = openWindow(cal)
-      if (target) {
-        secretary = `sec_${letter}`
-        break
-      }
-    }
-    assert(target, `no open month/quarter window to complete for sec_a…sec_h on ${today}`)
+    const { secretary, orgId, cal, picked: target } = await firstSecretaryWith('abcdefgh', openWindow)
+    assert(target, `no open month/quarter window to complete for sec_a…sec_h on ${cal?.today}`)
     console.log(`     (g) ${secretary} records ${target.kind} for ${target.window.from}..${target.window.to} (${target.window.status})`)
     const cellSel = `[data-test=window-cell][data-requirement=${target.kind}][data-from="${target.window.from}"]`
 
     await withPage(async (page) => {
-      await uiLogin(page, secretary)
-      await page.locator('.el-menu-item', { hasText: '组织生活日历' }).first().click()
-      await page.waitForURL(new RegExp(`/orglife/calendar/${orgId}`))
+      await openFromMenu(page, secretary, '组织生活日历', new RegExp(`/orglife/calendar/${orgId}`))
       const cell = page.locator(cellSel)
       await cell.waitFor()
       const before = await cell.innerText()
@@ -640,9 +669,7 @@ async function main() {
     const rollup = await admin.get(`organizations/${topId}/compliance-rollup`)
     assert(rollup.organizations.length > 1 && rollup.kinds.length > 0, 'rollup has no data')
     await withPage(async (page) => {
-      await uiLogin(page, 'admin')
-      await page.locator('.el-menu-item', { hasText: '组织生活汇总' }).first().click()
-      await page.waitForURL(new RegExp(`/orglife/rollup/${topId}`))
+      await openFromMenu(page, 'admin', '组织生活汇总', new RegExp(`/orglife/rollup/${topId}`))
       await page.locator('[data-test=rollup-chart] canvas').first().waitFor()
       const table = page.locator('[data-test=rollup-table]')
       await table.locator('a.org-link').first().waitFor()
@@ -695,9 +722,7 @@ async function main() {
 
   await test('(i) 党费计算器: 3000.01 元 for an employed member gives 30.00 元', async () => {
     await withPage(async (page) => {
-      await uiLogin(page, 'member01')
-      await page.locator('.el-menu-item', { hasText: '党费计算器' }).first().click()
-      await page.waitForURL(/\/calc\/dues$/)
+      await openFromMenu(page, 'member01', '党费计算器', /\/calc\/dues$/)
       const base = inputOf(page, 'dues-base')
       await base.fill('3000.015')
       await page.locator('[data-test=dues-form] .el-form-item__error', { hasText: '两位小数' }).waitFor()
@@ -828,10 +853,7 @@ async function main() {
     })
 
     await withPage(async (page) => {
-      await submitLogin(page, target, oneTime)
-      const notice = page.locator('[data-test=reset-notice]')
-      await notice.waitFor()
-      const said = await notice.innerText()
+      const said = await resetNotice(page, target, oneTime)
       assert(said.includes('由 sysadmin 重置'), `the change form says: ${said}`)
       await shot(page, 'm-change-required')
       // Every other page leads back to the change form, and the API refuses everything else.
@@ -914,10 +936,7 @@ async function main() {
     assert((await owner.call('GET', 'me')).status === 401, 'the owner’s session outlived the approved reset')
 
     await withPage(async (page) => {
-      await submitLogin(page, target, oneTime)
-      const notice = page.locator('[data-test=reset-notice]')
-      await notice.waitFor()
-      const said = await notice.innerText()
+      const said = await resetNotice(page, target, oneTime)
       assert(said.includes('由 sysadmin（经 auditor 批准） 重置'), `the change form says: ${said}`)
       await shot(page, 'n-change-required')
       await setNewPassword(page, oneTime, chosen)
@@ -928,9 +947,7 @@ async function main() {
   await test('(o) the inspector sees masked ID numbers and phones, exports masked; the audit admin sees the export', async () => {
     const inspector = await apiSession('inspector')
     await withPage(async (page) => {
-      await uiLogin(page, 'inspector')
-      await page.locator('.el-menu-item', { hasText: '党员管理' }).first().click()
-      await page.waitForURL(/\/members\?org=/)
+      await openFromMenu(page, 'inspector', '党员管理', /\/members\?org=/)
       await (await tableRows(page)).first().waitFor()
       const ids = await columnTexts(page, '身份证号')
       const phones = await columnTexts(page, '手机号')
@@ -1008,9 +1025,7 @@ async function main() {
       `the branch's participation list shows others to a member: ${JSON.stringify(participation.body).slice(0, 200)}`,
     )
     await withPage(async (page) => {
-      await uiLogin(page, 'member02')
-      await page.locator('.el-menu-item', { hasText: '党员管理' }).first().click()
-      await page.waitForURL(/\/members\?org=/)
+      await openFromMenu(page, 'member02', '党员管理', /\/members\?org=/)
       const rows = await tableRows(page)
       await rows.first().waitFor()
       assert((await total(page)) === 1, `the member list counts ${await total(page)}`)
@@ -1144,18 +1159,7 @@ async function main() {
     const presentFull = full.length - 2
 
     await withPage(async (page) => {
-      await uiLogin(page, 'sec_b')
-      await page.goto(`${BASE_URL}/meetings?org=${orgId}`)
-      await page.locator('[data-test=meeting-add]').click()
-      const form = page.locator('[data-test=meeting-form]')
-      await form.waitFor()
-      await choose(page, 'mf-kind', '党员大会')
-      const held = inputOf(page, 'mf-held-on')
-      await held.click()
-      await held.fill(today)
-      await held.press('Enter')
-      await page.locator('.el-dialog__title').first().click()
-      await inputOf(page, 'mf-topic').fill(topic)
+      await newHeldMeeting(page, orgId, '党员大会', today, topic)
       await page.locator('[data-test=mf-with-appraisal]').click()
 
       await page.locator('[data-test=att-row]').first().waitFor()
@@ -1207,18 +1211,9 @@ async function main() {
 
   await test('(s) a branch calendar shows its 谈心谈话 pairs: covered of required, and the pairs still missing', async () => {
     // The first secretary whose branch has talk pairs to judge (talks are judged for branches).
-    let secretary = null
-    let orgId = null
-    let talks = null
-    for (const letter of 'cdefghab') {
-      const s = await apiSession(`sec_${letter}`)
-      orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
-      talks = orgId ? (await s.get(`organizations/${orgId}/compliance`)).compliance.talks : null
-      if (talks && talks.pairs > 0) {
-        secretary = `sec_${letter}`
-        break
-      }
-    }
+    const { secretary, orgId, picked: talks } = await firstSecretaryWith('cdefghab', (cal) =>
+      cal.compliance.talks?.pairs > 0 ? cal.compliance.talks : null,
+    )
     assert(secretary, `no demo branch of sec_a…sec_h has talk pairs on its calendar`)
     await withPage(async (page) => {
       await uiLogin(page, secretary)
@@ -1253,17 +1248,7 @@ async function main() {
     const [a, b] = expected
     const topic = `e2e 谈心谈话 ${Date.now()}`
     await withPage(async (page) => {
-      await uiLogin(page, 'sec_b')
-      await page.goto(`${BASE_URL}/meetings?org=${orgId}`)
-      await page.locator('[data-test=meeting-add]').click()
-      await page.locator('[data-test=meeting-form]').waitFor()
-      await choose(page, 'mf-kind', '谈心谈话')
-      const held = inputOf(page, 'mf-held-on')
-      await held.click()
-      await held.fill(today)
-      await held.press('Enter')
-      await page.locator('.el-dialog__title').first().click()
-      await inputOf(page, 'mf-topic').fill(topic)
+      await newHeldMeeting(page, orgId, '谈心谈话', today, topic)
       await page.locator('[data-test=talk-pair]').waitFor()
       assert((await page.locator('[data-test=attendance]').count()) === 0, 'a talk still shows the attendance list')
       await choose(page, 'talk-a', a.name)

@@ -6,6 +6,21 @@ vi.mock('element-plus', () => ({ ElMessage: (opts: unknown) => message(opts) }))
 const { ApiError, api, buildQuery, fillPath, filenameFromDisposition, http, setCsrfToken, setUnauthorizedHandler, toApiError } =
   await import('./api')
 
+/** A stubbed fetch for the tests of the calling block, with no toast shown yet and a CSRF token set. */
+function stubFetch() {
+  const fetchMock = vi.fn()
+  beforeEach(() => {
+    vi.stubGlobal('fetch', fetchMock)
+    fetchMock.mockReset()
+    message.mockReset()
+    setCsrfToken('tok-123')
+  })
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+  return fetchMock
+}
+
 describe('toApiError', () => {
   it('keeps the documented error shape', () => {
     const e = toApiError(
@@ -70,16 +85,7 @@ describe('filenameFromDisposition', () => {
 })
 
 describe('request', () => {
-  const fetchMock = vi.fn()
-  beforeEach(() => {
-    vi.stubGlobal('fetch', fetchMock)
-    fetchMock.mockReset()
-    message.mockReset()
-    setCsrfToken('tok-123')
-  })
-  afterEach(() => {
-    vi.unstubAllGlobals()
-  })
+  const fetchMock = stubFetch()
 
   const json = (status: number, body: unknown) =>
     new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -133,16 +139,7 @@ describe('request', () => {
 })
 
 describe('typed calls', () => {
-  const fetchMock = vi.fn()
-  beforeEach(() => {
-    vi.stubGlobal('fetch', fetchMock)
-    fetchMock.mockReset()
-    message.mockReset()
-    setCsrfToken('tok-123')
-  })
-  afterEach(() => {
-    vi.unstubAllGlobals()
-  })
+  const fetchMock = stubFetch()
 
   it('fills path parameters, escaped', () => {
     expect(fillPath('/api/v1/appraisals/{id}/entries/{member_id}', { id: 'a 1', member_id: 'm/2' })).toBe(

@@ -1,20 +1,16 @@
 // Chinese labels for the API's codes. One place, so the tree, tables, forms and history agree.
-// The lists GET /codes answers (organization and meeting kinds, meeting statuses, attendance, exclusion
-// reasons, seat kinds) come from the server through stores/codes.ts; this file keeps the others.
+// The lists GET /codes answers (organization kinds and statuses, member statuses, genders, occupations,
+// grades, roles, meeting kinds and statuses, attendance, exclusion reasons, seat kinds) come from the
+// server through stores/codes.ts; this file keeps the others.
 import type {
   AppraisalStatus,
   CalendarBasis,
   CommitteePost,
   DuesCategory,
-  Gender,
-  Grade,
   Level,
-  MemberStatus,
-  Occupation,
-  OrgRole,
   RuleStatus,
-  SystemRole,
 } from './types'
+import type { CodeIndex } from './stores/codes'
 
 export const POST_LABELS: Record<CommitteePost, string> = {
   secretary: '书记',
@@ -24,24 +20,6 @@ export const POST_LABELS: Record<CommitteePost, string> = {
   discipline: '纪检委员',
   youth: '青年委员',
   member: '委员',
-}
-
-export const GENDER_LABELS: Record<Gender, string> = { male: '男', female: '女' }
-
-export const STATUS_LABELS: Record<MemberStatus, string> = {
-  full: '正式党员',
-  probationary: '预备党员',
-}
-
-export const OCCUPATION_LABELS: Record<Occupation, string> = {
-  worker: '工人（工勤技能人员）',
-  farmer: '农牧渔民',
-  professional: '专业技术人员',
-  manager: '管理人员',
-  official: '党政机关工作人员',
-  student: '学生',
-  other: '其他职业',
-  retired: '离退休人员',
 }
 
 export const EDUCATIONS = ['研究生', '大学本科', '大学专科', '中等专科', '高中', '初中及以下'] as const
@@ -56,19 +34,6 @@ export const ETHNICITIES = [
   '怒族', '鄂温克族', '京族', '基诺族', '德昂族', '保安族', '俄罗斯族', '裕固族', '乌孜别克族', '门巴族',
   '鄂伦春族', '独龙族', '赫哲族', '高山族', '珞巴族', '塔塔尔族',
 ]
-
-export const ORG_ROLE_LABELS: Record<OrgRole, string> = {
-  org_admin: '组织部管理员',
-  secretary: '支部书记/党务工作者',
-  inspector: '督查/评议人',
-  member: '党员本人',
-}
-
-export const SYSTEM_ROLE_LABELS: Record<SystemRole, string> = {
-  system_admin: '系统管理员',
-  security_admin: '安全保密管理员',
-  audit_admin: '安全审计员',
-}
 
 // In the order of the member form, which is also the order history entries list their fields in.
 export const MEMBER_FIELD_LABELS: Record<string, string> = {
@@ -178,20 +143,34 @@ export function isCreateAction(action: string): boolean {
   return action === 'create' || action.endsWith('.create')
 }
 
-/** Renders a stored value of a member or organization field the way a person reads it. */
+/** The code lists a stored field's codes belong to: a status is a member's or an organization's. */
+const FIELD_CODE_LISTS: Record<string, (keyof CodeIndex)[]> = {
+  gender: ['genders'],
+  occupation: ['occupations'],
+  status: ['member_statuses', 'org_statuses'],
+  kind: ['org_kinds'],
+}
+
+/**
+ * Renders a stored value of a member or organization field the way a person reads it; codes by their
+ * labels in `codes` (the code store's index), as sent while those have not answered.
+ */
 export function displayValue(
   field: string,
   value: unknown,
   orgName?: (id: string) => string | undefined,
-  orgKindLabel: (code: string) => string = (code) => code,
+  codes: CodeIndex = {},
 ): string {
   if (value === null || value === undefined || value === '') return '（空）'
-  if (field === 'gender') return GENDER_LABELS[value as Gender] ?? String(value)
-  if (field === 'status') {
-    return STATUS_LABELS[value as MemberStatus] ?? (value === 'active' ? '正常' : value === 'dissolved' ? '已撤销' : String(value))
+  const lists = FIELD_CODE_LISTS[field]
+  if (lists) {
+    const code = String(value)
+    for (const list of lists) {
+      const label = codes[list]?.get(code)
+      if (label) return label
+    }
+    return code
   }
-  if (field === 'occupation') return OCCUPATION_LABELS[value as Occupation] ?? String(value)
-  if (field === 'kind') return orgKindLabel(String(value))
   if ((field === 'organization_id' || field === 'parent_id') && typeof value === 'string') {
     return orgName?.(value) ?? value
   }
@@ -242,13 +221,6 @@ export const CALENDAR_BASIS_LABELS: Record<CalendarBasis, string> = {
 }
 
 export const LEVEL_LABELS: Record<Level, string> = { error: '违反', warning: '提醒', info: '说明' }
-
-export const GRADE_LABELS: Record<Grade, string> = {
-  excellent: '优秀',
-  qualified: '合格',
-  basically_qualified: '基本合格',
-  unqualified: '不合格',
-}
 
 export const APPRAISAL_STATUS_LABELS: Record<AppraisalStatus, string> = {
   open: '评议中',

@@ -1,4 +1,5 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { defineAsyncComponent, type Component } from 'vue'
+import { createRouter, createWebHistory, type RouteRecordRaw, type RouteRecordSingleView } from 'vue-router'
 import { canAccess, homePath, type Access } from './access'
 import { useSessionStore } from './stores/session'
 
@@ -9,6 +10,23 @@ declare module 'vue-router' {
     title?: string
   }
 }
+
+/** A page of the app: its address and name, its view (loaded when first opened), who may open it, its title. */
+function page(
+  path: string,
+  name: string,
+  view: RouteRecordSingleView['component'],
+  access: Access | undefined,
+  title: string,
+  props?: Record<string, unknown>,
+): RouteRecordRaw {
+  return { path, name, component: view, props, meta: { access, title } }
+}
+
+const orgList = (list: () => Promise<Component | { default: Component }>) => ({ list: defineAsyncComponent(list) })
+const orgListView = () => import('./views/OrgListView.vue')
+const orgsView = () => import('./views/OrgsView.vue')
+const complianceView = () => import('./views/ComplianceView.vue')
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, title: '登录' } },
@@ -21,59 +39,24 @@ const routes: RouteRecordRaw[] = [
         name: 'home',
         redirect: () => homePath(useSessionStore().me),
       },
-      { path: 'orgs', name: 'orgs', component: () => import('./views/OrgsView.vue'), meta: { access: 'domain', title: '组织机构' } },
-      { path: 'orgs/:id', name: 'org', component: () => import('./views/OrgsView.vue'), meta: { access: 'domain', title: '组织机构' } },
-      { path: 'members', name: 'members', component: () => import('./views/MembersView.vue'), meta: { access: 'domain', title: '党员管理' } },
-      {
-        path: 'members/:id',
-        name: 'member',
-        component: () => import('./views/MemberDetailView.vue'),
-        meta: { access: 'domain', title: '党员详情' },
-      },
-      { path: 'meetings', name: 'meetings', component: () => import('./views/MeetingsView.vue'), meta: { access: 'orglife', title: '会议记录' } },
-      {
-        path: 'meetings/:id',
-        name: 'meeting',
-        component: () => import('./views/MeetingDetailView.vue'),
-        meta: { access: 'orglife', title: '会议详情' },
-      },
-      {
-        path: 'orglife/calendar/:orgId?',
-        name: 'orglife-calendar',
-        component: () => import('./views/ComplianceCalendarView.vue'),
-        meta: { access: 'orglife', title: '组织生活日历' },
-      },
-      {
-        path: 'orglife/rollup/:orgId?',
-        name: 'orglife-rollup',
-        component: () => import('./views/ComplianceRollupView.vue'),
-        meta: { access: 'orglife', title: '组织生活汇总' },
-      },
-      { path: 'appraisals', name: 'appraisals', component: () => import('./views/AppraisalsView.vue'), meta: { access: 'orglife', title: '民主评议' } },
-      {
-        path: 'appraisals/:id',
-        name: 'appraisal',
-        component: () => import('./views/AppraisalDetailView.vue'),
-        meta: { access: 'orglife', title: '民主评议' },
-      },
-      { path: 'calc/dues', name: 'calc-dues', component: () => import('./views/DuesCalculatorView.vue'), meta: { access: 'any', title: '党费计算器' } },
-      {
-        path: 'calc/recruitment',
-        name: 'calc-recruitment',
-        component: () => import('./views/RecruitmentPlannerView.vue'),
-        meta: { access: 'any', title: '发展党员时间推算' },
-      },
-      { path: 'rules', name: 'rules', component: () => import('./views/RulesView.vue'), meta: { access: 'any', title: '规则' } },
-      { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { access: ['audit_admin'], title: '审计日志' } },
-      {
-        path: 'users',
-        name: 'users',
-        component: () => import('./views/UsersView.vue'),
-        meta: { access: ['system_admin', 'security_admin'], title: '用户管理' },
-      },
-      { path: 'tokens', name: 'tokens', component: () => import('./views/TokensView.vue'), meta: { access: 'any', title: 'API令牌' } },
-      { path: 'forbidden', name: 'forbidden', component: () => import('./views/ForbiddenView.vue'), meta: { title: '无权访问' } },
-      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+      page('orgs', 'orgs', orgsView, 'domain', '组织机构'),
+      page('orgs/:id', 'org', orgsView, 'domain', '组织机构'),
+      page('members', 'members', orgListView, 'domain', '党员管理', orgList(() => import('./components/MemberList.vue'))),
+      page('members/:id', 'member', () => import('./views/MemberDetailView.vue'), 'domain', '党员详情'),
+      page('meetings', 'meetings', orgListView, 'orglife', '会议记录', orgList(() => import('./components/MeetingList.vue'))),
+      page('meetings/:id', 'meeting', () => import('./views/MeetingDetailView.vue'), 'orglife', '会议详情'),
+      page('orglife/calendar/:orgId?', 'orglife-calendar', complianceView, 'orglife', '组织生活日历', { page: 'calendar' }),
+      page('orglife/rollup/:orgId?', 'orglife-rollup', complianceView, 'orglife', '组织生活汇总', { page: 'rollup' }),
+      page('appraisals', 'appraisals', orgListView, 'orglife', '民主评议', orgList(() => import('./components/AppraisalList.vue'))),
+      page('appraisals/:id', 'appraisal', () => import('./views/AppraisalDetailView.vue'), 'orglife', '民主评议'),
+      page('calc/dues', 'calc-dues', () => import('./views/DuesCalculatorView.vue'), 'any', '党费计算器'),
+      page('calc/recruitment', 'calc-recruitment', () => import('./views/RecruitmentPlannerView.vue'), 'any', '发展党员时间推算'),
+      page('rules', 'rules', () => import('./views/RulesView.vue'), 'any', '规则'),
+      page('audit', 'audit', () => import('./views/AuditView.vue'), ['audit_admin'], '审计日志'),
+      page('users', 'users', () => import('./views/UsersView.vue'), ['system_admin', 'security_admin'], '用户管理'),
+      page('tokens', 'tokens', () => import('./views/TokensView.vue'), 'any', 'API令牌'),
+      page('forbidden', 'forbidden', () => import('./views/ForbiddenView.vue'), undefined, '无权访问'),
+      page(':pathMatch(.*)*', 'not-found', () => import('./views/NotFoundView.vue'), undefined, '页面不存在'),
     ],
   },
 ]

@@ -4,6 +4,8 @@ import { createPinia, setActivePinia } from 'pinia'
 import ChangeTimeline from './ChangeTimeline.vue'
 import { MEMBER_FIELD_LABELS } from '../labels'
 import { useOrgStore } from '../stores/orgs'
+import { useCodeStore } from '../stores/codes'
+import type { CodeLists } from '../types'
 
 describe('ChangeTimeline', () => {
   it('shows each change as "字段: 旧值 → 新值" with Chinese labels and values, in form order', () => {
@@ -12,6 +14,12 @@ describe('ChangeTimeline', () => {
     useOrgStore().list = [
       { id: 'o1', parent_id: null, name: '中共甲公司第一支部委员会', short_name: '一支部', kind: 'branch', status: 'active', depth: 0 },
     ]
+    useCodeStore().lists = {
+      member_statuses: [
+        { code: 'probationary', label: '预备党员' },
+        { code: 'full', label: '正式党员' },
+      ],
+    } as Partial<CodeLists> as CodeLists
     const wrapper = mount(ChangeTimeline, {
       global: { plugins: [pinia] },
       props: {

@@ -92,3 +92,5 @@ export function useCursorList<T>(
     prev,
   }
 }
+
+export type CursorList = ReturnType<typeof useCursorList>

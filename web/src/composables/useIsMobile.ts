@@ -1,4 +1,4 @@
-import { onBeforeUnmount, ref } from 'vue'
+import { computed, onBeforeUnmount, ref } from 'vue'
 
 export const MOBILE_QUERY = '(max-width: 767px)'
 
@@ -12,4 +12,10 @@ export function useIsMobile() {
   mql?.addEventListener('change', update)
   onBeforeUnmount(() => mql?.removeEventListener('change', update))
   return isMobile
+}
+
+/** A form's labels: `width` wide beside their fields, above them on a phone. For `v-bind` on the form. */
+export function useFormLabels(width: string) {
+  const isMobile = useIsMobile()
+  return computed(() => ({ labelWidth: isMobile.value ? 'auto' : width, labelPosition: isMobile.value ? ('top' as const) : ('right' as const) }))
 }

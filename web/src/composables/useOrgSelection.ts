@@ -2,12 +2,15 @@ import { computed, onMounted, watch } from 'vue'
 import { useRoute, useRouter } from 'vue-router'
 import { useOrgStore } from '../stores/orgs'
 
+export type OrgSelectionMode = { param: string; route?: string } | { query: string }
+
 /**
  * The organization a tree-and-content page shows, kept in the URL so the page can be bookmarked: as a
- * path parameter (`/orglife/calendar/:orgId`) or, for lists, as `?org=`. With none given, the caller's
- * top organization is chosen.
+ * path parameter (`/orglife/calendar/:orgId`, or `/orgs/:id` of the route named `route` when the page
+ * without one is another route) or, for lists, as `?org=`. With none given, the caller's top organization
+ * is chosen.
  */
-export function useOrgSelection(mode: { param: string } | { query: string }) {
+export function useOrgSelection(mode: OrgSelectionMode) {
   const route = useRoute()
   const router = useRouter()
   const orgs = useOrgStore()
@@ -20,7 +23,7 @@ export function useOrgSelection(mode: { param: string } | { query: string }) {
   function select(orgId: string, replace = false) {
     const to =
       'param' in mode
-        ? { name: route.name ?? undefined, params: { ...route.params, [mode.param]: orgId }, query: route.query }
+        ? { name: mode.route ?? route.name ?? undefined, params: { ...route.params, [mode.param]: orgId }, query: route.query }
         : { query: { ...route.query, [mode.query]: orgId } }
     void (replace ? router.replace(to) : router.push(to))
   }

@@ -1,5 +1,6 @@
-import { computed, ref } from 'vue'
-import type { ApiError } from '../api'
+import { computed, ref, type Ref } from 'vue'
+import type { FormInstance } from 'element-plus'
+import { ApiError } from '../api'
 
 /**
  * Holds the server's field errors for a form: those naming a field of the form go under that field
@@ -37,5 +38,40 @@ export function useServerErrors(formFields: readonly string[], labels: Record<st
   }
 
   const any = computed(() => Object.keys(errors.value).length > 0 || extra.value.length > 0)
-  return { errors, extra, any, set, setField, clear }
+
+  /** Sends the form (see `submitting`) once its own rules pass, the server's earlier errors cleared. */
+  async function submit<T>(
+    form: Ref<FormInstance | undefined>,
+    busy: Ref<boolean>,
+    send: () => Promise<T>,
+    refused: (e: ApiError) => unknown,
+  ): Promise<T | undefined> {
+    clear()
+    if (!(await form.value?.validate().catch(() => false))) return undefined
+    return submitting(busy, send, refused)
+  }
+
+  return { errors, extra, any, set, setField, clear, submit }
+}
+
+/**
+ * Sends a form: `busy` while the request runs (the button spins), a refusal by the API handed to
+ * `refused` to show (under the fields, above the form…), any other failure thrown on as the bug it is.
+ * Answers what `send` answered, or undefined after a refusal.
+ */
+export async function submitting<T>(
+  busy: Ref<boolean>,
+  send: () => Promise<T>,
+  refused: (e: ApiError) => unknown,
+): Promise<T | undefined> {
+  busy.value = true
+  try {
+    return await send()
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e
+    await refused(e)
+    return undefined
+  } finally {
+    busy.value = false
+  }
 }

@@ -54,6 +54,8 @@ describe('useCodeStore', () => {
     expect(codes.label('meeting_statuses', 'held')).toBe('已召开')
     expect(codes.label('org_kinds', 'unknown_kind')).toBe('unknown_kind')
     expect(codes.label('org_kinds', null)).toBe('')
+    expect(codes.label('system_roles', 'system_admin')).toBe('系统管理员')
+    expect(codes.index.member_statuses?.get('full')).toBe('正式党员')
     expect(codes.options('meeting_kinds').map((c) => c.code)).toEqual(['general_meeting', 'heart_to_heart_talk'])
     expect(list).toHaveBeenCalledTimes(1)
   })

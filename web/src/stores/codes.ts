@@ -54,5 +54,5 @@ export const useCodeStore = defineStore('codes', () => {
     return (lists.value?.[list] ?? []) as { code: C; label: string }[]
   }
 
-  return { lists, loaded, load, label, options }
+  return { lists, loaded, index, load, label, options }
 })

@@ -1,4 +1,5 @@
 import type { RollupOrg } from '../types'
+import { nestByParent } from './tree'
 
 export type RollupRow = RollupOrg
 
@@ -14,26 +15,20 @@ export interface RollupNode extends RollupRow {
  * the list (the organization the rollup was asked for) is a root.
  */
 export function buildRollupTree(rows: RollupRow[]): RollupNode[] {
-  const byId = new Map<string, RollupNode>()
-  for (const r of rows) byId.set(r.organization_id, { ...r })
-  const roots: RollupNode[] = []
-  for (const r of rows) {
-    const node = byId.get(r.organization_id)!
-    const parent = r.parent_id && r.parent_id !== r.organization_id ? byId.get(r.parent_id) : undefined
-    if (parent && !isAncestor(byId, node.organization_id, parent)) (parent.nodes ??= []).push(node)
-    else roots.push(node)
-  }
-  for (const node of byId.values()) if (!node.nodes && node.children > 0) node.lazy = true
+  const nodes: RollupNode[] = []
+  const roots = nestByParent(
+    rows,
+    (r) => r.organization_id,
+    (r) => r.parent_id,
+    (r) => {
+      const node: RollupNode = { ...r }
+      nodes.push(node)
+      return node
+    },
+    (parent, child) => (parent.nodes ??= []).push(child),
+  )
+  for (const node of nodes) if (!node.nodes && node.children > 0) node.lazy = true
   return roots
-}
-
-function isAncestor(byId: Map<string, RollupNode>, id: string, start: RollupNode): boolean {
-  let cur: RollupNode | undefined = start
-  for (let i = 0; cur && i <= byId.size; i++) {
-    if (cur.organization_id === id) return true
-    cur = cur.parent_id ? byId.get(cur.parent_id) : undefined
-  }
-  return false
 }
 
 /** Row keys of the first `levels` levels, so the table opens with them expanded. */

@@ -5,30 +5,53 @@ export interface OrgTreeNode extends OrgNode {
 }
 
 /**
- * Builds the organization forest from the flat list. The server sends parents first, but we do not rely
- * on it; a node whose parent is absent (outside the caller's scope) becomes a root, so a branch
- * secretary sees their branch at the top.
+ * Nests flat rows under their parents, keeping their order; parents need not come first. A row whose
+ * parent is absent (outside the caller's scope, or the organization a rollup was asked for) is a root,
+ * and so is one whose parent would close a cycle in bad data, so every row is kept.
  */
-export function buildOrgTree(flat: OrgNode[]): OrgTreeNode[] {
-  const byId = new Map<string, OrgTreeNode>()
-  for (const n of flat) byId.set(n.id, { ...n, children: [] })
-  const roots: OrgTreeNode[] = []
-  for (const n of flat) {
-    const node = byId.get(n.id)!
-    const parent = n.parent_id ? byId.get(n.parent_id) : undefined
-    if (parent && !createsCycle(byId, n.id, parent)) parent.children.push(node)
+export function nestByParent<R, N>(
+  rows: readonly R[],
+  id: (r: R) => string,
+  parentId: (r: R) => string | null | undefined,
+  toNode: (r: R) => N,
+  adopt: (parent: N, child: N) => void,
+): N[] {
+  const byId = new Map<string, { row: R; node: N }>()
+  for (const r of rows) byId.set(id(r), { row: r, node: toNode(r) })
+  // Whether `childId` is `start` or one of its ancestors.
+  const above = (childId: string, start: string) => {
+    let cur: string | null | undefined = start
+    for (let i = 0; cur && i <= byId.size; i++) {
+      if (cur === childId) return true
+      const up = byId.get(cur)
+      cur = up ? parentId(up.row) : undefined
+    }
+    return false
+  }
+  const roots: N[] = []
+  for (const r of rows) {
+    const node = byId.get(id(r))!.node
+    const pid = parentId(r)
+    const parent = pid ? byId.get(pid) : undefined
+    if (pid && parent && !above(id(r), pid)) adopt(parent.node, node)
     else roots.push(node)
   }
   return roots
 }
 
-function createsCycle(byId: Map<string, OrgTreeNode>, id: string, parent: OrgTreeNode): boolean {
-  let cur: OrgTreeNode | undefined = parent
-  for (let i = 0; cur && i <= byId.size; i++) {
-    if (cur.id === id) return true
-    cur = cur.parent_id ? byId.get(cur.parent_id) : undefined
-  }
-  return false
+/**
+ * Builds the organization forest from the flat list. The server sends parents first, but we do not rely
+ * on it; a node whose parent is absent (outside the caller's scope) becomes a root, so a branch
+ * secretary sees their branch at the top.
+ */
+export function buildOrgTree(flat: OrgNode[]): OrgTreeNode[] {
+  return nestByParent(
+    flat,
+    (n) => n.id,
+    (n) => n.parent_id,
+    (n): OrgTreeNode => ({ ...n, children: [] }),
+    (parent, child) => parent.children.push(child),
+  )
 }
 
 /** Keys of the nodes on the first `levels` levels, so they open expanded. */
