@@ -278,10 +278,7 @@ async fn list_members(
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<MemberPage>> {
     let user = caller.domain()?;
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("limit", "每页条数应在1到200之间"));
-    }
+    let limit = ApiError::page_limit(p.limit, 200)?;
     // One row more than the page tells whether another page follows, so a full last page has no cursor.
     let (mut items, total) = state.db.list_members(user, &p.filter(limit + 1)?).await?;
     let today = state.today();
