@@ -338,16 +338,11 @@ async fn export_members(
     let filter = serde_json::json!({
         "organization_id": p.organization_id, "subtree": p.subtree.unwrap_or(true), "q": p.q, "status": p.status,
     });
-    let event = Event {
-        action: if unmask { "member.export_unmasked" } else { "member.export" },
-        entity_type: "member",
-        entity_id: None,
-        organization_id: p.organization_id,
-        before: None,
-        after: Some(serde_json::json!({
+    let event = Event::new(if unmask { "member.export_unmasked" } else { "member.export" }, "member", None)
+        .in_org(p.organization_id)
+        .after(serde_json::json!({
             "format": "xlsx", "what": "党员花名册", "unmasked": unmask, "filter": filter, "rows": rows.len(),
-        })),
-    };
+        }));
     state.db.record_export(&caller.actor, event, state.now()).await?;
     let roster: Vec<dangwu_reports::RosterRow> = rows
         .into_iter()

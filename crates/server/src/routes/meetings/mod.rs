@@ -84,8 +84,7 @@ async fn record_export(
     org: Uuid,
     details: serde_json::Value,
 ) -> ApiResult<()> {
-    let event =
-        Event { action, entity_type, entity_id, organization_id: Some(org), before: None, after: Some(details) };
+    let event = Event::new(action, entity_type, entity_id).in_org(org).after(details);
     Ok(state.db.record_export(&caller.actor, event, state.now()).await?)
 }
 
