@@ -2,7 +2,7 @@
 //! organization, the rollup of a subtree, members' participation, and the 三会一课 ledger as Excel.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
@@ -50,6 +50,23 @@ fn year_period(state: &AppState, year: Option<i32>) -> ApiResult<Period> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| (1921..=2100).contains(&year));
     let from = from.ok_or_else(|| ApiError::field("year", "年份应在1921到2100之间"))?;
     Ok(Period { from, to: NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December") })
+}
+
+/// The organization of the path (`/organizations/{id}/…`) and the year asked for (`?year=`, default
+/// this year) as a period: what every yearly view of an organization starts from.
+struct OrgYear {
+    id: Uuid,
+    period: Period,
+}
+
+impl FromRequestParts<AppState> for OrgYear {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> ApiResult<OrgYear> {
+        let ApiPath(id) = ApiPath::<Uuid>::from_request_parts(parts, state).await?;
+        let ApiQuery(p) = ApiQuery::<YearParams>::from_request_parts(parts, state).await?;
+        Ok(OrgYear { id, period: year_period(state, p.year)? })
+    }
 }
 
 /// The year's compliance calendar of one organization.
