@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chrono::{Datelike, NaiveDate, Utc};
-use dangwu_rules::RuleBook;
 use dangwu_rules::orglife::Period;
+use dangwu_rules::{CalcError, RuleBook};
 use dangwu_server::domain;
-use dangwu_server::domain::compliance as orglife;
-use dangwu_server::domain::lifeindex::{IndexState, LifeIndex, Refresh};
+use dangwu_server::domain::compliance::{self as orglife, Forest, YearCounts};
+use dangwu_server::domain::lifeindex::{LifeIndex, Refresh};
 use dangwu_server::domain::meetings::{self, MeetingFields};
 use dangwu_server::{AppState, Clock, ServerConfig};
 use dangwu_store::{Actor, Db, Engine, q};
@@ -72,6 +72,9 @@ impl Parts {
     }
 }
 
+/// How the index gives the compliance of an organization: [`orglife::calendar`], [`orglife::rollup`].
+type Compute<T> = fn(&RuleBook, &Forest, &YearCounts, Uuid, Period, NaiveDate, i64) -> Result<T, CalcError>;
+
 pub struct Ctx {
     pub db: Db,
     pub rules: RuleBook,
@@ -86,9 +89,9 @@ impl Ctx {
         self.period.from.year()
     }
 
-    /// The steps every compliance handler takes first, timed: the access check, then the index
-    /// brought up to date (held until the caller drops it).
-    async fn prepare(&self, org: Uuid) -> anyhow::Result<(Parts, tokio::sync::MutexGuard<'_, IndexState>)> {
+    /// The steps every compliance handler takes, timed: the access check, the index brought up to
+    /// date, then `compute` (a calendar, a rollup) of `org` from it.
+    async fn computed<T>(&self, org: Uuid, compute: Compute<T>) -> anyhow::Result<(Parts, T)> {
         let mut p = Parts::default();
         let t = Instant::now();
         self.db.check_readable(self.user, org).await?;
@@ -97,24 +100,16 @@ impl Ctx {
         let index = self.index.read(&self.db, self.year()).await?;
         p.refresh = t.elapsed();
         p.refreshed = Some(index.last_refresh);
-        Ok((p, index))
+        let t = Instant::now();
+        let year = index.counts(self.year());
+        let out = compute(&self.rules, index.forest(), year, org, self.period, self.today, warning_days())?;
+        p.compute = t.elapsed();
+        Ok((p, out))
     }
 
     /// `GET /organizations/{root}/compliance-rollup` without HTTP: the handler's steps in order.
     pub async fn rollup(&self, root: Uuid) -> anyhow::Result<Parts> {
-        let (mut p, index) = self.prepare(root).await?;
-        let t = Instant::now();
-        let all = orglife::rollup(
-            &self.rules,
-            index.forest(),
-            index.counts(self.year()),
-            root,
-            self.period,
-            self.today,
-            warning_days(),
-        )?;
-        p.compute = t.elapsed();
-        drop(index);
+        let (mut p, all) = self.computed(root, orglife::rollup).await?;
         let t = Instant::now();
         // As compliance_rollup with its defaults: two levels of organizations, the first 100 behind.
         let behind = all.behind();
@@ -133,20 +128,8 @@ impl Ctx {
 
     /// `GET /organizations/{id}/compliance` without HTTP.
     pub async fn calendar(&self, id: Uuid) -> anyhow::Result<Parts> {
-        let (mut p, index) = self.prepare(id).await?;
-        let t = Instant::now();
-        let one = orglife::calendar(
-            &self.rules,
-            index.forest(),
-            index.counts(self.year()),
-            id,
-            self.period,
-            self.today,
-            warning_days(),
-        )?
-        .context("the organization has a calendar")?;
-        p.compute = t.elapsed();
-        drop(index);
+        let (mut p, one) = self.computed(id, orglife::calendar).await?;
+        let one = one.context("the organization has a calendar")?;
         let t = Instant::now();
         let body = serde_json::to_vec(&serde_json::json!({
             "year": self.year(), "today": self.today, "warning_days": warning_days(), "compliance": one,

@@ -50,6 +50,15 @@ impl ApiError {
         ApiError::validation(vec![FieldError { field: field.into(), message: message.into() }])
     }
 
+    /// The page size a list was asked for (`limit`, default 50), refused outside 1 to `max`.
+    pub fn page_limit(limit: Option<i64>, max: i64) -> ApiResult<i64> {
+        let limit = limit.unwrap_or(50);
+        if !(1..=max).contains(&limit) {
+            return Err(ApiError::field("limit", format!("每页条数应在1到{max}之间")));
+        }
+        Ok(limit)
+    }
+
     pub fn unauthenticated() -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录")
     }

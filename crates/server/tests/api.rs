@@ -1,5 +1,7 @@
 //! API tests over real HTTP, each run on SQLite and on PostgreSQL.
 
+mod common;
+
 use dangwu_testkit::{StatusCode, TestApp, member_json, on_both_engines};
 use serde_json::{Value, json};
 
@@ -154,8 +156,7 @@ async fn secretary_of_a_cannot_read_or_write_branch_b(app: TestApp) {
         sec.get(&format!("/api/v1/members/{mb}/history")).await,
         sec.put(&format!("/api/v1/organizations/{b}"), &json!({"version": 1, "name": "改名", "kind": "branch"})).await,
         sec.post(&format!("/api/v1/organizations/{b}/move"), &json!({"parent_id": f.branch_a})).await,
-        sec.post(&format!("/api/v1/organizations/{b}/dissolve"), &json!({"dissolved_on": "2026-01-01", "reason": "x"}))
-            .await,
+        common::dissolve(&sec, &b, "2026-01-01", "x").await,
         sec.put(
             &format!("/api/v1/members/{mb}"),
             &json!({"version": 1, "fields": {}})
@@ -489,20 +490,10 @@ async fn organizations_create_edit_move_dissolve(app: TestApp) {
     assert_eq!(cycle.status, StatusCode::CONFLICT);
     assert_eq!(cycle.body["rule"], "org.tree_cycle");
 
-    let busy = admin
-        .post(
-            &format!("/api/v1/organizations/{}/dissolve", f.branch_b),
-            &json!({"dissolved_on": "2026-06-30", "reason": "合并"}),
-        )
-        .await;
+    let busy = common::dissolve(&admin, f.branch_b, "2026-06-30", "合并").await;
     assert_eq!(busy.status, StatusCode::CONFLICT);
     assert_eq!(busy.body["rule"], "org.dissolve_members");
-    let done = admin
-        .post(
-            &format!("/api/v1/organizations/{c}/dissolve"),
-            &json!({"dissolved_on": "2026-06-30", "reason": "机构调整"}),
-        )
-        .await;
+    let done = common::dissolve(&admin, &c, "2026-06-30", "机构调整").await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert_eq!(done.body["status"], "dissolved");
     let active = admin.get("/api/v1/organizations").await.body.as_array().unwrap().len();

@@ -1,6 +1,8 @@
 //! Organizational-life API tests on SQLite and PostgreSQL: quorum and votes, the compliance calendar,
 //! rollup, participation, ledger export and permissions.
 
+mod common;
+
 use chrono::{NaiveDate, Utc};
 use dangwu_store::Actor;
 use dangwu_store::members::MemberInput;
@@ -441,12 +443,7 @@ async fn rollup_follows_writes_from_elsewhere(app: TestApp) {
     assert_eq!(committee["children"], row(&before.body, f.committee).unwrap()["children"].as_u64().unwrap() + 1);
 
     // Dissolved (through the API this time), it leaves the rollup.
-    let r = admin
-        .post(
-            &format!("/api/v1/organizations/{}/dissolve", new_branch.id),
-            &json!({"dissolved_on": "2026-06-01", "reason": "合并"}),
-        )
-        .await;
+    let r = common::dissolve(&admin, new_branch.id, "2026-06-01", "合并").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let later = admin.get(&url).await;
     assert!(row(&later.body, new_branch.id).is_none());
@@ -472,22 +469,7 @@ async fn participation_refuses_a_scope_too_large(app: TestApp) {
     let inputs: Vec<MemberInput> = (0..5001u32)
         .map(|i| {
             let birth = base + chrono::Duration::days(i64::from(i / 500));
-            MemberInput {
-                name: format!("丁{i}"),
-                gender: dangwu_rules::idcard::Gender::Male,
-                ethnicity: "汉族".into(),
-                birth_date: birth,
-                id_number: dangwu_testkit::id_number(birth, true, i % 500),
-                education: "大学本科".into(),
-                occupation: dangwu_rules::member::Occupation::Worker,
-                work_unit: "测试公司".into(),
-                post: String::new(),
-                phone: String::new(),
-                joined_on: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
-                converted_on: NaiveDate::from_ymd_opt(2011, 1, 1),
-                status: dangwu_rules::member::Status::Full,
-                organization_id: f.branch_b,
-            }
+            full_member(format!("丁{i}"), birth, i % 500, f.branch_b)
         })
         .collect();
     app.db.seed_members(&seed_actor(), &inputs, Utc::now()).await.unwrap();
@@ -569,13 +551,17 @@ async fn branch_committee_meeting_needs_its_quorum(app: TestApp) {
 
 /// The seed input of member `i` of [`branch_with`] (full), placed in `org`.
 fn seeded_member(i: u32, org: Uuid) -> MemberInput {
-    let birth = NaiveDate::from_ymd_opt(1980, 6, 1).unwrap();
+    full_member(format!("丙{i}"), NaiveDate::from_ymd_opt(1980, 6, 1).unwrap(), 100 + i, org)
+}
+
+/// A full member of `org` born on `birth`, whose ID number is the `serial`-th of that day.
+fn full_member(name: String, birth: NaiveDate, serial: u32, org: Uuid) -> MemberInput {
     MemberInput {
-        name: format!("丙{i}"),
+        name,
         gender: dangwu_rules::idcard::Gender::Male,
         ethnicity: "汉族".into(),
         birth_date: birth,
-        id_number: dangwu_testkit::id_number(birth, true, 100 + i),
+        id_number: dangwu_testkit::id_number(birth, true, serial),
         education: "大学本科".into(),
         occupation: dangwu_rules::member::Occupation::Worker,
         work_unit: "测试公司".into(),

@@ -2,6 +2,8 @@
 //! group; a 临时党支部 takes members of any branch the caller may write, who keep their formal
 //! relationship at home (regulations.md 1.7a, 1.10); the meetings of both expect their placed members.
 
+mod common;
+
 use dangwu_testkit::{Reply, StatusCode, TestApp, member_json, on_both_engines};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -25,6 +27,7 @@ fn field_error(reply: &Reply, field: &str) {
     assert!(fields.contains(&field), "{field} not in {}", reply.body);
 }
 
+/// The ids of the members a list answers with (placed members, expected attendees), sorted.
 fn placed(reply: &Reply) -> Vec<String> {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let mut ids: Vec<String> =
@@ -144,12 +147,7 @@ async fn placement_rules(app: TestApp) {
         .post("/api/v1/organizations", &json!({"parent_id": f.branch_a, "name": "第三党小组", "kind": "party_group"}))
         .await;
     let third: Uuid = third.body["id"].as_str().unwrap().parse().unwrap();
-    let dissolved = admin
-        .post(
-            &format!("/api/v1/organizations/{second}/dissolve"),
-            &json!({"dissolved_on": "2026-01-31", "reason": "党小组调整"}),
-        )
-        .await;
+    let dissolved = common::dissolve(&admin, &second, "2026-01-31", "党小组调整").await;
     assert_eq!(dissolved.status, StatusCode::OK, "{}", dissolved.body);
     refused_by(&admin.put(&url(second), &json!({"member_ids": [f.members_a[2]]})).await, "org.parent_active");
     assert_eq!(
@@ -172,14 +170,6 @@ async fn placement_rules(app: TestApp) {
     );
 }
 
-fn names(reply: &Reply) -> Vec<String> {
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let mut ids: Vec<String> =
-        reply.body.as_array().unwrap().iter().map(|p| p["member_id"].as_str().unwrap().to_owned()).collect();
-    ids.sort();
-    ids
-}
-
 async fn expected_attendees_are_the_placed_members(app: TestApp) {
     let f = app.fixture.clone();
     let admin = app.login("admin").await;
@@ -187,18 +177,18 @@ async fn expected_attendees_are_the_placed_members(app: TestApp) {
     let expected = |org: Uuid| format!("/api/v1/organizations/{org}/expected-attendees");
 
     // Nobody placed: a party group and a temporary branch expect nobody.
-    assert_eq!(names(&admin.get(&expected(f.group_a)).await), Vec::<String>::new());
-    assert_eq!(names(&admin.get(&expected(temp)).await), Vec::<String>::new());
+    assert_eq!(placed(&admin.get(&expected(f.group_a)).await), Vec::<String>::new());
+    assert_eq!(placed(&admin.get(&expected(temp)).await), Vec::<String>::new());
 
     placed(&admin.put(&url(f.group_a), &json!({"member_ids": [f.members_a[1], f.members_a[3]]})).await);
     placed(&admin.put(&url(temp), &json!({"member_ids": [f.members_a[2], f.members_b[0], f.members_b[2]]})).await);
     let group = admin.get(&expected(f.group_a)).await;
-    assert_eq!(names(&group), ids(&[f.members_a[1], f.members_a[3]]));
+    assert_eq!(placed(&group), ids(&[f.members_a[1], f.members_a[3]]));
     let probationary = group.body.as_array().unwrap().iter().find(|m| m["member_id"] == f.members_a[3].to_string());
     assert_eq!(probationary.unwrap()["status"], "probationary");
-    assert_eq!(names(&admin.get(&expected(temp)).await), ids(&[f.members_a[2], f.members_b[0], f.members_b[2]]));
+    assert_eq!(placed(&admin.get(&expected(temp)).await), ids(&[f.members_a[2], f.members_b[0], f.members_b[2]]));
     // The branch still expects its own members, placed elsewhere or not.
-    assert_eq!(names(&admin.get(&expected(f.branch_a)).await), ids(&f.members_a));
+    assert_eq!(placed(&admin.get(&expected(f.branch_a)).await), ids(&f.members_a));
 }
 
 fn meeting(org: Uuid, kind: &str, attendees: &[(Uuid, &str)]) -> Value {

@@ -2,6 +2,8 @@
 //! in `dangwu_rules::StructuralRule`. Each structural rule is listed in docs/RULES.md and on the rules
 //! page, is cited by a test that makes the platform refuse by it, and no code names a rule by a literal.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use dangwu_rules::{RuleBook, StructuralRule};
@@ -87,12 +89,7 @@ async fn refusals_name_their_structural_rule(app: TestApp) {
     };
 
     // A committee with branches under it is not dissolved.
-    let busy = admin
-        .post(
-            &format!("/api/v1/organizations/{}/dissolve", f.committee),
-            &json!({"dissolved_on": "2026-06-30", "reason": "机构调整"}),
-        )
-        .await;
+    let busy = common::dissolve(&admin, f.committee, "2026-06-30", "机构调整").await;
     refused_by(&busy, "org.dissolve_children");
 
     // Nothing under a dissolved branch: no organization, no member.
@@ -101,12 +98,7 @@ async fn refusals_name_their_structural_rule(app: TestApp) {
         .await;
     assert_eq!(empty.status, StatusCode::CREATED, "{}", empty.body);
     let empty = empty.body["id"].as_str().unwrap().to_owned();
-    let gone = admin
-        .post(
-            &format!("/api/v1/organizations/{empty}/dissolve"),
-            &json!({"dissolved_on": "2026-06-30", "reason": "机构调整"}),
-        )
-        .await;
+    let gone = common::dissolve(&admin, &empty, "2026-06-30", "机构调整").await;
     assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
     let group = admin
         .post("/api/v1/organizations", &json!({"parent_id": empty, "name": "撤销后的小组", "kind": "party_group"}))

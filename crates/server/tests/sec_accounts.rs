@@ -410,12 +410,7 @@ async fn wrong_old_password_counts_toward_lockout(app: TestApp) {
 async fn one_account_per_member(app: TestApp) {
     let sysadmin = app.login("sysadmin").await;
     let taken = app.fixture.members_a[0];
-    let second = sysadmin
-        .post(
-            "/api/v1/users",
-            &json!({"username": "second_link", "display_name": "二号", "password": "Second-link-2026", "member_id": taken}),
-        )
-        .await;
+    let second = linked_account(&sysadmin, "second_link", "二号", "Second-link-2026", taken).await;
     assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
     assert_eq!(second.body["code"], "member_already_linked");
     // The database itself refuses a second link, whatever the code path.
@@ -426,11 +421,18 @@ async fn one_account_per_member(app: TestApp) {
         .await;
     assert!(direct.is_err_and(|e| e.is_unique_violation()));
     let free = app.fixture.members_a[1];
-    let ok = sysadmin
-        .post(
-            "/api/v1/users",
-            &json!({"username": "first_link", "display_name": "一号", "password": "First-link-2026", "member_id": free}),
-        )
-        .await;
+    let ok = linked_account(&sysadmin, "first_link", "一号", "First-link-2026", free).await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+}
+
+/// Asks, as the system admin, for an account linked to `member`.
+async fn linked_account(
+    sysadmin: &Session,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    member: uuid::Uuid,
+) -> dangwu_testkit::Reply {
+    let body = json!({"username": username, "display_name": display_name, "password": password, "member_id": member});
+    sysadmin.post("/api/v1/users", &body).await
 }

@@ -121,26 +121,17 @@ impl Db {
             // The unique index on member_id settles two concurrent links of the same member.
             if e.is_unique_violation() && e.to_string().contains("member") {
                 member_linked()
-            } else if e.is_unique_violation() {
-                StoreError::conflict(Conflict::DuplicateUsername, "该用户名已存在")
             } else {
-                e
+                e.duplicate_as(Conflict::DuplicateUsername, "该用户名已存在")
             }
         })?;
         tx.audit(
             actor,
             now,
-            Event {
-                action: "user.create",
-                entity_type: "user",
-                entity_id: Some(id),
-                organization_id: None,
-                before: None,
-                after: Some(serde_json::json!({
-                    "username": new.username, "display_name": new.display_name,
-                    "member_id": new.member_id, "system_role": new.system_role.map(SystemRole::code),
-                })),
-            },
+            Event::new("user.create", "user", id).after(serde_json::json!({
+                "username": new.username, "display_name": new.display_name,
+                "member_id": new.member_id, "system_role": new.system_role.map(SystemRole::code),
+            })),
         )
         .await?;
         let user = tx.fetch_one(q(&format!("{USER_SELECT} WHERE id = $1")).bind(id)).await?;
@@ -171,19 +162,7 @@ impl Db {
             return Err(StoreError::NotFound);
         }
         end_credentials(&mut tx, actor.user_id, keep_session, now).await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "user.password",
-                entity_type: "user",
-                entity_id: Some(actor.user_id),
-                organization_id: None,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        tx.audit(actor, now, Event::new("user.password", "user", actor.user_id)).await?;
         tx.commit().await
     }
 
@@ -219,16 +198,9 @@ impl Db {
             tx.audit(
                 actor,
                 now,
-                Event {
-                    action: "password_reset.request",
-                    entity_type: "password_reset",
-                    entity_id: Some(id),
-                    organization_id: None,
-                    before: None,
-                    after: Some(serde_json::json!({
-                        "user_id": user, "username": target.username, "system_role": target.system_role,
-                    })),
-                },
+                Event::new("password_reset.request", "password_reset", id).after(serde_json::json!({
+                    "user_id": user, "username": target.username, "system_role": target.system_role,
+                })),
             )
             .await?;
             tx.commit().await?;
@@ -262,19 +234,7 @@ impl Db {
         }
         // Enabling again must not bring back what was out in the world before.
         end_credentials(&mut tx, user, None, now).await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: if disabled { "user.disable" } else { "user.enable" },
-                entity_type: "user",
-                entity_id: Some(user),
-                organization_id: None,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        tx.audit(actor, now, Event::new(if disabled { "user.disable" } else { "user.enable" }, "user", user)).await?;
         tx.commit().await
     }
 
@@ -312,14 +272,8 @@ impl Db {
         tx.audit(
             actor,
             now,
-            Event {
-                action: if just_locked { "session.locked" } else { "session.login_failed" },
-                entity_type: "user",
-                entity_id: Some(actor.user_id),
-                organization_id: None,
-                before: None,
-                after: Some(serde_json::json!({ "failures": failures })),
-            },
+            Event::new(if just_locked { "session.locked" } else { "session.login_failed" }, "user", actor.user_id)
+                .after(serde_json::json!({ "failures": failures })),
         )
         .await?;
         tx.commit().await?;
@@ -335,14 +289,7 @@ impl Db {
         tx.audit(
             &actor,
             now,
-            Event {
-                action: "session.login_failed",
-                entity_type: "user",
-                entity_id: None,
-                organization_id: None,
-                before: None,
-                after: Some(serde_json::json!({ "username": typed })),
-            },
+            Event::new("session.login_failed", "user", None).after(serde_json::json!({ "username": typed })),
         )
         .await?;
         tx.commit().await
@@ -391,19 +338,7 @@ impl Db {
                 .bind(expires),
         )
         .await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "session.login",
-                entity_type: "user",
-                entity_id: Some(actor.user_id),
-                organization_id: None,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        tx.audit(actor, now, Event::new("session.login", "user", actor.user_id)).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -426,19 +361,7 @@ impl Db {
     pub async fn end_session(&self, actor: &Actor, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin().await?;
         tx.execute(q("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)).await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "session.logout",
-                entity_type: "user",
-                entity_id: Some(actor.user_id),
-                organization_id: None,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        tx.audit(actor, now, Event::new("session.logout", "user", actor.user_id)).await?;
         tx.commit().await
     }
 
@@ -494,24 +417,13 @@ impl Db {
                 .bind(now),
         )
         .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                StoreError::conflict(Conflict::DuplicateGrant, "该授权已存在")
-            } else {
-                e
-            }
-        })?;
+        .map_err(|e| e.duplicate_as(Conflict::DuplicateGrant, "该授权已存在"))?;
         tx.audit(
             actor,
             now,
-            Event {
-                action: "grant.create",
-                entity_type: "grant",
-                entity_id: Some(id),
-                organization_id: Some(org),
-                before: None,
-                after: Some(serde_json::json!({"user_id": user, "username": target.username, "role": role.code()})),
-            },
+            Event::new("grant.create", "grant", id)
+                .in_org(org)
+                .after(serde_json::json!({"user_id": user, "username": target.username, "role": role.code()})),
         )
         .await?;
         let grant = tx
@@ -538,14 +450,9 @@ impl Db {
         tx.audit(
             actor,
             now,
-            Event {
-                action: "grant.revoke",
-                entity_type: "grant",
-                entity_id: Some(grant),
-                organization_id: Some(g.organization_id),
-                before: Some(serde_json::json!({"user_id": g.user_id, "role": g.role})),
-                after: None,
-            },
+            Event::new("grant.revoke", "grant", grant)
+                .in_org(g.organization_id)
+                .before(serde_json::json!({"user_id": g.user_id, "role": g.role})),
         )
         .await?;
         tx.commit().await
@@ -569,19 +476,8 @@ impl Db {
                 .bind(now),
         )
         .await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "token.create",
-                entity_type: "token",
-                entity_id: Some(id),
-                organization_id: None,
-                before: None,
-                after: Some(serde_json::json!({ "name": name })),
-            },
-        )
-        .await?;
+        tx.audit(actor, now, Event::new("token.create", "token", id).after(serde_json::json!({ "name": name })))
+            .await?;
         tx.commit().await?;
         Ok(ApiToken { id, name: name.to_owned(), created_at: now, last_used_at: None })
     }
@@ -620,19 +516,7 @@ impl Db {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "token.revoke",
-                entity_type: "token",
-                entity_id: Some(id),
-                organization_id: None,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        tx.audit(actor, now, Event::new("token.revoke", "token", id)).await?;
         tx.commit().await
     }
 
@@ -703,14 +587,8 @@ impl Db {
         tx.audit(
             actor,
             now,
-            Event {
-                action: if approve { "password_reset.approve" } else { "password_reset.reject" },
-                entity_type: "password_reset",
-                entity_id: Some(id),
-                organization_id: None,
-                before: None,
-                after: Some(serde_json::json!({ "user_id": user, "username": target.username })),
-            },
+            Event::new(if approve { "password_reset.approve" } else { "password_reset.reject" }, "password_reset", id)
+                .after(serde_json::json!({ "user_id": user, "username": target.username })),
         )
         .await?;
         if approve {
@@ -793,14 +671,8 @@ async fn apply_reset(
     tx.audit(
         actor,
         now,
-        Event {
-            action: "user.password_reset",
-            entity_type: "user",
-            entity_id: Some(target.id),
-            organization_id: None,
-            before: None,
-            after: Some(serde_json::json!({ "username": target.username, "by": by })),
-        },
+        Event::new("user.password_reset", "user", target.id)
+            .after(serde_json::json!({ "username": target.username, "by": by })),
     )
     .await
 }

@@ -187,14 +187,9 @@ impl Tx {
         tx.audit(
             actor,
             now,
-            Event {
-                action: if stage == Stage::Decided { "appraisal.decide" } else { "appraisal.propose" },
-                entity_type: "appraisal",
-                entity_id: Some(id),
-                organization_id: Some(after.row.organization_id),
-                before: Some(audit_value(&before)),
-                after: Some(audit_value(&after)),
-            },
+            appraisal_event(if stage == Stage::Decided { "appraisal.decide" } else { "appraisal.propose" }, &after)
+                .before(audit_value(&before))
+                .after(audit_value(&after)),
         )
         .await?;
         Ok(after)
@@ -214,26 +209,18 @@ impl Tx {
     }
 
     async fn appraisal_for(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Appraisal> {
-        let found: Option<(Uuid,)> = self
-            .fetch_optional(
-                q(&format!(
-                    "SELECT a.organization_id FROM appraisals a WHERE a.id = $2 AND {}",
-                    covers(Access::Read, "$1", "a.organization_id")
-                ))
-                .bind(user)
-                .bind(id),
-            )
-            .await?;
-        let (org,) = found.ok_or(StoreError::NotFound)?;
-        if access != Access::Read && !self.has_access(user, org, access).await? {
-            return Err(StoreError::Forbidden("您的角色无权执行此操作".into()));
-        }
+        self.check_work(user, "appraisals", id, access).await?;
         self.appraisal_by_id(id).await
     }
 }
 
 fn stale_appraisal() -> StoreError {
     StoreError::conflict(Conflict::StaleVersion, "该评议已被他人修改，请刷新后重试")
+}
+
+/// An event on the appraisal `a`, in its organization.
+fn appraisal_event<'a>(action: &'a str, a: &Appraisal) -> Event<'a> {
+    Event::new(action, "appraisal", a.row.id).in_org(a.row.organization_id)
 }
 
 fn audit_value(a: &Appraisal) -> serde_json::Value {
@@ -278,27 +265,14 @@ impl Db {
         )
         .await?;
         let appraisal = tx.appraisal_by_id(id).await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "appraisal.create",
-                entity_type: "appraisal",
-                entity_id: Some(id),
-                organization_id: Some(org),
-                before: None,
-                after: Some(audit_value(&appraisal)),
-            },
-        )
-        .await?;
+        tx.audit(actor, now, appraisal_event("appraisal.create", &appraisal).after(audit_value(&appraisal))).await?;
         tx.commit().await?;
         Ok(appraisal)
     }
 
     /// As [`Db::require_access`], for the organization of an appraisal.
     pub async fn require_appraisal_access(&self, user: Uuid, id: Uuid, access: Access) -> Result<()> {
-        let mut tx = self.begin_read().await?;
-        tx.appraisal_for(user, id, access).await.map(drop)
+        self.require_work_access(user, "appraisals", id, access).await
     }
 
     pub async fn get_appraisal(&self, user: Uuid, id: Uuid) -> Result<Appraisal> {
@@ -375,14 +349,7 @@ impl Db {
         tx.audit(
             actor,
             now,
-            Event {
-                action: "appraisal.entry",
-                entity_type: "appraisal",
-                entity_id: Some(id),
-                organization_id: Some(after.row.organization_id),
-                before: None,
-                after: Some(serde_json::json!({"member_id": member, "entry": input})),
-            },
+            appraisal_event("appraisal.entry", &after).after(serde_json::json!({"member_id": member, "entry": input})),
         )
         .await?;
         tx.commit().await?;

@@ -35,6 +35,30 @@ pub struct Event<'a> {
     pub after: Option<Value>,
 }
 
+impl<'a> Event<'a> {
+    /// `action` on the entity of `entity_type` named by `entity_id` (`None`: on many, or on none that
+    /// exists), outside any organization and keeping no values: [`Event::in_org`], [`Event::before`]
+    /// and [`Event::after`] add those.
+    pub fn new(action: &'a str, entity_type: &'a str, entity_id: impl Into<Option<Uuid>>) -> Event<'a> {
+        Event { action, entity_type, entity_id: entity_id.into(), organization_id: None, before: None, after: None }
+    }
+
+    /// The organization the event belongs to.
+    pub fn in_org(self, organization_id: impl Into<Option<Uuid>>) -> Event<'a> {
+        Event { organization_id: organization_id.into(), ..self }
+    }
+
+    /// What the entity was before.
+    pub fn before(self, value: Value) -> Event<'a> {
+        Event { before: Some(value), ..self }
+    }
+
+    /// What the entity is after, or what was done with it.
+    pub fn after(self, value: Value) -> Event<'a> {
+        Event { after: Some(value), ..self }
+    }
+}
+
 impl Tx {
     /// Records an audit event in this transaction; it is written, chained, at [`Tx::commit`], and
     /// vanishes with the transaction if that is rolled back.

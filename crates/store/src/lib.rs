@@ -5,9 +5,11 @@
 
 /// Lets a code list of this crate be read from a text column on either engine, also where the
 /// column may be NULL (`Option<_>`); an unknown code is a decoding error, never a default.
+/// `text_column!([T] Wrapper<T>, from)` does the same for a generic wrapper, `from` turning the text
+/// into it.
 macro_rules! text_column {
-    ($t:ty) => {
-        impl<DB: sqlx::Database> sqlx::Type<DB> for $t
+    ([$($g:ident),*] $t:ty, $from:expr) => {
+        impl<DB: sqlx::Database, $($g),*> sqlx::Type<DB> for $t
         where
             String: sqlx::Type<DB>,
         {
@@ -18,14 +20,18 @@ macro_rules! text_column {
                 <String as sqlx::Type<DB>>::compatible(ty)
             }
         }
-        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $t
+        impl<'r, DB: sqlx::Database, $($g),*> sqlx::Decode<'r, DB> for $t
         where
             String: sqlx::Decode<'r, DB>,
+            $($g: TryFrom<String, Error = dangwu_rules::UnknownCode>),*
         {
             fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<$t, sqlx::error::BoxDynError> {
-                Ok(<$t>::try_from(<String as sqlx::Decode<'r, DB>>::decode(value)?)?)
+                Ok(($from)(<String as sqlx::Decode<'r, DB>>::decode(value)?)?)
             }
         }
+    };
+    ($t:ty) => {
+        text_column!([] $t, <$t>::try_from);
     };
 }
 
@@ -33,27 +39,7 @@ macro_rules! text_column {
 /// on a field of that type. An unknown code is a decoding error that names it, never a default.
 pub struct Stored<T>(T);
 
-impl<DB: sqlx::Database, T> sqlx::Type<DB> for Stored<T>
-where
-    String: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <String as sqlx::Type<DB>>::type_info()
-    }
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <String as sqlx::Type<DB>>::compatible(ty)
-    }
-}
-
-impl<'r, DB: sqlx::Database, T> sqlx::Decode<'r, DB> for Stored<T>
-where
-    String: sqlx::Decode<'r, DB>,
-    T: TryFrom<String, Error = dangwu_rules::UnknownCode>,
-{
-    fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Stored<T>, sqlx::error::BoxDynError> {
-        Ok(Stored(T::try_from(<String as sqlx::Decode<'r, DB>>::decode(value)?)?))
-    }
-}
+text_column!([T] Stored<T>, |code| T::try_from(code).map(Stored));
 
 macro_rules! stored {
     ($($t:ty),+) => {
@@ -153,6 +139,12 @@ impl StoreError {
     /// Whether the database refused a duplicate value of a unique column.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+
+    /// A duplicate refused by a unique index as the conflict `code` (a race that the check before the
+    /// write did not see ends like the check); any other error as it is.
+    pub fn duplicate_as(self, code: Conflict, message: &str) -> StoreError {
+        if self.is_unique_violation() { StoreError::conflict(code, message) } else { self }
     }
 }
 

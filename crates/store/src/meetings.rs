@@ -302,20 +302,7 @@ impl Tx {
 
     /// Loads a meeting the user may read (NotFound otherwise), then requires `access` over its organization.
     async fn meeting_for(&mut self, user: Uuid, id: Uuid, access: Access) -> Result<Meeting> {
-        let found: Option<(Uuid,)> = self
-            .fetch_optional(
-                q(&format!(
-                    "SELECT m.organization_id FROM meetings m WHERE m.id = $2 AND {}",
-                    covers(Access::Read, "$1", "m.organization_id")
-                ))
-                .bind(user)
-                .bind(id),
-            )
-            .await?;
-        let (org,) = found.ok_or(StoreError::NotFound)?;
-        if access != Access::Read && !self.has_access(user, org, access).await? {
-            return Err(StoreError::Forbidden("您的角色无权执行此操作".into()));
-        }
+        self.check_work(user, "meetings", id, access).await?;
         self.meeting_by_id(id).await
     }
 
@@ -463,6 +450,18 @@ pub struct ExpectedMember {
     pub status: dangwu_rules::member::Status,
 }
 
+/// What an organization's 谈心谈话 of a period is judged on.
+#[derive(Debug, Clone)]
+pub struct TalkRecord {
+    /// The organization, whose committee members each talk with every member.
+    pub organization: crate::orgs::Organization,
+    /// Whom its meetings expect (see [`Tx::expected_attendees`]).
+    pub members: Vec<ExpectedMember>,
+    /// The two people named by each held 谈心谈话 record of the period, with its day (records naming
+    /// anything but two people present name no pair and are left out).
+    pub pairs: Vec<(Uuid, Uuid, NaiveDate)>,
+}
+
 impl Tx {
     /// Whom a meeting of the organization expects, with their status: for a 党小组 or 临时党支部 the
     /// members placed in it (see [`crate::placements`]; a temporary branch's members with a formal
@@ -471,6 +470,11 @@ impl Tx {
     /// Inside a write, call [`Tx::lock_orgs`] on the organization first so the list stays true until commit.
     pub async fn expected_attendees(&mut self, user: Uuid, org: Uuid) -> Result<Vec<ExpectedMember>> {
         self.check_visible(user, org, Access::Read).await?;
+        self.expected_of(org).await
+    }
+
+    /// As [`Tx::expected_attendees`], once the caller's grant is checked.
+    async fn expected_of(&mut self, org: Uuid) -> Result<Vec<ExpectedMember>> {
         let (kind,): (String,) = self.fetch_one(q("SELECT kind FROM organizations WHERE id = $1").bind(org)).await?;
         let placing =
             OrgKind::from_code(&kind).is_some_and(|k| matches!(k, OrgKind::PartyGroup | OrgKind::TemporaryBranch));
@@ -511,14 +515,7 @@ impl Tx {
         self.audit(
             actor,
             now,
-            Event {
-                action: "meeting.create",
-                entity_type: "meeting",
-                entity_id: Some(id),
-                organization_id: Some(input.organization_id),
-                before: None,
-                after: Some(audit_value(&meeting)),
-            },
+            Event::new("meeting.create", "meeting", id).in_org(input.organization_id).after(audit_value(&meeting)),
         )
         .await?;
         Ok(meeting)
@@ -569,14 +566,10 @@ impl Tx {
         self.audit(
             actor,
             now,
-            Event {
-                action: "meeting.update",
-                entity_type: "meeting",
-                entity_id: Some(id),
-                organization_id: Some(input.organization_id),
-                before: Some(audit_value(&before)),
-                after: Some(audit_value(&after)),
-            },
+            Event::new("meeting.update", "meeting", id)
+                .in_org(input.organization_id)
+                .before(audit_value(&before))
+                .after(audit_value(&after)),
         )
         .await?;
         Ok(after)
@@ -648,14 +641,7 @@ impl Tx {
             )
             .await?;
             let after = serde_json::json!({"kind": plan.kind, "planned_on": plan.planned_on, "topic": plan.topic});
-            let event = Event {
-                action: "meeting.plan",
-                entity_type: "meeting",
-                entity_id: Some(id),
-                organization_id: Some(org),
-                before: None,
-                after: Some(after),
-            };
+            let event = Event::new("meeting.plan", "meeting", id).in_org(org).after(after);
             self.audit(actor, now, event).await?;
             ids.push(id);
         }
@@ -672,8 +658,7 @@ impl Db {
 
     /// As [`Db::require_access`], for the organization of a meeting.
     pub async fn require_meeting_access(&self, user: Uuid, id: Uuid, access: Access) -> Result<()> {
-        let mut tx = self.begin_read().await?;
-        tx.meeting_for(user, id, access).await.map(drop)
+        self.require_work_access(user, "meetings", id, access).await
     }
 
     pub async fn get_meeting(&self, user: Uuid, id: Uuid) -> Result<Meeting> {
@@ -794,17 +779,12 @@ impl Db {
         tx.fetch_all(query).await
     }
 
-    /// The two people named by each held 谈心谈话 record of an organization between two dates (records
-    /// naming anything but two people present name no pair and are left out).
-    pub async fn talk_pairs(
-        &self,
-        user: Uuid,
-        org: Uuid,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<(Uuid, Uuid, NaiveDate)>> {
+    /// What judging an organization's 谈心谈话 between two dates takes, read together under one check
+    /// of the caller's grant: see [`TalkRecord`].
+    pub async fn talk_record(&self, user: Uuid, org: Uuid, from: NaiveDate, to: NaiveDate) -> Result<TalkRecord> {
         let mut tx = self.begin_read().await?;
-        tx.check_visible(user, org, Access::Read).await?;
+        let organization = tx.org_for(user, org, Access::Read).await?;
+        let members = tx.expected_of(org).await?;
         let rows: Vec<(Uuid, NaiveDate, Uuid)> = tx
             .fetch_all(
                 q("SELECT m.id, m.held_on, a.member_id FROM meetings m JOIN meeting_attendees a ON a.meeting_id = m.id \
@@ -815,13 +795,14 @@ impl Db {
                 .bind(to),
             )
             .await?;
-        Ok(rows
+        let pairs = rows
             .chunk_by(|x, y| x.0 == y.0)
             .filter_map(|talk| match talk {
                 [(_, day, a), (_, _, b)] => Some((*a, *b, *day)),
                 _ => None,
             })
-            .collect())
+            .collect();
+        Ok(TalkRecord { organization, members, pairs })
     }
 
     /// Problems raised at 组织生活会 in a subtree, open ones first: the items waiting to become
@@ -859,14 +840,7 @@ impl Db {
         tx.audit(
             actor,
             now,
-            Event {
-                action: "meeting.seed",
-                entity_type: "meeting",
-                entity_id: None,
-                organization_id: None,
-                before: None,
-                after: Some(serde_json::json!({ "meetings": inputs.len() })),
-            },
+            Event::new("meeting.seed", "meeting", None).after(serde_json::json!({ "meetings": inputs.len() })),
         )
         .await?;
         tx.mark_life_changed(inputs.iter().filter(|i| i.status == MeetingStatus::Held).map(|i| i.organization_id));

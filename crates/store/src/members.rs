@@ -260,7 +260,7 @@ impl Tx {
             .await?;
         let member = found.ok_or(StoreError::NotFound)?;
         if access != Access::Read && !self.has_access(user, member.organization_id, access).await? {
-            return Err(StoreError::Forbidden("您的角色无权执行此操作".into()));
+            return Err(crate::orgs::forbidden());
         }
         reveal(keys, member)
     }
@@ -356,14 +356,7 @@ impl Tx {
         self.audit(
             actor,
             now,
-            Event {
-                action: "member.create",
-                entity_type: "member",
-                entity_id: Some(id),
-                organization_id: Some(member.organization_id),
-                before: None,
-                after: Some(member.audit_value(keys)),
-            },
+            Event::new("member.create", "member", id).in_org(member.organization_id).after(member.audit_value(keys)),
         )
         .await?;
         Ok(member)
@@ -376,11 +369,7 @@ fn stale_member() -> StoreError {
 
 /// A race between two inserts of one ID number ends in the unique index; report it like the check.
 fn unique_to_conflict(e: StoreError) -> StoreError {
-    if e.is_unique_violation() {
-        StoreError::conflict(Conflict::DuplicateIdNumber, "该公民身份号码已登记为党员")
-    } else {
-        e
-    }
+    e.duplicate_as(Conflict::DuplicateIdNumber, "该公民身份号码已登记为党员")
 }
 
 impl Db {
@@ -588,19 +577,7 @@ impl Db {
     pub async fn read_member_unmasked(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Member> {
         let mut tx = self.begin().await?;
         let member = tx.member_for(self.data_keys(), actor.user_id, id, Access::Unmask).await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "member.read_unmasked",
-                entity_type: "member",
-                entity_id: Some(id),
-                organization_id: Some(member.organization_id),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        tx.audit(actor, now, Event::new("member.read_unmasked", "member", id).in_org(member.organization_id)).await?;
         tx.commit().await?;
         Ok(member)
     }
@@ -700,14 +677,10 @@ impl Db {
         tx.audit(
             actor,
             now,
-            Event {
-                action: "member.update",
-                entity_type: "member",
-                entity_id: Some(id),
-                organization_id: Some(after.organization_id),
-                before: Some(before.audit_value(keys)),
-                after: Some(after.audit_value(keys)),
-            },
+            Event::new("member.update", "member", id)
+                .in_org(after.organization_id)
+                .before(before.audit_value(keys))
+                .after(after.audit_value(keys)),
         )
         .await?;
         tx.commit().await?;
@@ -891,14 +864,8 @@ impl Db {
             tx.audit(
                 actor,
                 now,
-                Event {
-                    action: "member.reencrypt",
-                    entity_type: "member",
-                    entity_id: None,
-                    organization_id: None,
-                    before: None,
-                    after: Some(serde_json::json!({ "rows": batch.rewritten, "key_id": keys.current_id() })),
-                },
+                Event::new("member.reencrypt", "member", None)
+                    .after(serde_json::json!({ "rows": batch.rewritten, "key_id": keys.current_id() })),
             )
             .await?;
         }

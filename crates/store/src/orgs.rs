@@ -78,8 +78,10 @@ impl Organization {
     }
 }
 
-/// A node of the organization tree as the tree view needs it.
+// A node of the organization tree as the tree view needs it; the API answers with it as it is
+// (`OrgNodeView`).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema), schema(as = OrgNodeView))]
 pub struct OrgNode {
     pub id: Uuid,
     pub parent_id: Option<Uuid>,
@@ -163,10 +165,35 @@ const ORG_SELECT: &str = "SELECT o.id, o.parent_id, p.name AS parent_name, p.kin
     o.created_at, o.updated_at \
     FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id";
 
+impl crate::Q {
+    /// Binds an organization's own fields, name to committee (after the id, or the id and the parent).
+    fn bind_org(self, input: &OrgInput) -> Result<crate::Q> {
+        Ok(self
+            .bind(input.name.as_str())
+            .bind(input.short_name.as_str())
+            .bind(input.kind.code())
+            .bind(serde_json::to_string(&input.units)?)
+            .bind(input.established_on)
+            .bind(input.term_start)
+            .bind(input.term_end)
+            .bind(serde_json::to_string(&input.committee)?))
+    }
+}
+
 /// SQL condition: user `$1` may see the organization `org` itself (`o.id`, or a placeholder when there
 /// is one): a role on it or above, or the member role on their own organization.
 fn readable(org: &str) -> String {
     format!("({} OR {})", covers(Access::Read, "$1", org), is_own_org("$1", org))
+}
+
+/// An event on the organization `id`, which is also the organization it belongs to.
+pub(crate) fn org_event(action: &str, id: Uuid) -> Event<'_> {
+    Event::new(action, "organization", id).in_org(id)
+}
+
+/// The caller may see the record but its role does not allow the action.
+pub(crate) fn forbidden() -> StoreError {
+    StoreError::Forbidden("您的角色无权执行此操作".into())
 }
 
 fn stale_org() -> StoreError {
@@ -177,6 +204,26 @@ impl Tx {
     async fn org_by_id(&mut self, id: Uuid) -> Result<Organization> {
         let row: OrgRow = self.fetch_one(q(&format!("{ORG_SELECT} WHERE o.id = $1")).bind(id)).await?;
         row.try_into()
+    }
+
+    /// Audits `action` on the organization `before`: what it was, and what it is now (returned). The
+    /// members the change took out of it, if any, are kept under their key (`placed_members`…).
+    async fn audit_org_change(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        action: &str,
+        before: &Organization,
+        left: Option<(&str, Vec<Uuid>)>,
+    ) -> Result<Organization> {
+        let after = self.org_by_id(before.id).await?;
+        let (mut was, mut is) = (before.audit_value(), after.audit_value());
+        if let Some((key, members)) = left.filter(|(_, members)| !members.is_empty()) {
+            was[key] = serde_json::json!(members);
+            is[key] = serde_json::json!([]);
+        }
+        self.audit(actor, now, org_event(action, before.id).before(was).after(is)).await?;
+        Ok(after)
     }
 
     // The checks of one organization name it by its parameter inside EXISTS, not by `o.id`: correlated
@@ -241,11 +288,27 @@ impl Tx {
         if self.has_access(user, id, access).await? {
             return Ok(());
         }
-        if self.is_viewable(user, id).await? {
-            Err(StoreError::Forbidden("您的角色无权执行此操作".into()))
-        } else {
-            Err(StoreError::NotFound)
+        if self.is_viewable(user, id).await? { Err(forbidden()) } else { Err(StoreError::NotFound) }
+    }
+
+    /// Requires a record of an organization's work (`table`, a constant: `meetings`, `appraisals`) that
+    /// the user may read (NotFound otherwise), then `access` over its organization (Forbidden).
+    pub(crate) async fn check_work(&mut self, user: Uuid, table: &str, id: Uuid, access: Access) -> Result<()> {
+        let found: Option<(Uuid,)> = self
+            .fetch_optional(
+                q(&format!(
+                    "SELECT t.organization_id FROM {table} t WHERE t.id = $2 AND {}",
+                    covers(Access::Read, "$1", "t.organization_id")
+                ))
+                .bind(user)
+                .bind(id),
+            )
+            .await?;
+        let (org,) = found.ok_or(StoreError::NotFound)?;
+        if access != Access::Read && !self.has_access(user, org, access).await? {
+            return Err(forbidden());
         }
+        Ok(())
     }
 
     /// Whether the user may see the organization itself: a role on it, or the member role on their own.
@@ -300,14 +363,7 @@ impl Tx {
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, 1, $11, $11)")
             .bind(id)
             .bind(parent.map(|p| p.id))
-            .bind(input.name.as_str())
-            .bind(input.short_name.as_str())
-            .bind(kind.code())
-            .bind(serde_json::to_string(&input.units)?)
-            .bind(input.established_on)
-            .bind(input.term_start)
-            .bind(input.term_end)
-            .bind(serde_json::to_string(&input.committee)?)
+            .bind_org(input)?
             .bind(now),
         )
         .await?;
@@ -322,19 +378,7 @@ impl Tx {
             .await?;
         }
         let org = self.org_by_id(id).await?;
-        self.audit(
-            actor,
-            now,
-            Event {
-                action: "organization.create",
-                entity_type: "organization",
-                entity_id: Some(id),
-                organization_id: Some(id),
-                before: None,
-                after: Some(org.audit_value()),
-            },
-        )
-        .await?;
+        self.audit(actor, now, org_event("organization.create", id).after(org.audit_value())).await?;
         Ok(org)
     }
 }
@@ -361,6 +405,13 @@ impl Db {
     pub async fn require_access(&self, user: Uuid, org: Uuid, access: Access) -> Result<()> {
         let mut tx = self.begin_read().await?;
         tx.check_visible(user, org, access).await
+    }
+
+    /// As [`Db::require_access`], for the organization of a record of its work (`table`: `meetings`,
+    /// `appraisals`): see [`Tx::check_work`].
+    pub(crate) async fn require_work_access(&self, user: Uuid, table: &str, id: Uuid, access: Access) -> Result<()> {
+        let mut tx = self.begin_read().await?;
+        tx.check_work(user, table, id, access).await
     }
 
     /// The organization itself (name, place in the tree, committee, member counts), for anyone who
@@ -443,20 +494,7 @@ impl Db {
                 .bind(now),
         )
         .await?;
-        let after = tx.org_by_id(id).await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "organization.update",
-                entity_type: "organization",
-                entity_id: Some(id),
-                organization_id: Some(id),
-                before: Some(before.audit_value()),
-                after: Some(after.audit_value()),
-            },
-        )
-        .await?;
+        tx.audit_org_change(actor, now, "organization.update", &before, None).await?;
         tx.commit().await
     }
 
@@ -513,14 +551,7 @@ impl Db {
                established_on = $6, term_start = $7, term_end = $8, committee_json = $9, \
                version = version + 1, updated_at = $10 WHERE id = $1 AND version = $11")
                 .bind(id)
-                .bind(input.name.as_str())
-                .bind(input.short_name.as_str())
-                .bind(kind.code())
-                .bind(serde_json::to_string(&input.units)?)
-                .bind(input.established_on)
-                .bind(input.term_start)
-                .bind(input.term_end)
-                .bind(serde_json::to_string(&input.committee)?)
+                .bind_org(input)?
                 .bind(now)
                 .bind(version),
             )
@@ -529,20 +560,7 @@ impl Db {
         if written == 0 {
             return Err(stale_org());
         }
-        let after = tx.org_by_id(id).await?;
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "organization.update",
-                entity_type: "organization",
-                entity_id: Some(id),
-                organization_id: Some(id),
-                before: Some(before.audit_value()),
-                after: Some(after.audit_value()),
-            },
-        )
-        .await?;
+        let after = tx.audit_org_change(actor, now, "organization.update", &before, None).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -611,26 +629,8 @@ impl Db {
         } else {
             Vec::new()
         };
-        let after = tx.org_by_id(id).await?;
-        let mut before_value = before.audit_value();
-        let mut after_value = after.audit_value();
-        if !left.is_empty() {
-            before_value["placed_members_left"] = serde_json::json!(left);
-            after_value["placed_members_left"] = serde_json::json!([]);
-        }
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "organization.move",
-                entity_type: "organization",
-                entity_id: Some(id),
-                organization_id: Some(id),
-                before: Some(before_value),
-                after: Some(after_value),
-            },
-        )
-        .await?;
+        let after =
+            tx.audit_org_change(actor, now, "organization.move", &before, Some(("placed_members_left", left))).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -681,26 +681,8 @@ impl Db {
         }
         // The members placed in it (a 党小组's, a 临时党支部's) leave with it; the record keeps whom.
         let placed = tx.end_placements(id).await?;
-        let after = tx.org_by_id(id).await?;
-        let mut before = before.audit_value();
-        let mut after_value = after.audit_value();
-        if !placed.is_empty() {
-            before["placed_members"] = serde_json::json!(placed);
-            after_value["placed_members"] = serde_json::json!([]);
-        }
-        tx.audit(
-            actor,
-            now,
-            Event {
-                action: "organization.dissolve",
-                entity_type: "organization",
-                entity_id: Some(id),
-                organization_id: Some(id),
-                before: Some(before),
-                after: Some(after_value),
-            },
-        )
-        .await?;
+        let after =
+            tx.audit_org_change(actor, now, "organization.dissolve", &before, Some(("placed_members", placed))).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -8,19 +8,22 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::access::{Access, covers};
-use crate::audit::Event;
+use crate::orgs::org_event;
 use crate::{Actor, Result, Tx, q};
 
-/// A member placed in an organization, with the branch that holds their formal relationship.
+// The API answers with this record as it is (`PlacementView`): its documentation is the API's.
+/// A member placed in the organization.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema), schema(as = PlacementView))]
 pub struct Placement {
     pub member_id: Uuid,
     pub name: String,
     /// `full` or `probationary`.
     pub status: String,
-    /// The branch holding the member's formal relationship (正式组织关系所在党支部).
+    /// The branch holding the member's formal relationship (组织关系所在党支部).
     pub home_organization_id: Uuid,
     pub home_organization_name: String,
+    /// When the member was placed here.
     pub placed_on: NaiveDate,
 }
 
@@ -110,16 +113,8 @@ impl Tx {
             )
             .await?;
         }
-        for new in members.iter().filter(|m| !before.contains(m)) {
-            self.execute(
-                q("INSERT INTO placements (member_id, organization_id, kind, placed_on) VALUES ($1, $2, $3, $4)")
-                    .bind(*new)
-                    .bind(org)
-                    .bind(kind)
-                    .bind(on),
-            )
-            .await?;
-        }
+        let new: Vec<Uuid> = members.iter().filter(|m| !before.contains(m)).copied().collect();
+        self.place(org, kind, &new, on).await?;
         let mut after: Vec<Uuid> = members.to_vec();
         after.sort();
         after.dedup();
@@ -127,18 +122,28 @@ impl Tx {
             self.audit(
                 actor,
                 now,
-                Event {
-                    action: "organization.placements",
-                    entity_type: "organization",
-                    entity_id: Some(org),
-                    organization_id: Some(org),
-                    before: Some(serde_json::json!({ "placed_members": before })),
-                    after: Some(serde_json::json!({ "placed_members": after })),
-                },
+                org_event("organization.placements", org)
+                    .before(serde_json::json!({ "placed_members": before }))
+                    .after(serde_json::json!({ "placed_members": after })),
             )
             .await?;
         }
         self.placements(actor.user_id, org).await
+    }
+
+    /// Places `members` in `org` (of kind `kind`) from `on`.
+    async fn place(&mut self, org: Uuid, kind: &str, members: &[Uuid], on: NaiveDate) -> Result<()> {
+        for member in members {
+            self.execute(
+                q("INSERT INTO placements (member_id, organization_id, kind, placed_on) VALUES ($1, $2, $3, $4)")
+                    .bind(*member)
+                    .bind(org)
+                    .bind(kind)
+                    .bind(on),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Ends the placements in an organization (when it is dissolved), answering whom they placed.
@@ -201,27 +206,11 @@ impl crate::Db {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        for m in members {
-            tx.execute(
-                q("INSERT INTO placements (member_id, organization_id, kind, placed_on) VALUES ($1, $2, $3, $4)")
-                    .bind(*m)
-                    .bind(org)
-                    .bind(kind)
-                    .bind(on),
-            )
-            .await?;
-        }
+        tx.place(org, kind, members, on).await?;
         tx.audit(
             actor,
             now,
-            Event {
-                action: "organization.placements",
-                entity_type: "organization",
-                entity_id: Some(org),
-                organization_id: Some(org),
-                before: None,
-                after: Some(serde_json::json!({ "placed_members": members })),
-            },
+            org_event("organization.placements", org).after(serde_json::json!({ "placed_members": members })),
         )
         .await?;
         tx.commit().await

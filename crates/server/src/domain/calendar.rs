@@ -30,8 +30,8 @@ pub async fn of_organization(
     let mut calendar = calendar.ok_or(StoreError::NotFound)?;
     drop(index);
     if calendar.requirements.iter().any(|r| r.requirement == MeetingKind::HeartToHeartTalk) {
-        let organization = ctx.db.get_org(user, org).await?;
-        let members = ctx.db.expected_attendees(user, org).await?;
+        let record = ctx.db.talk_record(user, org, period.from, period.to).await?;
+        let (organization, members) = (record.organization, record.members);
         let mut names: HashMap<Uuid, String> = members.iter().map(|m| (m.member_id, m.name.clone())).collect();
         let committee: Vec<Uuid> = organization.committee.iter().filter_map(|s| s.member_id).collect();
         for seat in &organization.committee {
@@ -40,13 +40,7 @@ pub async fn of_organization(
             }
         }
         let people: Vec<Uuid> = members.iter().map(|m| m.member_id).collect();
-        let talks: Vec<Talk<Uuid>> = ctx
-            .db
-            .talk_pairs(user, org, period.from, period.to)
-            .await?
-            .into_iter()
-            .map(|(a, b, date)| Talk { a, b, date })
-            .collect();
+        let talks: Vec<Talk<Uuid>> = record.pairs.into_iter().map(|(a, b, date)| Talk { a, b, date }).collect();
         let coverage = talk_coverage(ctx.rules, period, &committee, &people, &talks)?;
         compliance::judge_talks(&mut calendar, coverage, &names, ctx.today, warning_days);
     }

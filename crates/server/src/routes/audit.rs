@@ -72,10 +72,7 @@ async fn search_audit(
     ApiQuery(p): ApiQuery<AuditParams>,
 ) -> ApiResult<Json<AuditPage>> {
     caller.require_system(&[SystemRole::AuditAdmin])?;
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::field("limit", "每页条数应在1到500之间"));
-    }
+    let limit = ApiError::page_limit(p.limit, 500)?;
     let empty = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
     let filter = AuditFilter {
         actor: empty(p.actor),

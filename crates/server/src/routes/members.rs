@@ -278,10 +278,7 @@ async fn list_members(
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<MemberPage>> {
     let user = caller.domain()?;
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("limit", "每页条数应在1到200之间"));
-    }
+    let limit = ApiError::page_limit(p.limit, 200)?;
     // One row more than the page tells whether another page follows, so a full last page has no cursor.
     let (mut items, total) = state.db.list_members(user, &p.filter(limit + 1)?).await?;
     let today = state.today();
@@ -341,16 +338,11 @@ async fn export_members(
     let filter = serde_json::json!({
         "organization_id": p.organization_id, "subtree": p.subtree.unwrap_or(true), "q": p.q, "status": p.status,
     });
-    let event = Event {
-        action: if unmask { "member.export_unmasked" } else { "member.export" },
-        entity_type: "member",
-        entity_id: None,
-        organization_id: p.organization_id,
-        before: None,
-        after: Some(serde_json::json!({
+    let event = Event::new(if unmask { "member.export_unmasked" } else { "member.export" }, "member", None)
+        .in_org(p.organization_id)
+        .after(serde_json::json!({
             "format": "xlsx", "what": "党员花名册", "unmasked": unmask, "filter": filter, "rows": rows.len(),
-        })),
-    };
+        }));
     state.db.record_export(&caller.actor, event, state.now()).await?;
     let roster: Vec<dangwu_reports::RosterRow> = rows
         .into_iter()

@@ -40,31 +40,6 @@ pub const POSTS: [(&str, &str); 7] = [
     ("member", "委员"),
 ];
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrgNodeView {
-    pub id: Uuid,
-    pub parent_id: Option<Uuid>,
-    pub name: String,
-    pub short_name: String,
-    pub kind: OrgKind,
-    pub status: OrgStatus,
-    pub depth: i64,
-}
-
-impl From<OrgNode> for OrgNodeView {
-    fn from(n: OrgNode) -> OrgNodeView {
-        OrgNodeView {
-            id: n.id,
-            parent_id: n.parent_id,
-            name: n.name,
-            short_name: n.short_name,
-            kind: n.kind,
-            status: n.status,
-            depth: n.depth,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SeatView {
     pub member_id: Option<Uuid>,
@@ -272,20 +247,18 @@ pub struct ListParams {
 
 /// 组织树：the organizations the caller may see, parents first.
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "组织", params(ListParams),
-    responses((status = 200, body = Vec<OrgNodeView>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<OrgNode>), (status = 401, body = ErrorBody)))]
 async fn list_orgs(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> ApiResult<Json<Vec<OrgNodeView>>> {
+) -> ApiResult<Json<Vec<OrgNode>>> {
     // The security admin grants roles on organizations, so sees their names (and nothing else of them).
     if caller.user.system_role() == Some(dangwu_store::SystemRole::SecurityAdmin) {
-        let nodes = state.db.all_org_nodes().await?;
-        return Ok(Json(nodes.into_iter().map(OrgNodeView::from).collect()));
+        return Ok(Json(state.db.all_org_nodes().await?));
     }
     let user = caller.domain()?;
-    let nodes = state.db.visible_orgs(user, p.include_dissolved).await?;
-    Ok(Json(nodes.into_iter().map(OrgNodeView::from).collect()))
+    Ok(Json(state.db.visible_orgs(user, p.include_dissolved).await?))
 }
 
 /// 组织详情

@@ -3,10 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::NaiveDate;
 use dangwu_store::placements::Placement;
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -21,49 +18,23 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_placements, replace_placements))
 }
 
-/// A member placed in the organization.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlacementView {
-    pub member_id: Uuid,
-    pub name: String,
-    /// `full` or `probationary`.
-    pub status: String,
-    /// The branch holding the member's formal relationship (组织关系所在党支部).
-    pub home_organization_id: Uuid,
-    pub home_organization_name: String,
-    /// When the member was placed here.
-    pub placed_on: NaiveDate,
-}
-
-fn view(p: Placement) -> PlacementView {
-    PlacementView {
-        member_id: p.member_id,
-        name: p.name,
-        status: p.status,
-        home_organization_id: p.home_organization_id,
-        home_organization_name: p.home_organization_name,
-        placed_on: p.placed_on,
-    }
-}
-
 /// 编入的党员：党小组或临时党支部的成员（组织关系在各自党支部），按姓名排序；其他组织为空
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/placements", tag = "组织", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<PlacementView>), (status = 401, body = ErrorBody),
+    responses((status = 200, body = Vec<Placement>), (status = 401, body = ErrorBody),
         (status = 403, description = "forbidden: the member role sees its own organization, not its roster", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 async fn list_placements(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<Vec<PlacementView>>> {
-    let rows = state.db.placements(caller.domain()?, id).await?;
-    Ok(Json(rows.into_iter().map(view).collect()))
+) -> ApiResult<Json<Vec<Placement>>> {
+    Ok(Json(state.db.placements(caller.domain()?, id).await?))
 }
 
 /// 调整编入的党员（整体替换）：党小组只编入本支部党员且每人只编入一个党小组；临时党支部可编入有权管理的任一党员
 #[utoipa::path(put, path = "/api/v1/organizations/{id}/placements", tag = "组织", params(("id" = Uuid, Path)),
     request_body = PlacementFields,
-    responses((status = 200, description = "The members placed now", body = Vec<PlacementView>),
+    responses((status = 200, description = "The members placed now", body = Vec<Placement>),
         (status = 400, description = "validation_failed: `member_ids[i]` unknown, out of the caller's reach, not writable by the caller, or repeated", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "rule_violation: `placement.organization_kind`, `placement.party_group_branch`, `placement.one_party_group` or `org.parent_active`; `fields` names the member when one is concerned", body = ErrorBody)))]
@@ -72,8 +43,7 @@ async fn replace_placements(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<PlacementFields>,
-) -> ApiResult<Json<Vec<PlacementView>>> {
+) -> ApiResult<Json<Vec<Placement>>> {
     caller.domain()?;
-    let rows = domain::placements::replace(&state.ctx(), &caller.actor, id, req).await?;
-    Ok(Json(rows.into_iter().map(view).collect()))
+    Ok(Json(domain::placements::replace(&state.ctx(), &caller.actor, id, req).await?))
 }

@@ -18,10 +18,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 async fn org_compliance(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(p): ApiQuery<YearParams>,
+    OrgYear { id, period }: OrgYear,
 ) -> ApiResult<Json<CalendarAnswer>> {
-    let period = year_period(&state, p.year)?;
     let compliance = calendar(&state, &caller, id, period).await?;
     Ok(Json(CalendarAnswer {
         year: period.from.year(),
@@ -108,10 +106,8 @@ async fn compliance_rollup(
 async fn rollup_export(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(p): ApiQuery<YearParams>,
+    OrgYear { id, period }: OrgYear,
 ) -> ApiResult<Response> {
-    let period = year_period(&state, p.year)?;
     let all = rollup(&state, &caller, id, period).await?;
     let table: Vec<Vec<String>> = all
         .rows
@@ -151,10 +147,8 @@ pub const PARTICIPATION_MAX_MEMBERS: i64 = 5000;
 async fn participation(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(p): ApiQuery<YearParams>,
+    OrgYear { id, period }: OrgYear,
 ) -> ApiResult<Json<Vec<orglife::Participation>>> {
-    let period = year_period(&state, p.year)?;
     // A member with the member role on their own organization sees their own line only.
     let rows = state.db.attendance(caller.domain()?, id, period.from, period.to, PARTICIPATION_MAX_MEMBERS).await?;
     let mut list = orglife::participation(&rows);

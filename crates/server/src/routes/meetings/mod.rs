@@ -2,7 +2,7 @@
 //! organization, the rollup of a subtree, members' participation, and the 三会一课 ledger as Excel.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
@@ -52,6 +52,23 @@ fn year_period(state: &AppState, year: Option<i32>) -> ApiResult<Period> {
     Ok(Period { from, to: NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December") })
 }
 
+/// The organization of the path (`/organizations/{id}/…`) and the year asked for (`?year=`, default
+/// this year) as a period: what every yearly view of an organization starts from.
+struct OrgYear {
+    id: Uuid,
+    period: Period,
+}
+
+impl FromRequestParts<AppState> for OrgYear {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> ApiResult<OrgYear> {
+        let ApiPath(id) = ApiPath::<Uuid>::from_request_parts(parts, state).await?;
+        let ApiQuery(p) = ApiQuery::<YearParams>::from_request_parts(parts, state).await?;
+        Ok(OrgYear { id, period: year_period(state, p.year)? })
+    }
+}
+
 /// The year's compliance calendar of one organization.
 async fn calendar(state: &AppState, caller: &Caller, id: Uuid, period: Period) -> ApiResult<orglife::Compliance> {
     let warning_days = state.config.orglife_warning_days;
@@ -84,8 +101,7 @@ async fn record_export(
     org: Uuid,
     details: serde_json::Value,
 ) -> ApiResult<()> {
-    let event =
-        Event { action, entity_type, entity_id, organization_id: Some(org), before: None, after: Some(details) };
+    let event = Event::new(action, entity_type, entity_id).in_org(org).after(details);
     Ok(state.db.record_export(&caller.actor, event, state.now()).await?)
 }
 

@@ -14,10 +14,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 async fn meeting_ledger(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(p): ApiQuery<YearParams>,
+    OrgYear { id, period }: OrgYear,
 ) -> ApiResult<Response> {
-    let period = year_period(&state, p.year)?;
     let user = caller.domain()?;
     state.db.check_readable(user, id).await?;
     let org = state.db.get_org(user, id).await?;

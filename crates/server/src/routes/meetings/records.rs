@@ -76,10 +76,7 @@ async fn list_meetings(
     ApiQuery(p): ApiQuery<MeetingParams>,
 ) -> ApiResult<Json<MeetingPage>> {
     let user = caller.domain()?;
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::field("limit", "每页条数应在1到500之间"));
-    }
+    let limit = ApiError::page_limit(p.limit, 500)?;
     let filter = MeetingFilter {
         organization_id: p.organization_id,
         subtree: p.subtree.unwrap_or(true),
