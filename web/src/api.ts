@@ -307,11 +307,3 @@ export function downloadFile<P extends PathsFor<'get'>>(
   }
   return download(fillPath(path, params), query, fallbackName, { quiet })
 }
-
-/**
- * An answer the document describes only as a free-form object (`Record<string, unknown>`), typed by
- * the hand-written shape in types.ts until the Rust side gives it a schema.
- */
-export function freeForm<T>(answer: Promise<Record<string, unknown> | Record<string, unknown>[]>): Promise<T> {
-  return answer as Promise<unknown> as Promise<T>
-}

@@ -1,12 +1,8 @@
 // Shapes of the REST API. The truth is the OpenAPI document the server builds (src/api/openapi.json,
 // kept current by crates/server/tests/openapi.rs) and the types generated from it (src/api/schema.d.ts,
 // `npm run gen:api`): the names here are aliases of its schemas, so a changed Rust struct shows up as a
-// type error where the web app uses it. Two kinds of hand-written types remain, each marked:
-// - code unions (`MeetingKind`, `MemberStatus`…) narrowing fields the document types as plain strings
-//   today (they are `String` on the Rust side); once they are enums there, the generated types carry
-//   the unions and the narrowing can go;
-// - answers the document describes only as a free-form object (compliance, rollups, rules, appraisals,
-//   the calculators, a meeting's attendees, votes and issues).
+// type error where the web app uses it. Two code unions are still written here (committee posts and
+// audit-chain break kinds), for fields the document types as plain strings.
 import type { components } from './api/schema'
 
 type Schemas = components['schemas']
@@ -17,21 +13,14 @@ type Schemas = components['schemas']
  */
 type WithCodes<T, Codes extends { [K in keyof Codes]: K extends keyof T ? unknown : never }> = Omit<T, keyof Codes> & Codes
 
-// ---------------------------------------------------------------- codes (plain strings in the document)
+// ---------------------------------------------------------------- codes (the code lists of GET /codes)
 
-export type SystemRole = 'system_admin' | 'security_admin' | 'audit_admin'
-export type OrgRole = 'org_admin' | 'secretary' | 'inspector' | 'member'
+export type SystemRole = Schemas['SystemRole']
+export type OrgRole = Schemas['Role']
 
-export type OrgKind =
-  | 'group_committee'
-  | 'primary_committee'
-  | 'general_branch'
-  | 'branch'
-  | 'joint_branch'
-  | 'temporary_branch'
-  | 'party_group'
+export type OrgKind = Schemas['OrgKind']
 
-export type OrgStatus = 'active' | 'dissolved'
+export type OrgStatus = Schemas['OrgStatus']
 
 export type CommitteePost =
   | 'secretary'
@@ -42,36 +31,19 @@ export type CommitteePost =
   | 'youth'
   | 'member'
 
-export type Gender = 'male' | 'female'
-export type MemberStatus = 'full' | 'probationary'
-export type Occupation =
-  | 'worker'
-  | 'farmer'
-  | 'professional'
-  | 'manager'
-  | 'official'
-  | 'student'
-  | 'other'
-  | 'retired'
+export type Gender = Schemas['Gender']
+export type MemberStatus = Schemas['MemberStatus']
+export type Occupation = Schemas['Occupation']
 
 export type ChainBreakKind = 'altered' | 'missing' | 'reordered' | 'unlinked' | 'truncated' | 'head_mismatch' | 'unchained'
 
 export type DuesCategory = Schemas['DuesCategory']
 
-export type MeetingKind =
-  | 'general_meeting'
-  | 'branch_committee'
-  | 'party_group_meeting'
-  | 'party_lecture'
-  | 'theme_day'
-  | 'life_meeting'
-  | 'democratic_appraisal'
-  | 'heart_to_heart_talk'
-  | 'party_committee'
-  | 'central_study'
+/** The kind of a meeting record (a requirement names the rules' narrower `Schemas['MeetingKind']`). */
+export type MeetingKind = Schemas['RecordKind']
 
-export type MeetingStatus = 'planned' | 'held'
-export type AttendanceStatus = 'present' | 'leave' | 'absent'
+export type MeetingStatus = Schemas['MeetingStatus']
+export type AttendanceStatus = Schemas['Attendance']
 
 /** GET /codes: every code list with its Chinese labels. */
 export type CodeLists = Schemas['CodeLists']
@@ -170,158 +142,27 @@ export type Meeting = WithCodes<
 >
 export type MeetingPage = Schemas['MeetingPage']
 
-// Free-form in the document: the compliance calendar, rollup and participation answers.
-export interface ComplianceWindow {
-  from: string
-  to: string
-  partial: boolean
-  required: number
-  held: number
-  status: 'done' | 'due' | 'overdue' | 'upcoming'
-  warning: boolean
-}
-
-export interface Requirement {
-  kind: MeetingKind
-  requirement: string
-  label: string
-  rule: string
-  rule_status: RuleStatus
-  scope: string
-  note: string | null
-  windows: ComplianceWindow[]
-}
-
-export interface Tally {
-  done: number
-  due: number
-  overdue: number
-  upcoming: number
-  warning: number
-}
-
-export interface OrgCompliance {
-  organization_id: string
-  name: string
-  short_name: string
-  kind: OrgKind
-  parent_id: string | null
-  depth: number
-  requirements: Requirement[]
-  tally: Tally
-  /** A branch's 谈心谈话 judged pair by pair; absent where talks are not required or not judged. */
-  talks?: TalkView | null
-}
-
+// The compliance calendar, rollup and participation answers.
+export type ComplianceWindow = Schemas['WindowView']
+export type Requirement = Schemas['RequirementView']
+export type Tally = Schemas['Tally']
+export type OrgCompliance = Schemas['Compliance']
 /** One pair of a branch that has not talked enough this year. */
-export interface MissingPair {
-  a: string
-  a_name: string
-  b: string
-  b_name: string
-  /** 支部委员之间 / 支部委员和党员之间 / 党员和党员之间 */
-  kind: string
-  held: number
-}
+export type MissingPair = Schemas['MissingPair']
+export type TalkView = Schemas['TalkView']
+export type ComplianceAnswer = Schemas['CalendarAnswer']
+export type KindTotal = Schemas['KindTotal']
+export type RollupOrg = Schemas['RollupRow']
+export type RollupAnswer = Schemas['RollupAnswer']
+export type Participation = Schemas['Participation']
 
-export interface TalkView {
-  /** Pairs that must talk this year, and those that did enough. */
-  pairs: number
-  covered: number
-  per_pair: number
-  /** The first pairs still missing (committee pairs first). */
-  missing: MissingPair[]
-  missing_total: number
-  met: boolean
-  rule: string
-  message: string
-}
+// ---------------------------------------------------------------- 民主评议
 
-export interface ComplianceAnswer {
-  year: number
-  today: string
-  warning_days: number
-  compliance: OrgCompliance
-}
-
-export interface KindTotal extends Tally {
-  kind: MeetingKind
-  label: string
-}
-
-export interface RollupOrg {
-  organization_id: string
-  parent_id: string | null
-  name: string
-  short_name: string
-  kind: string
-  /** Levels below the organization the rollup was asked for. */
-  depth: number
-  /** Active sub-organizations (those beyond the levels sent are loaded on expanding the row). */
-  children: number
-  own: Tally
-  subtree: Tally
-}
-
-export interface RollupAnswer {
-  year: number
-  today: string
-  kinds: KindTotal[]
-  organizations_total: number
-  /** The organization and its sub-organizations down to the `depth` asked for. */
-  organizations: RollupOrg[]
-  behind_total: number
-  /** The first `behind_limit` organizations behind, most overdue first. */
-  behind: RollupOrg[]
-}
-
-export interface Participation {
-  member_id: string
-  name: string
-  organization_id: string
-  expected: number
-  present: number
-  leave: number
-  absent: number
-  consecutive_absences: number
-  last_present: string | null
-}
-
-// ---------------------------------------------------------------- 民主评议 (free-form in the document)
-
-export type AppraisalStatus = 'open' | 'proposed' | 'decided'
-export type Grade = 'excellent' | 'qualified' | 'basically_qualified' | 'unqualified'
-
-export interface AppraisalRow {
-  id: string
-  organization_id: string
-  organization_name: string
-  year: number
-  status: AppraisalStatus
-  meeting_id: string | null
-  version: number
-  created_at: string
-  updated_at: string
-}
-
-export interface AppraisalEntry {
-  member_id: string
-  name: string
-  member_status: MemberStatus
-  self_text: string
-  peer_summary: string
-  votes_excellent: number
-  votes_qualified: number
-  votes_basic: number
-  votes_unqualified: number
-  proposed_grade: Grade | null
-  final_grade: Grade | null
-  version: number
-}
-
-export interface Appraisal extends AppraisalRow {
-  entries: AppraisalEntry[]
-}
+export type AppraisalStatus = Schemas['AppraisalStage']
+export type Grade = Schemas['Grade']
+export type AppraisalRow = Schemas['AppraisalRow']
+export type AppraisalEntry = Schemas['AppraisalEntry']
+export type Appraisal = Schemas['Appraisal']
 
 /** One page of a keyset-paged list: `MemberPage`, `MeetingPage`, `AuditPage` with narrowed items. */
 export type Page<T> = { items: T[]; next_cursor?: string | null; total?: number; total_exact?: boolean }

@@ -1,6 +1,6 @@
 // 组织: the organization tree, records, history, and each organization's organizational-life views.
-import { downloadFile, freeForm, http, type BodyOf, type CallOptions, type QueryOf } from '../api'
-import type { ComplianceAnswer, ExpectedAttendee, OrgNode, Organization, Participation, RollupAnswer } from '../types'
+import { downloadFile, http, type BodyOf, type CallOptions, type QueryOf } from '../api'
+import type { ExpectedAttendee, OrgNode, Organization } from '../types'
 
 export const orgApi = {
   list: (opts?: CallOptions) => http.get('/api/v1/organizations', { ...opts }) as Promise<OrgNode[]>,
@@ -18,15 +18,15 @@ export const orgApi = {
 
   // ---------------------------------------------------------------- organizational life
   compliance: (id: string, query: QueryOf<'/api/v1/organizations/{id}/compliance'>, opts?: CallOptions) =>
-    freeForm<ComplianceAnswer>(http.get('/api/v1/organizations/{id}/compliance', { path: { id }, query, ...opts })),
+    http.get('/api/v1/organizations/{id}/compliance', { path: { id }, query, ...opts }),
   complianceRollup: (id: string, query: QueryOf<'/api/v1/organizations/{id}/compliance-rollup'>, opts?: CallOptions) =>
-    freeForm<RollupAnswer>(http.get('/api/v1/organizations/{id}/compliance-rollup', { path: { id }, query, ...opts })),
+    http.get('/api/v1/organizations/{id}/compliance-rollup', { path: { id }, query, ...opts }),
   complianceRollupXlsx: (id: string, query: QueryOf<'/api/v1/organizations/{id}/compliance-rollup.xlsx'>, fileName: string) =>
     downloadFile('/api/v1/organizations/{id}/compliance-rollup.xlsx', { path: { id }, query }, fileName),
   meetingsLedgerXlsx: (id: string, query: QueryOf<'/api/v1/organizations/{id}/meetings-ledger.xlsx'>, fileName: string) =>
     downloadFile('/api/v1/organizations/{id}/meetings-ledger.xlsx', { path: { id }, query }, fileName),
   participation: (id: string, query: QueryOf<'/api/v1/organizations/{id}/participation'>, opts?: CallOptions) =>
-    freeForm<Participation[]>(http.get('/api/v1/organizations/{id}/participation', { path: { id }, query, ...opts })),
+    http.get('/api/v1/organizations/{id}/participation', { path: { id }, query, ...opts }),
   expectedAttendees: (id: string, opts?: CallOptions) =>
     http.get('/api/v1/organizations/{id}/expected-attendees', { path: { id }, ...opts }) as Promise<ExpectedAttendee[]>,
 }
