@@ -12,7 +12,7 @@ use dangwu_rules::calendar::CalendarYear;
 use dangwu_rules::dues::DuesAmount;
 use dangwu_rules::recruitment::PipelineAssessment;
 use dangwu_rules::structural::StructuralRuleSummary;
-use dangwu_rules::{CalcError, RuleStatus, RuleSummary, StructuralRule};
+use dangwu_rules::{CalcError, RuleSummary, StructuralRule};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
