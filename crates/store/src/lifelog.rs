@@ -12,7 +12,9 @@ use uuid::Uuid;
 
 use crate::access::Access;
 use crate::meetings::HeldCount;
-use crate::{Db, Result, Tx, q};
+use dangwu_rules::org::{OrgKind, OrgStatus};
+
+use crate::{Db, JsonText, Result, Tx, q};
 
 /// How many ids go into one `IN (…)` list.
 const CHUNK: usize = 500;
@@ -24,9 +26,13 @@ pub struct LifeOrgRow {
     pub parent_id: Option<Uuid>,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
-    pub status: String,
-    pub committee_json: String,
+    #[sqlx(try_from = "crate::Stored<OrgKind>")]
+    pub kind: OrgKind,
+    #[sqlx(try_from = "crate::Stored<OrgStatus>")]
+    pub status: OrgStatus,
+    /// The committee's seats, counted only (a branch with three or more has a 支部委员会).
+    #[sqlx(rename = "committee_json", try_from = "String")]
+    pub committee: JsonText<Vec<serde::de::IgnoredAny>>,
 }
 
 /// One organization changed in one generation.

@@ -1125,7 +1125,7 @@ export interface components {
         Compliance: {
             /** Format: int64 */
             depth: number;
-            kind: string;
+            kind: components["schemas"]["OrgKind"];
             name: string;
             /** Format: uuid */
             organization_id: string;
@@ -1965,7 +1965,7 @@ export interface components {
              * @description Levels below the organization the rollup was asked for.
              */
             depth: number;
-            kind: string;
+            kind: components["schemas"]["OrgKind"];
             name: string;
             /** Format: uuid */
             organization_id: string;

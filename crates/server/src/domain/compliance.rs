@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use dangwu_rules::codes::{Attendance, RecordKind};
-use dangwu_rules::org::OrgKind;
+use dangwu_rules::org::{OrgKind, OrgStatus};
 use dangwu_rules::orglife::{self, MeetingKind, OrgLifeFacts, Period, RequirementScope};
 use dangwu_rules::{CalcError, RuleBook};
 use dangwu_store::lifelog::LifeOrgRow;
@@ -104,7 +104,7 @@ pub struct Compliance {
     pub organization_id: Uuid,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub parent_id: Option<Uuid>,
     pub depth: i64,
     pub requirements: Vec<RequirementView>,
@@ -180,7 +180,7 @@ pub struct LifeUnit {
     pub parent_id: Option<Uuid>,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub active: bool,
     /// Seats on its committee (a branch with three or more has a 支部委员会).
     pub committee_seats: usize,
@@ -188,16 +188,14 @@ pub struct LifeUnit {
 
 impl From<LifeOrgRow> for LifeUnit {
     fn from(r: LifeOrgRow) -> LifeUnit {
-        let committee_seats =
-            serde_json::from_str::<Vec<serde::de::IgnoredAny>>(&r.committee_json).map(|v| v.len()).unwrap_or(0);
         LifeUnit {
             id: r.id,
             parent_id: r.parent_id,
             name: r.name,
             short_name: r.short_name,
             kind: r.kind,
-            active: r.status == "active",
-            committee_seats,
+            active: r.status == OrgStatus::Active,
+            committee_seats: r.committee.len(),
         }
     }
 }
@@ -249,7 +247,10 @@ impl Forest {
     }
 
     fn party_groups_of(&self, id: Uuid) -> impl Iterator<Item = Uuid> + '_ {
-        self.children_of(id).iter().copied().filter(|c| self.units.get(c).is_some_and(|u| u.kind == "party_group"))
+        self.children_of(id)
+            .iter()
+            .copied()
+            .filter(|c| self.units.get(c).is_some_and(|u| u.kind == OrgKind::PartyGroup))
     }
 
     /// The active organizations of `root`'s subtree, level by level (parents before children), each
@@ -305,7 +306,7 @@ impl<'a> Requirements<'a> {
 
     /// The organization's requirements (none for an organization of an unknown kind).
     fn of(&mut self, unit: &LifeUnit, party_groups: usize) -> Result<&[Req], CalcError> {
-        let Some(kind) = OrgKind::from_code(&unit.kind) else { return Ok(&[]) };
+        let kind = unit.kind;
         let facts = OrgLifeFacts { kind, has_committee: unit.committee_seats >= 3, party_groups: party_groups as u32 };
         let key = (kind, facts.has_committee, facts.party_groups);
         if !self.memo.contains_key(&key) {
@@ -468,7 +469,7 @@ pub fn calendar(
         organization_id: unit.id,
         name: unit.name.clone(),
         short_name: unit.short_name.clone(),
-        kind: unit.kind.clone(),
+        kind: unit.kind,
         parent_id: unit.parent_id,
         depth: 0,
         requirements: views,
@@ -491,7 +492,7 @@ pub struct RollupRow {
     pub parent_id: Option<Uuid>,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     /// Levels below the organization the rollup was asked for.
     pub depth: u32,
     /// Active sub-organizations.
@@ -560,7 +561,7 @@ pub fn rollup(
             parent_id: unit.parent_id,
             name: unit.name.clone(),
             short_name: unit.short_name.clone(),
-            kind: unit.kind.clone(),
+            kind: unit.kind,
             depth,
             children: forest.children_of(unit.id).len() as u32,
             subtree: own.clone(),
@@ -642,7 +643,7 @@ mod tests {
             parent_id: parent.map(Uuid::from_u128),
             name: format!("组织{id}"),
             short_name: String::new(),
-            kind: kind.into(),
+            kind: OrgKind::from_code(kind).expect("a known organization kind"),
             active: true,
             committee_seats: seats,
         }

@@ -113,7 +113,7 @@ async fn rollup_export(
         .rows
         .iter()
         .map(|r| {
-            let kind = OrgKind::from_code(&r.kind).map(OrgKind::label).unwrap_or("");
+            let kind = r.kind.label();
             vec![
                 format!("{}{}", "　".repeat(r.depth as usize), r.name),
                 kind.to_owned(),

@@ -7,7 +7,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use dangwu_rules::codes::{Attendance, MeetingStatus, RecordKind};
-use dangwu_rules::org::OrgKind;
 use dangwu_rules::orglife::Period;
 use dangwu_store::access::Access;
 use dangwu_store::audit::Event;
