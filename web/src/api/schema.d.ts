@@ -1571,6 +1571,7 @@ export interface components {
             issues: components["schemas"]["LifeIssue"][];
             kind_label: string;
         };
+        /** @description A member as entered on the form. */
         MemberFields: {
             /** Format: date */
             birth_date: string;

@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod compliance;
 pub mod lifeindex;
 pub mod meetings;
+pub mod members;
 pub mod placements;
 
 use chrono::{DateTime, NaiveDate, Utc};

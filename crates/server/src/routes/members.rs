@@ -8,10 +8,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use dangwu_rules::RuleBook;
 use dangwu_rules::idcard::{self, Gender};
-use dangwu_rules::member::{Occupation, Status, check_conversion, check_dates};
-use dangwu_store::access::Access;
+use dangwu_rules::member::{Occupation, Status};
 use dangwu_store::audit::Event;
-use dangwu_store::members::{Member, MemberCursor, MemberFilter, MemberInput};
+use dangwu_store::members::{Member, MemberCursor, MemberFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +20,9 @@ use uuid::Uuid;
 use super::{Change, history};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::domain;
+use crate::domain::members::MemberFields;
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -32,8 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(member_history))
 }
 
-/// 学历 (highest education), in the coded order of the member information form.
-pub const EDUCATION: [&str; 6] = ["研究生", "大学本科", "大学专科", "中等专科", "高中", "初中及以下"];
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberView {
     pub id: Uuid,
@@ -98,119 +97,11 @@ pub fn member_view(m: Member, unmasked: bool, rules: &RuleBook, today: NaiveDate
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct MemberFields {
-    #[schema(max_length = 50)]
-    pub name: String,
-    pub gender: Gender,
-    #[schema(max_length = 20)]
-    pub ethnicity: String,
-    pub birth_date: NaiveDate,
-    /// 18 characters; the masked form as shown keeps the stored number.
-    #[schema(max_length = 18)]
-    pub id_number: String,
-    #[schema(max_length = 20)]
-    pub education: String,
-    pub occupation: Occupation,
-    #[schema(max_length = 100)]
-    pub work_unit: String,
-    #[serde(default)]
-    #[schema(max_length = 50)]
-    pub post: String,
-    /// 11 digits; the masked form as shown keeps the stored number.
-    #[serde(default)]
-    #[schema(max_length = 20)]
-    pub phone: String,
-    pub joined_on: NaiveDate,
-    pub converted_on: Option<NaiveDate>,
-    pub status: Status,
-    pub organization_id: Uuid,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateMember {
     #[schema(minimum = 1, maximum = 2147483647)]
     pub version: i64,
     #[serde(flatten)]
     pub fields: MemberFields,
-}
-
-/// A trimmed text; its length limit is that of the schema, checked when the body was read.
-fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, label: &str) -> String {
-    let v = value.trim().to_owned();
-    if required && v.is_empty() {
-        errors.push(FieldError { field: field.into(), message: format!("{label}必填") });
-    }
-    v
-}
-
-/// Checks a member record at the edge: every field, the ID number's check digit and its agreement with
-/// the birth date and gender, and the dates against the rules. All problems are reported together.
-pub fn validate(f: MemberFields, rules: &RuleBook, today: NaiveDate) -> ApiResult<MemberInput> {
-    let mut errors = Vec::new();
-    let name = text(&mut errors, "name", &f.name, true, "姓名");
-    let ethnicity = text(&mut errors, "ethnicity", &f.ethnicity, true, "民族");
-    let work_unit = text(&mut errors, "work_unit", &f.work_unit, true, "工作单位");
-    let post = text(&mut errors, "post", &f.post, false, "职务");
-    let phone = f.phone.trim().to_owned();
-    let mobile = phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit());
-    if !phone.is_empty() && !mobile {
-        errors.push(FieldError { field: "phone".into(), message: "手机号码应为以1开头的11位数字".into() });
-    }
-    if !EDUCATION.contains(&f.education.as_str()) {
-        errors.push(FieldError {
-            field: "education".into(), message: format!("学历应为：{}", EDUCATION.join("、"))
-        });
-    }
-    let id_number = match idcard::parse(&f.id_number) {
-        Ok(id) => {
-            if id.birth_date != f.birth_date {
-                errors.push(FieldError {
-                    field: "birth_date".into(),
-                    message: format!("出生日期与公民身份号码不一致（号码中为 {}）", id.birth_date),
-                });
-            }
-            if f.gender != id.gender {
-                errors.push(FieldError {
-                    field: "gender".into(), message: "性别与公民身份号码不一致".into()
-                });
-            }
-            id.number
-        }
-        Err(e) => {
-            errors.push(FieldError { field: "id_number".into(), message: e.to_string() });
-            f.id_number.clone()
-        }
-    };
-    let problems = check_dates(f.birth_date, f.joined_on, f.converted_on, f.status, today);
-    let dates_ok = problems.is_empty();
-    for p in problems {
-        errors.push(FieldError { field: p.field.into(), message: p.message });
-    }
-    // The probation rules, where they were in force when the member was admitted.
-    if let (true, Status::Full, Some(converted)) = (dates_ok, f.status, f.converted_on)
-        && let Ok(Some(p)) = check_conversion(rules, f.joined_on, converted)
-    {
-        errors.push(FieldError { field: p.field.into(), message: p.message });
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    Ok(MemberInput {
-        name,
-        gender: f.gender,
-        ethnicity,
-        birth_date: f.birth_date,
-        id_number,
-        education: f.education,
-        occupation: f.occupation,
-        work_unit,
-        post,
-        phone,
-        joined_on: f.joined_on,
-        converted_on: f.converted_on,
-        status: f.status,
-        organization_id: f.organization_id,
-    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -426,10 +317,8 @@ async fn create_member(
     caller: Caller,
     ApiJson(req): ApiJson<MemberFields>,
 ) -> ApiResult<(StatusCode, Json<MemberView>)> {
-    // The right to write comes first: a caller without it hears 403, not what is wrong with the input.
-    state.db.require_member_org(caller.domain()?, req.organization_id).await?;
-    let input = validate(req, &state.rules, state.today())?;
-    let member = state.db.create_member(&caller.actor, &input, state.now()).await?;
+    caller.domain()?;
+    let member = domain::members::enter(&state.ctx(), &caller.actor, req).await?;
     Ok((StatusCode::CREATED, Json(member_view(member, false, &state.rules, state.today()))))
 }
 
@@ -440,25 +329,10 @@ async fn update_member(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(mut req): ApiJson<UpdateMember>,
+    ApiJson(req): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<MemberView>> {
-    let user = caller.domain()?;
-    state.db.require_member_access(user, id, Access::WriteMembers).await?;
-    // An edit form shows the masked ID number and phone; sent back unchanged, they keep the stored
-    // values, so editing other fields needs no (audited) unmasked read.
-    let masked_id = req.fields.id_number.contains('*');
-    let masked_phone = req.fields.phone.contains('*');
-    if masked_id || masked_phone {
-        let stored = state.db.get_member(user, id).await?;
-        if masked_id && req.fields.id_number == idcard::mask(&stored.id_number) {
-            req.fields.id_number = stored.id_number;
-        }
-        if masked_phone && req.fields.phone == idcard::mask_phone(&stored.phone) {
-            req.fields.phone = stored.phone;
-        }
-    }
-    let input = validate(req.fields, &state.rules, state.today())?;
-    let member = state.db.update_member(&caller.actor, id, &input, req.version, state.now()).await?;
+    caller.domain()?;
+    let member = domain::members::edit(&state.ctx(), &caller.actor, id, req.version, req.fields).await?;
     Ok(Json(member_view(member, false, &state.rules, state.today())))
 }
 
