@@ -795,6 +795,16 @@ async fn talks_are_judged_pair_by_pair(app: TestApp) {
     assert_eq!(req["windows"][0]["required"], 6);
     assert_eq!(req["windows"][0]["held"], 2);
     assert_ne!(req["windows"][0]["status"], "done");
+    // The rollup does not count talk records as done windows: it leaves talks out of its sums and
+    // says so, since only the calendar judges pairs.
+    let r = admin.get(&format!("/api/v1/organizations/{org}/compliance-rollup?year=2026")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let kinds = r.body["kinds"].as_array().unwrap();
+    assert!(kinds.iter().all(|k| k["kind"] != "heart_to_heart_talk"), "{kinds:?}");
+    assert!(!kinds.is_empty(), "the other requirements are summed: {}", r.body);
+    let not_summed = &r.body["not_summed"];
+    assert_eq!(not_summed[0]["kind"], "heart_to_heart_talk", "{}", r.body);
+    assert_eq!(not_summed[0]["organizations"], 1, "{}", r.body);
 }
 
 // Two requests to plan the same year at once: the second sees the first's plans (on PostgreSQL the

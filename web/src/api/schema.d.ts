@@ -1671,6 +1671,21 @@ export interface components {
             parent_id: string;
         };
         /**
+         * @description A requirement the rollup does not sum: 谈心谈话 is judged pair by pair among a branch's people
+         *     (regulations 3.12), which only the organization's own calendar does; counting talk records here
+         *     would call a branch done after one talk.
+         */
+        NotSummed: {
+            kind: components["schemas"]["RecordKind"];
+            label: string;
+            /**
+             * Format: int32
+             * @description Organizations of the subtree it applies to.
+             */
+            organizations: number;
+            rule: string;
+        };
+        /**
          * @description 职业: the eight categories of the Party statistics.
          * @enum {string}
          */
@@ -1946,6 +1961,8 @@ export interface components {
             /** @description Organizations with overdue windows of their own, in all. */
             behind_total: number;
             kinds: components["schemas"]["KindTotal"][];
+            /** @description Requirements left out of the sums (谈心谈话, judged pair by pair in each organization's calendar). */
+            not_summed: components["schemas"]["NotSummed"][];
             /** @description Down to `depth` levels; every row says how many `children` it has. */
             organizations: components["schemas"]["RollupRow"][];
             /** @description Organizations of the subtree in all. */

@@ -509,6 +509,20 @@ pub struct RollupRow {
 pub struct Rollup {
     pub kinds: Vec<KindTotal>,
     pub rows: Vec<RollupRow>,
+    /// Requirements judged pair by pair (谈心谈话), which the sums leave out.
+    pub not_summed: Vec<NotSummed>,
+}
+
+/// A requirement the rollup does not sum: 谈心谈话 is judged pair by pair among a branch's people
+/// (regulations 3.12), which only the organization's own calendar does; counting talk records here
+/// would call a branch done after one talk.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NotSummed {
+    pub kind: RecordKind,
+    pub label: &'static str,
+    pub rule: &'static str,
+    /// Organizations of the subtree it applies to.
+    pub organizations: u32,
 }
 
 impl Rollup {
@@ -535,6 +549,7 @@ pub fn rollup(
     let mut kinds: Vec<KindTotal> = Vec::new();
     // Requirement label → its place in `kinds`.
     let mut kind_at: HashMap<&'static str, usize> = HashMap::new();
+    let mut not_summed: Vec<NotSummed> = Vec::new();
     let subtree = forest.subtree(root);
     let mut rows: Vec<RollupRow> = Vec::with_capacity(subtree.len());
     let mut parents: Vec<Option<usize>> = Vec::with_capacity(subtree.len());
@@ -542,6 +557,18 @@ pub fn rollup(
         let (own_counts, groups) = inputs(forest, counts, unit);
         let mut own = Tally::default();
         for r in reqs.of(unit, groups.len())? {
+            if r.req.scope == RequirementScope::EachPair {
+                match not_summed.iter_mut().find(|n| n.label == r.req.label) {
+                    Some(n) => n.organizations += 1,
+                    None => not_summed.push(NotSummed {
+                        kind: record_kind(r.req.meeting).0,
+                        label: r.req.label,
+                        rule: r.req.rule,
+                        organizations: 1,
+                    }),
+                }
+                continue;
+            }
             let at = *kind_at.entry(r.req.label).or_insert_with(|| {
                 kinds.push(KindTotal {
                     kind: record_kind(r.req.meeting).0,
@@ -576,7 +603,7 @@ pub fn rollup(
             rows[p].subtree.merge(&child);
         }
     }
-    Ok(Rollup { kinds, rows })
+    Ok(Rollup { kinds, rows, not_summed })
 }
 
 /// One member's participation: meetings attended of those they were expected at, and the run of
@@ -797,6 +824,12 @@ mod tests {
         assert_eq!(top.subtree.overdue, sum(|t| t.overdue));
         let committee = r.kinds.iter().find(|k| k.kind == RecordKind::BranchCommittee).unwrap();
         assert_eq!((committee.tally.done, committee.tally.overdue), (12, 12), "one branch held all 12, the other none");
+        assert!(
+            r.kinds.iter().all(|k| k.kind != RecordKind::HeartToHeartTalk),
+            "talks are judged by pairs, not summed"
+        );
+        let talks = r.not_summed.iter().find(|n| n.kind == RecordKind::HeartToHeartTalk).unwrap();
+        assert_eq!(talks.organizations, 2, "both active branches must hold talks");
         let behind: Vec<u128> = r.behind().iter().map(|r| r.organization_id.as_u128()).collect();
         assert_eq!(behind[0], 3, "the branch without meetings is the most behind");
     }

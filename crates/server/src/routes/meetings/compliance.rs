@@ -58,6 +58,9 @@ pub struct RollupAnswer<'a> {
     today: NaiveDate,
     #[schema(value_type = Vec<orglife::KindTotal>)]
     kinds: &'a [orglife::KindTotal],
+    /// Requirements left out of the sums (谈心谈话, judged pair by pair in each organization's calendar).
+    #[schema(value_type = Vec<orglife::NotSummed>)]
+    not_summed: &'a [orglife::NotSummed],
     /// Organizations of the subtree in all.
     organizations_total: usize,
     /// Down to `depth` levels; every row says how many `children` it has.
@@ -92,6 +95,7 @@ async fn compliance_rollup(
         year: period.from.year(),
         today: state.today(),
         kinds: &all.kinds,
+        not_summed: &all.not_summed,
         organizations_total: all.rows.len(),
         organizations: all.rows.iter().filter(|r| r.depth <= depth).collect(),
         behind_total: behind.len(),
