@@ -453,7 +453,7 @@ impl Db {
     ) -> Result<Organization> {
         let mut tx = self.begin().await?;
         let parent = tx.org_for(actor.user_id, parent, Access::ManageOrgs).await?;
-        let org = tx.insert_org(actor, Some(&parent), input, now).await?;
+        let org = tx.create_org(actor, &parent, input, now).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -517,6 +517,68 @@ impl Db {
     ) -> Result<Organization> {
         let mut tx = self.begin().await?;
         let before = tx.org_for(actor.user_id, id, Access::EditOrg).await?;
+        let after = tx.update_org(actor, &before, input, version, now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Moves an organization (with its subtree) under a new parent.
+    pub async fn move_org(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        new_parent: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let mut tx = self.begin().await?;
+        let before = tx.org_for(actor.user_id, id, Access::ManageOrgs).await?;
+        let parent = tx.org_for(actor.user_id, new_parent, Access::ManageOrgs).await?;
+        let after = tx.move_org(actor, &before, &parent, now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Dissolves an organization: it stays with its history, marked dissolved.
+    pub async fn dissolve_org(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        on: NaiveDate,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let mut tx = self.begin().await?;
+        let before = tx.org_for(actor.user_id, id, Access::ManageOrgs).await?;
+        let after = tx.dissolve_org(actor, &before, on, reason, now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+impl Tx {
+    /// Creates an organization under `parent` (read with [`Tx::org_for`] in this transaction),
+    /// checking that the parent is active and that the kind may stand under it.
+    pub async fn create_org(
+        &mut self,
+        actor: &Actor,
+        parent: &Organization,
+        input: &OrgInput,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        self.insert_org(actor, Some(parent), input, now).await
+    }
+
+    /// Writes `input` over the organization `before` at `version`: a new kind must fit the parent
+    /// and every active child.
+    pub async fn update_org(
+        &mut self,
+        actor: &Actor,
+        before: &Organization,
+        input: &OrgInput,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let id = before.id;
         // A form older than what was read fails fast, before the rules; the conditional UPDATE below
         // is what decides between concurrent editors.
         if before.version != version {
@@ -525,7 +587,7 @@ impl Db {
         let kind = input.kind;
         if kind != before.kind {
             let parent_kind = match before.parent_id {
-                Some(p) => Some(tx.org_by_id(p).await?.kind),
+                Some(p) => Some(self.org_by_id(p).await?.kind),
                 None => None,
             };
             if !allowed_under(parent_kind, kind) {
@@ -533,7 +595,7 @@ impl Db {
             }
             if !before.kind.is_committee() || !kind.is_committee() {
                 // A child set up under the old kind may not fit the new one.
-                let kids: Vec<(String,)> = tx
+                let kids: Vec<(String,)> = self
                     .fetch_all(q("SELECT kind FROM organizations WHERE parent_id = $1 AND status = 'active'").bind(id))
                     .await?;
                 let kids = kids.into_iter().map(|(k,)| OrgKind::try_from(k)).collect::<Result<Vec<_>, _>>()?;
@@ -545,7 +607,7 @@ impl Db {
                 }
             }
         }
-        let written = tx
+        let written = self
             .execute(
                 q("UPDATE organizations SET name = $2, short_name = $3, kind = $4, units_json = $5, \
                established_on = $6, term_start = $7, term_end = $8, committee_json = $9, \
@@ -560,23 +622,21 @@ impl Db {
         if written == 0 {
             return Err(stale_org());
         }
-        let after = tx.audit_org_change(actor, now, "organization.update", &before, None).await?;
-        tx.commit().await?;
+        let after = self.audit_org_change(actor, now, "organization.update", before, None).await?;
         Ok(after)
     }
 
-    /// Moves an organization (with its subtree) under a new parent, keeping the closure table right.
+    /// Moves the organization `before` (with its subtree) under `parent`, keeping the closure table
+    /// right: not under itself or its own subtree, not under a dissolved or unfitting parent.
     pub async fn move_org(
-        &self,
+        &mut self,
         actor: &Actor,
-        id: Uuid,
-        new_parent: Uuid,
+        before: &Organization,
+        parent: &Organization,
         now: DateTime<Utc>,
     ) -> Result<Organization> {
-        let mut tx = self.begin().await?;
-        let before = tx.org_for(actor.user_id, id, Access::ManageOrgs).await?;
-        let parent = tx.org_for(actor.user_id, new_parent, Access::ManageOrgs).await?;
-        let inside: Option<(i64,)> = tx
+        let (id, new_parent) = (before.id, parent.id);
+        let inside: Option<(i64,)> = self
             .fetch_optional(
                 q("SELECT depth FROM org_closure WHERE ancestor = $1 AND descendant = $2").bind(id).bind(new_parent),
             )
@@ -595,7 +655,7 @@ impl Db {
         }
         // Conditional on the version the checks above were made on: a concurrent move or edit of this
         // organization makes this one fail rather than act on a tree it did not check.
-        let written = tx
+        let written = self
             .execute(
                 q("UPDATE organizations SET parent_id = $2, version = version + 1, updated_at = $3 \
                    WHERE id = $1 AND version = $4")
@@ -609,13 +669,13 @@ impl Db {
             return Err(stale_org());
         }
         // Cut every path from the old ancestors into the subtree, then join the subtree to the new ones.
-        tx.execute(
+        self.execute(
             q("DELETE FROM org_closure WHERE descendant IN (SELECT descendant FROM org_closure WHERE ancestor = $1) \
                AND ancestor IN (SELECT ancestor FROM org_closure WHERE descendant = $1 AND ancestor <> $1)")
             .bind(id),
         )
         .await?;
-        tx.execute(
+        self.execute(
             q("INSERT INTO org_closure (ancestor, descendant, depth) \
                SELECT a.ancestor, d.descendant, a.depth + d.depth + 1 \
                FROM org_closure a, org_closure d WHERE a.descendant = $2 AND d.ancestor = $1")
@@ -625,28 +685,26 @@ impl Db {
         .await?;
         // A 党小组 divides its branch's members: under another branch, those of the old one leave it.
         let left = if before.kind == OrgKind::PartyGroup {
-            tx.end_placements_outside(id, new_parent).await?
+            self.end_placements_outside(id, new_parent).await?
         } else {
             Vec::new()
         };
         let after =
-            tx.audit_org_change(actor, now, "organization.move", &before, Some(("placed_members_left", left))).await?;
-        tx.commit().await?;
+            self.audit_org_change(actor, now, "organization.move", before, Some(("placed_members_left", left))).await?;
         Ok(after)
     }
 
-    /// Dissolves an organization: it stays with its history, marked dissolved. Refused while members
-    /// or active sub-organizations remain (they must be moved first).
+    /// Dissolves the organization `before` on `on`. Refused while members or active
+    /// sub-organizations remain (they must be moved first).
     pub async fn dissolve_org(
-        &self,
+        &mut self,
         actor: &Actor,
-        id: Uuid,
+        before: &Organization,
         on: NaiveDate,
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Organization> {
-        let mut tx = self.begin().await?;
-        let before = tx.org_for(actor.user_id, id, Access::ManageOrgs).await?;
+        let id = before.id;
         if before.status != OrgStatus::Active {
             return Err(StoreError::conflict(Conflict::AlreadyDissolved, "该组织已撤销"));
         }
@@ -657,7 +715,7 @@ impl Db {
             ));
         }
         let (members,): (i64,) =
-            tx.fetch_one(q("SELECT COUNT(*) FROM members WHERE organization_id = $1").bind(id)).await?;
+            self.fetch_one(q("SELECT COUNT(*) FROM members WHERE organization_id = $1").bind(id)).await?;
         if members > 0 {
             return Err(StoreError::rule(
                 StructuralRule::OrgDissolveMembers,
@@ -665,7 +723,7 @@ impl Db {
             ));
         }
         // Conditional on the version read: of two dissolutions at once, one is written.
-        let written = tx
+        let written = self
             .execute(
                 q("UPDATE organizations SET status = 'dissolved', dissolved_on = $2, dissolve_reason = $3, \
                version = version + 1, updated_at = $4 WHERE id = $1 AND version = $5 AND status = 'active'")
@@ -680,10 +738,10 @@ impl Db {
             return Err(stale_org());
         }
         // The members placed in it (a 党小组's, a 临时党支部's) leave with it; the record keeps whom.
-        let placed = tx.end_placements(id).await?;
-        let after =
-            tx.audit_org_change(actor, now, "organization.dissolve", &before, Some(("placed_members", placed))).await?;
-        tx.commit().await?;
+        let placed = self.end_placements(id).await?;
+        let after = self
+            .audit_org_change(actor, now, "organization.dissolve", before, Some(("placed_members", placed)))
+            .await?;
         Ok(after)
     }
 }

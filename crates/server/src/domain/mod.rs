@@ -16,6 +16,7 @@ pub mod compliance;
 pub mod lifeindex;
 pub mod meetings;
 pub mod members;
+pub mod orgs;
 pub mod placements;
 
 use chrono::{DateTime, NaiveDate, Utc};

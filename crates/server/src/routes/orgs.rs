@@ -6,8 +6,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use dangwu_rules::org::{OrgFacts, OrgKind, OrgStatus};
 use dangwu_rules::{Level, RuleBook};
-use dangwu_store::access::Access;
-use dangwu_store::orgs::{CommitteeSeat, OrgInput, OrgNode, Organization};
+use dangwu_store::orgs::{OrgNode, Organization};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -17,7 +16,9 @@ use uuid::Uuid;
 use super::{Change, history};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::domain;
+pub use crate::domain::orgs::{OrgFields, POSTS, SeatView};
+use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -28,26 +29,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(move_org))
         .routes(routes!(dissolve_org))
         .routes(routes!(org_history))
-}
-
-pub const POSTS: [(&str, &str); 7] = [
-    ("secretary", "书记"),
-    ("deputy_secretary", "副书记"),
-    ("organization", "组织委员"),
-    ("publicity", "宣传委员"),
-    ("discipline", "纪检委员"),
-    ("youth", "青年委员"),
-    ("member", "委员"),
-];
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SeatView {
-    pub member_id: Option<Uuid>,
-    #[schema(max_length = 50)]
-    pub name: String,
-    /// `secretary`, `deputy_secretary`, `organization`, `publicity`, `discipline`, `youth`, `member`.
-    #[schema(max_length = 30)]
-    pub post: String,
 }
 
 /// A finding of the organization-setup rules, shown on the organization page.
@@ -148,30 +129,6 @@ pub fn checks(rules: &RuleBook, org: &Organization, today: NaiveDate) -> Vec<Che
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct OrgFields {
-    #[schema(max_length = 100)]
-    pub name: String,
-    #[serde(default)]
-    #[schema(max_length = 100)]
-    pub short_name: String,
-    pub kind: OrgKind,
-    /// The units (enterprises) the organization is set up in: at most 50, each at most 100 characters.
-    #[serde(default)]
-    #[schema(schema_with = units_schema)]
-    pub units: Vec<String>,
-    pub established_on: Option<NaiveDate>,
-    pub term_start: Option<NaiveDate>,
-    pub term_end: Option<NaiveDate>,
-    #[serde(default)]
-    #[schema(max_items = 30)]
-    pub committee: Vec<SeatView>,
-}
-
-fn units_schema() -> utoipa::openapi::Array {
-    crate::json::texts(50, 100)
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateOrg {
     pub parent_id: Uuid,
     #[serde(flatten)]
@@ -184,57 +141,6 @@ pub struct UpdateOrg {
     pub version: i64,
     #[serde(flatten)]
     pub fields: OrgFields,
-}
-
-/// Validates the fields at the edge; every problem is reported at once. Lengths and counts are those
-/// of the schema, checked when the body was read.
-fn validate(f: OrgFields, today: NaiveDate) -> ApiResult<OrgInput> {
-    let mut errors = Vec::new();
-    let mut err = |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
-    let name = f.name.trim().to_owned();
-    if name.is_empty() {
-        err("name", "组织全称必填");
-    }
-    let short_name = if f.short_name.trim().is_empty() { name.clone() } else { f.short_name.trim().to_owned() };
-    let units: Vec<String> = f.units.iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
-    let founded = dangwu_rules::member::party_founded();
-    if f.established_on.is_some_and(|d| d < founded || d > today) {
-        err("established_on", "成立日期应在1921年7月1日至今天之间");
-    }
-    match (f.term_start, f.term_end) {
-        (Some(s), Some(e)) if e <= s => err("term_end", "任期届满日期须晚于任期开始日期"),
-        (Some(s), _) if s < founded => err("term_start", "任期开始日期不能早于1921年7月1日"),
-        (None, Some(_)) => err("term_start", "填写任期届满日期时须同时填写任期开始日期"),
-        _ => {}
-    }
-    for (i, seat) in f.committee.iter().enumerate() {
-        if seat.name.trim().is_empty() {
-            errors.push(FieldError { field: format!("committee[{i}].name"), message: "姓名必填".into() });
-        }
-        if !POSTS.iter().any(|(code, _)| *code == seat.post) {
-            errors.push(FieldError { field: format!("committee[{i}].post"), message: "职务无效".into() });
-        }
-    }
-    if f.committee.iter().filter(|s| s.post == "secretary").count() > 1 {
-        errors.push(FieldError { field: "committee".into(), message: "书记只能有一名".into() });
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    Ok(OrgInput {
-        name,
-        short_name,
-        kind: f.kind,
-        units,
-        established_on: f.established_on,
-        term_start: f.term_start,
-        term_end: f.term_end,
-        committee: f
-            .committee
-            .into_iter()
-            .map(|s| CommitteeSeat { member_id: s.member_id, name: s.name.trim().to_owned(), post: s.post })
-            .collect(),
-    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -295,10 +201,8 @@ async fn create_org(
     caller: Caller,
     ApiJson(req): ApiJson<CreateOrg>,
 ) -> ApiResult<(StatusCode, Json<OrgView>)> {
-    // The right to write comes first: a caller without it hears 403, not what is wrong with the input.
-    state.db.require_access(caller.domain()?, req.parent_id, Access::ManageOrgs).await?;
-    let input = validate(req.fields, state.today())?;
-    let org = state.db.create_org(&caller.actor, req.parent_id, &input, state.now()).await?;
+    caller.domain()?;
+    let org = domain::orgs::create(&state.ctx(), &caller.actor, req.parent_id, req.fields).await?;
     Ok((StatusCode::CREATED, Json(org_view(&state.rules, org, state.today()))))
 }
 
@@ -311,9 +215,8 @@ async fn update_org(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateOrg>,
 ) -> ApiResult<Json<OrgView>> {
-    state.db.require_access(caller.domain()?, id, Access::EditOrg).await?;
-    let input = validate(req.fields, state.today())?;
-    let org = state.db.update_org(&caller.actor, id, &input, req.version, state.now()).await?;
+    caller.domain()?;
+    let org = domain::orgs::edit(&state.ctx(), &caller.actor, id, req.version, req.fields).await?;
     Ok(Json(org_view(&state.rules, org, state.today())))
 }
 
@@ -332,7 +235,7 @@ async fn move_org(
     ApiJson(req): ApiJson<MoveOrg>,
 ) -> ApiResult<Json<OrgView>> {
     caller.domain()?;
-    let org = state.db.move_org(&caller.actor, id, req.parent_id, state.now()).await?;
+    let org = domain::orgs::move_under(&state.ctx(), &caller.actor, id, req.parent_id).await?;
     Ok(Json(org_view(&state.rules, org, state.today())))
 }
 
@@ -352,15 +255,8 @@ async fn dissolve_org(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<DissolveOrg>,
 ) -> ApiResult<Json<OrgView>> {
-    state.db.require_access(caller.domain()?, id, Access::ManageOrgs).await?;
-    let reason = req.reason.trim();
-    if reason.is_empty() {
-        return Err(ApiError::field("reason", "撤销原因必填"));
-    }
-    if req.dissolved_on > state.today() || req.dissolved_on < dangwu_rules::member::party_founded() {
-        return Err(ApiError::field("dissolved_on", "撤销日期不能晚于今天"));
-    }
-    let org = state.db.dissolve_org(&caller.actor, id, req.dissolved_on, reason, state.now()).await?;
+    caller.domain()?;
+    let org = domain::orgs::dissolve(&state.ctx(), &caller.actor, id, req.dissolved_on, &req.reason).await?;
     Ok(Json(org_view(&state.rules, org, state.today())))
 }
 
