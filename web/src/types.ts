@@ -56,12 +56,12 @@ export type ElectionInput = Schemas['ElectionInput']
 
 // ---------------------------------------------------------------- session, accounts, audit
 
-export type Grant = WithCodes<Schemas['GrantView'], { role: OrgRole }>
+export type Grant = Schemas['GrantView']
 export type ResetNotice = Schemas['ResetNotice']
-export type Me = WithCodes<Schemas['Me'], { system_role?: SystemRole | null; grants: Grant[] }>
-export type User = WithCodes<Schemas['UserView'], { system_role?: SystemRole | null; grants: Grant[] }>
+export type Me = Schemas['Me']
+export type User = Schemas['UserView']
 /** A reset of a security role's password, waiting for a second person. */
-export type PendingReset = WithCodes<Schemas['PendingResetView'], { system_role?: SystemRole | null; requested_role: SystemRole }>
+export type PendingReset = Schemas['PendingResetView']
 export type ResetAnswer = WithCodes<Schemas['ResetAnswer'], { status: 'reset' | 'pending' }>
 export type ApiToken = Schemas['TokenView']
 export type NewApiToken = Schemas['CreatedToken']
@@ -75,17 +75,14 @@ export type ChainBreak = WithCodes<Schemas['ChainBreakView'], { kind: ChainBreak
 
 // ---------------------------------------------------------------- organizations and members
 
-export type OrgNode = WithCodes<Schemas['OrgNodeView'], { kind: OrgKind; status: OrgStatus }>
+export type OrgNode = Schemas['OrgNodeView']
 export type CommitteeSeat = WithCodes<Schemas['SeatView'], { post: CommitteePost }>
 export type Check = WithCodes<Schemas['CheckView'], { level: Level }>
-export type Organization = WithCodes<
-  Schemas['OrgView'],
-  { kind: OrgKind; status: OrgStatus; committee: CommitteeSeat[]; checks: Check[] }
->
+export type Organization = WithCodes<Schemas['OrgView'], { committee: CommitteeSeat[]; checks: Check[] }>
 /** An organization as submitted: creating adds `parent_id`, editing the `version` read. */
 export type OrgInput = Schemas['OrgFields']
 
-export type Member = WithCodes<Schemas['MemberView'], { gender: Gender; status: MemberStatus; occupation: Occupation }>
+export type Member = Schemas['MemberView']
 /** A member as submitted: editing adds the `version` read. */
 export type MemberInput = Schemas['MemberFields']
 export type MemberPage = Schemas['MemberPage']
@@ -115,31 +112,21 @@ export type RulesAnswer = Schemas['RulesAnswer']
 export type AgendaItem = Schemas['AgendaItemView']
 export type VoteInput = Schemas['VoteInput']
 export type IssueInput = Schemas['IssueView']
-export type AttendanceInput = WithCodes<Schemas['AttendeeView'], { status: AttendanceStatus }>
+export type AttendanceInput = Schemas['AttendeeView']
 /** A meeting as submitted: editing adds the `version` read. */
 export type MeetingInput = Schemas['MeetingFields']
-export type ExpectedAttendee = WithCodes<Schemas['ExpectedAttendee'], { status: MemberStatus }>
+export type ExpectedAttendee = Schemas['ExpectedAttendee']
 
 // A meeting's votes, quorum and election as judged when it was recorded.
 export type VoteRecord = Schemas['VoteRecord']
 export type Quorum = Schemas['QuorumRecord']
 export type ElectionRecord = Schemas['ElectionRecord']
 
-export type Attendee = WithCodes<Schemas['Attendee'], { member_status: MemberStatus; status: AttendanceStatus }>
+export type Attendee = WithCodes<Schemas['Attendee'], { member_status: MemberStatus }>
 
 export type LifeIssue = Schemas['LifeIssue']
 
-export type Meeting = WithCodes<
-  Schemas['MeetingView'],
-  {
-    kind: MeetingKind
-    status: MeetingStatus
-    votes: VoteRecord[]
-    attendees: Attendee[]
-    issues: LifeIssue[]
-    quorum?: Quorum | null
-  }
->
+export type Meeting = WithCodes<Schemas['MeetingView'], { attendees: Attendee[] }>
 export type MeetingPage = Schemas['MeetingPage']
 
 // The compliance calendar, rollup and participation answers.
