@@ -674,6 +674,10 @@ async function main() {
       const table = page.locator('[data-test=rollup-table]')
       await table.locator('a.org-link').first().waitFor()
       assert((await table.locator('tr.el-table__row').count()) > 1, 'rollup table has a single row')
+      // 谈心谈话 is judged pair by pair in each calendar: the rollup says it leaves it out of its sums.
+      assert(!rollup.kinds.some((k) => k.kind === 'heart_to_heart_talk'), 'the rollup sums talk records')
+      const notSummed = await page.locator('[data-test=rollup-not-summed]').innerText()
+      assert(notSummed.includes('谈心谈话') && notSummed.includes('未计入'), `rollup note: ${notSummed}`)
       // Levels below the two sent are loaded when their row is expanded.
       const cut = rollup.organizations.find((o) => o.depth === 2 && o.children > 0)
       assert(cut, 'the demo rollup has organizations below its second level')
