@@ -43,27 +43,51 @@ pub const ROSTER_COLUMNS: [(&str, f64); 15] = [
     ("党籍状态", 10.0),
 ];
 
-/// Writes the roster as an .xlsx file. Dates are written as text in `YYYY-MM-DD` so that every
-/// spreadsheet program shows them the same way; empty values are written as "—" (no blanks).
-pub fn member_roster(rows: &[RosterRow]) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("党员花名册")?;
-    let head = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_background_color("#F2DCDB");
-    let cell = Format::new().set_border(FormatBorder::Thin);
-    for (col, (title, width)) in ROSTER_COLUMNS.iter().enumerate() {
-        sheet.write_with_format(0, col as u16, *title, &head)?;
-        sheet.set_column_width(col as u16, *width)?;
+/// Rows one roster may hold: a worksheet's 1,048,576 rows less the header.
+pub const ROSTER_MAX_ROWS: u32 = 1_048_575;
+
+/// Writes the roster row by row. The sheet is in constant-memory mode: each finished row goes to a
+/// temporary file at once, so a roster of 500,000 members takes about as much memory as one of 50.
+/// Dates are written as text in `YYYY-MM-DD` so that every spreadsheet program shows them the same
+/// way; empty values are written as "—" (no blanks).
+pub struct RosterWriter {
+    book: Workbook,
+    cell: Format,
+    rows: u32,
+}
+
+impl RosterWriter {
+    pub fn new() -> Result<RosterWriter, XlsxError> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet_with_constant_memory()?;
+        sheet.set_name("党员花名册")?;
+        let head = Format::new()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_border(FormatBorder::Thin)
+            .set_background_color("#F2DCDB");
+        for (col, (title, width)) in ROSTER_COLUMNS.iter().enumerate() {
+            sheet.set_column_width(col as u16, *width)?;
+            sheet.write_with_format(0, col as u16, *title, &head)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        Ok(RosterWriter { book, cell: Format::new().set_border(FormatBorder::Thin), rows: 0 })
     }
-    let dash = |s: &str| if s.trim().is_empty() { "—".to_owned() } else { s.to_owned() };
-    for (i, r) in rows.iter().enumerate() {
-        let row = (i + 1) as u32;
+
+    /// Members written so far.
+    pub fn rows(&self) -> u32 {
+        self.rows
+    }
+
+    pub fn push(&mut self, r: &RosterRow) -> Result<(), XlsxError> {
+        if self.rows >= ROSTER_MAX_ROWS {
+            return Err(XlsxError::RowColumnLimitError);
+        }
+        self.rows += 1;
+        let row = self.rows;
+        let dash = |s: &str| if s.trim().is_empty() { "—".to_owned() } else { s.to_owned() };
         let values = [
-            (i + 1).to_string(),
+            row.to_string(),
             dash(&r.organization),
             dash(&r.name),
             dash(&r.gender),
@@ -79,15 +103,33 @@ pub fn member_roster(rows: &[RosterRow]) -> Result<Vec<u8>, XlsxError> {
             r.converted_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
             dash(&r.status),
         ];
+        let sheet = self.book.worksheet_from_index(0)?;
         for (col, v) in values.iter().enumerate() {
-            sheet.write_with_format(row, col as u16, v.as_str(), &cell)?;
+            sheet.write_with_format(row, col as u16, v.as_str(), &self.cell)?;
         }
+        Ok(())
     }
-    sheet.set_freeze_panes(1, 0)?;
-    if !rows.is_empty() {
-        sheet.autofilter(0, 0, rows.len() as u32, (ROSTER_COLUMNS.len() - 1) as u16)?;
+
+    /// Finishes the file into `out` (a temporary file for a large roster).
+    pub fn finish<W: std::io::Write + Send>(mut self, out: W) -> Result<u32, XlsxError> {
+        if self.rows > 0 {
+            let last_col = (ROSTER_COLUMNS.len() - 1) as u16;
+            self.book.worksheet_from_index(0)?.autofilter(0, 0, self.rows, last_col)?;
+        }
+        self.book.save_to_writer(out)?;
+        Ok(self.rows)
     }
-    book.save_to_buffer()
+}
+
+/// Writes a roster of rows already in memory as an .xlsx file.
+pub fn member_roster(rows: &[RosterRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut writer = RosterWriter::new()?;
+    for r in rows {
+        writer.push(r)?;
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    writer.finish(&mut out)?;
+    Ok(out.into_inner())
 }
 
 /// Reads the first sheet of an .xlsx file as rows of text (header row included).

@@ -20,6 +20,7 @@ on_both_engines!(
     member_create_edit_history_and_unmask,
     organizations_create_edit_move_dissolve,
     roster_export_to_excel,
+    roster_export_streams_every_page,
     members_paginate_by_cursor,
     members_search_by_name_id_and_phone,
     probation_rules_on_member_records,
@@ -525,6 +526,60 @@ async fn roster_export_to_excel(app: TestApp) {
     let insp = app.login("inspector").await;
     let refused = insp.get(&format!("/api/v1/members/export.xlsx?organization_id={}&unmask=true", f.branch_a)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+/// A roster longer than the export's pages of 1,000: every member once, in the list's order, the
+/// serial numbers unbroken, and the audit record counting them all.
+async fn roster_export_streams_every_page(app: TestApp) {
+    const MEMBERS: u32 = 2_345;
+    let f = &app.fixture;
+    let actor = dangwu_store::Actor { user_id: uuid::Uuid::nil(), name: "test".into(), ip: None };
+    let now = chrono::Utc::now();
+    let mut expected = std::collections::BTreeSet::new();
+    let mut inputs = Vec::new();
+    for i in 0..MEMBERS {
+        let birth = chrono::NaiveDate::from_ymd_opt(1960 + (i % 40) as i32, 1 + i % 12, 1 + i % 28).unwrap();
+        let name = format!("导出{i:04}");
+        let input = dangwu_store::members::MemberInput {
+            name: name.clone(),
+            gender: dangwu_rules::idcard::Gender::Female,
+            ethnicity: "汉族".into(),
+            birth_date: birth,
+            id_number: dangwu_testkit::id_number(birth, false, 200 + i),
+            education: "大学本科".into(),
+            occupation: dangwu_rules::member::Occupation::Worker,
+            work_unit: "华夏".into(),
+            post: String::new(),
+            phone: format!("139{:08}", i),
+            joined_on: chrono::NaiveDate::from_ymd_opt(2000, 7, 1).unwrap(),
+            converted_on: chrono::NaiveDate::from_ymd_opt(2001, 7, 1),
+            status: dangwu_rules::member::Status::Full,
+            organization_id: f.branch_b,
+        };
+        inputs.push(input);
+        expected.insert(name);
+    }
+    app.db.seed_members(&actor, &inputs, now).await.unwrap();
+    let admin = app.login("admin").await;
+    let before = app.db.audit_count().await.unwrap();
+    let export = admin.get(&format!("/api/v1/members/export.xlsx?organization_id={}", f.branch_b)).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.headers["content-length"].to_str().unwrap(), export.bytes.len().to_string());
+    let rows = dangwu_reports::read_rows(&export.bytes).unwrap();
+    let listed: Vec<&Vec<String>> = rows[1..].iter().collect();
+    let fixture_b = f.members_b.len();
+    assert_eq!(listed.len(), MEMBERS as usize + fixture_b);
+    for (i, row) in listed.iter().enumerate() {
+        assert_eq!(row[0], (i + 1).to_string(), "serial numbers run on across pages");
+    }
+    let exported: std::collections::BTreeSet<String> =
+        listed.iter().map(|r| r[2].clone()).filter(|n| n.starts_with("导出")).collect();
+    assert_eq!(exported, expected);
+    assert_eq!(app.db.audit_count().await.unwrap(), before + 1);
+    let records = app.login("auditor").await.get("/api/v1/audit?action=member.export&limit=1").await;
+    assert_eq!(records.status, StatusCode::OK, "{:?}", records.body);
+    let rows_recorded = records.body["items"][0]["after"]["rows"].as_u64();
+    assert_eq!(rows_recorded, Some(u64::from(MEMBERS) + fixture_b as u64));
 }
 
 async fn members_paginate_by_cursor(app: TestApp) {

@@ -184,13 +184,13 @@ async fn list_members(
     }))
 }
 
-/// Rows exported in one roster at most.
-const EXPORT_MAX: i64 = 100_000;
-
 /// 导出党员花名册（Excel；每次导出均记入审计日志）
+///
+/// The roster is written page by page into a temporary file as the members are read (constant
+/// memory: a page of 1,000 members and the writer's buffers), then sent from the file.
 #[utoipa::path(get, path = "/api/v1/members/export.xlsx", tag = "党员", params(ListParams),
     responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 400, body = ErrorBody), (status = 422, description = "scope_too_large: more members than one roster may hold", body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 422, description = "scope_too_large: more members than one worksheet holds", body = ErrorBody)))]
 async fn export_members(
     State(state): State<AppState>,
     caller: Caller,
@@ -210,54 +210,60 @@ async fn export_members(
     let mut filter = p.filter(1000)?;
     filter.after = None;
     filter.no_total = true;
-    let mut rows = Vec::new();
+
+    // The writer runs on a blocking thread and takes pages through a short queue, so reading the
+    // next page overlaps writing the last and at most a few pages are held at once.
+    let (pages, mut queue) = tokio::sync::mpsc::channel::<Vec<dangwu_reports::RosterRow>>(2);
+    let writer = tokio::task::spawn_blocking(move || -> Result<(std::fs::File, u32), String> {
+        let mut roster = dangwu_reports::RosterWriter::new().map_err(|e| e.to_string())?;
+        while let Some(page) = queue.blocking_recv() {
+            for row in &page {
+                roster.push(row).map_err(|e| e.to_string())?;
+            }
+        }
+        let mut file = tempfile::tempfile().map_err(|e| e.to_string())?;
+        let rows = roster.finish(&mut file).map_err(|e| e.to_string())?;
+        Ok((file, rows))
+    });
+    let mut read = 0u64;
     loop {
         let (page, _) = state.db.list_members(user, &filter).await?;
         let done = (page.len() as i64) < filter.limit;
         filter.after = page.last().map(MemberCursor::after);
-        rows.extend(page);
+        read += page.len() as u64;
+        // A roster cut short would pass for the whole one: refuse instead, saying how to narrow it.
+        if read > u64::from(dangwu_reports::ROSTER_MAX_ROWS) {
+            return Err(ApiError::too_large(format!(
+                "符合条件的党员超过 {} 名，超过一张 Excel 工作表的行数上限，请选择下级组织分别导出",
+                dangwu_reports::ROSTER_MAX_ROWS
+            )));
+        }
+        let rows = page.into_iter().map(|m| roster_row(m, unmask)).collect();
+        if pages.send(rows).await.is_err() {
+            break; // the writer stopped: its error is reported below
+        }
         if done {
             break;
         }
-        // A roster cut short would pass for the whole one: refuse instead, saying how to narrow it.
-        if rows.len() as i64 > EXPORT_MAX {
-            return Err(ApiError::too_large(format!(
-                "符合条件的党员超过 {EXPORT_MAX} 名，超过一次导出的上限，请选择下级组织分别导出"
-            )));
-        }
     }
+    drop(pages);
+    let (mut file, rows) =
+        writer.await.map_err(ApiError::internal)?.map_err(|e| ApiError::internal(format!("花名册写入失败：{e}")))?;
+
     let filter = serde_json::json!({
         "organization_id": p.organization_id, "subtree": p.subtree.unwrap_or(true), "q": p.q, "status": p.status,
     });
     let event = Event::new(if unmask { "member.export_unmasked" } else { "member.export" }, "member", None)
         .in_org(p.organization_id)
         .after(serde_json::json!({
-            "format": "xlsx", "what": "党员花名册", "unmasked": unmask, "filter": filter, "rows": rows.len(),
+            "format": "xlsx", "what": "党员花名册", "unmasked": unmask, "filter": filter, "rows": rows,
         }));
     state.db.record_export(&caller.actor, event, state.now()).await?;
-    let roster: Vec<dangwu_reports::RosterRow> = rows
-        .into_iter()
-        .map(|m| dangwu_reports::RosterRow {
-            organization: m.organization_name.clone(),
-            gender: m.gender.label().into(),
-            occupation: m.occupation.label().into(),
-            status: m.status.label().into(),
-            id_number: if unmask { m.id_number.clone() } else { idcard::mask(&m.id_number) },
-            phone: if unmask { m.phone.clone() } else { idcard::mask_phone(&m.phone) },
-            name: m.name,
-            birth_date: m.birth_date,
-            ethnicity: m.ethnicity,
-            education: m.education,
-            work_unit: m.work_unit,
-            post: m.post,
-            joined_on: m.joined_on,
-            converted_on: m.converted_on,
-        })
-        .collect();
-    let bytes = tokio::task::spawn_blocking(move || dangwu_reports::member_roster(&roster))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+
+    use std::io::Seek;
+    let length = file.seek(std::io::SeekFrom::End(0)).map_err(ApiError::internal)?;
+    file.rewind().map_err(ApiError::internal)?;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)));
     let filename = format!("党员花名册-{}.xlsx", state.today());
     Ok((
         [
@@ -266,10 +272,31 @@ async fn export_members(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"members.xlsx\"; filename*=UTF-8''{}", percent_encode(&filename)),
             ),
+            (header::CONTENT_LENGTH, length.to_string()),
         ],
-        bytes,
+        body,
     )
         .into_response())
+}
+
+/// One roster line as exported: codes as labels, ID number and phone masked unless `unmask`.
+fn roster_row(m: Member, unmask: bool) -> dangwu_reports::RosterRow {
+    dangwu_reports::RosterRow {
+        organization: m.organization_name,
+        gender: m.gender.label().into(),
+        occupation: m.occupation.label().into(),
+        status: m.status.label().into(),
+        id_number: if unmask { m.id_number } else { idcard::mask(&m.id_number) },
+        phone: if unmask { m.phone } else { idcard::mask_phone(&m.phone) },
+        name: m.name,
+        birth_date: m.birth_date,
+        ethnicity: m.ethnicity,
+        education: m.education,
+        work_unit: m.work_unit,
+        post: m.post,
+        joined_on: m.joined_on,
+        converted_on: m.converted_on,
+    }
 }
 
 pub fn percent_encode(s: &str) -> String {
