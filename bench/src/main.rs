@@ -9,6 +9,7 @@
 //! Results are recorded in `docs/BENCHMARKS.md`.
 
 mod generate;
+mod load;
 mod members;
 mod rollup;
 mod stats;
@@ -47,6 +48,8 @@ enum Command {
     Rollup(rollup::Args),
     /// Measures the member list and search (`GET /members`) over HTTP.
     Members(members::Args),
+    /// A mixed read/write load of many users on a running server, with its memory sampled.
+    Load(load::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,6 +60,7 @@ fn main() -> anyhow::Result<()> {
             Command::Generate(args) => generate::run(args).await,
             Command::Rollup(args) => rollup::run(args).await,
             Command::Members(args) => members::run(args).await,
+            Command::Load(args) => load::run(args).await,
         }
     })
 }

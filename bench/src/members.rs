@@ -249,7 +249,7 @@ pub struct Args {
     pub json: Option<PathBuf>,
 }
 
-async fn one<T: dangwu_store::Record>(db: &Db, sql: &str) -> anyhow::Result<T> {
+pub(crate) async fn one<T: dangwu_store::Record>(db: &Db, sql: &str) -> anyhow::Result<T> {
     let rows: Vec<T> = db.fetch_all(q(sql)).await?;
     rows.into_iter().next().with_context(|| format!("no row for {sql}"))
 }

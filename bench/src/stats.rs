@@ -10,6 +10,10 @@ impl Samples {
         self.0.push(d);
     }
 
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     fn sorted(&self) -> Vec<Duration> {
         let mut v = self.0.clone();
         v.sort();
