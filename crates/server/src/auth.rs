@@ -273,18 +273,16 @@ impl FromRequestParts<AppState> for Caller {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        let (user_id, via, csrf, session_hash) = if let Some(token) = bearer {
-            let user = state.db.token_user(&token_hash(token.trim()), now).await?;
-            (
-                user.ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "API 令牌无效或已吊销"))?,
-                Via::Token,
-                None,
-                None,
-            )
+        let (user, grants, via, csrf, session_hash) = if let Some(token) = bearer {
+            let found = state.db.token_caller(&token_hash(token.trim()), now).await?;
+            let (user, grants) = found
+                .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "API 令牌无效或已吊销"))?;
+            (user, grants, Via::Token, None, None)
         } else {
             let token = cookie_value(&parts.headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
             let hash = token_hash(token);
-            let session = state.db.session(&hash).await?.ok_or_else(ApiError::unauthenticated)?;
+            let (session, user, grants) =
+                state.db.session_caller(&hash).await?.ok_or_else(ApiError::unauthenticated)?;
             if session.expires_at < now {
                 return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "登录已过期，请重新登录"));
             }
@@ -310,9 +308,8 @@ impl FromRequestParts<AppState> for Caller {
             if session.expires_at - now < SESSION_IDLE - Duration::minutes(1) {
                 state.db.extend_session(&hash, now + SESSION_IDLE).await?;
             }
-            (session.user_id, Via::Session, Some(session.csrf_token), Some(hash))
+            (user, grants, Via::Session, Some(session.csrf_token), Some(hash))
         };
-        let user = state.db.user_by_id(user_id).await?;
         if user.disabled {
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "账号已停用"));
         }
@@ -323,7 +320,6 @@ impl FromRequestParts<AppState> for Caller {
                 "密码已被管理员重置，请先修改密码后再使用系统",
             ));
         }
-        let grants = state.db.grants_of(user.id).await?;
         let actor = Actor { user_id: user.id, name: user.username.clone(), ip: client_ip(parts) };
         Ok(Caller { user, grants, actor, via, csrf_token: csrf, session_hash })
     }

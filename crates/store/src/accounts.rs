@@ -76,6 +76,49 @@ const USER_SELECT: &str = "SELECT id, username, display_name, password_hash, mem
     disabled, failed_logins, locked_until, created_at, must_change_password, password_reset_by, password_reset_at \
     FROM users";
 
+/// The user's columns and the grant's, for the caller lookups.
+const CALLER_COLUMNS: &str = "u.id, u.username, u.display_name, u.password_hash, u.member_id, u.system_role, \
+    u.disabled, u.failed_logins, u.locked_until, u.created_at, u.must_change_password, u.password_reset_by, \
+    u.password_reset_at, g.id AS grant_id, g.role AS grant_role, g.organization_id AS grant_org, \
+    o.name AS grant_org_name";
+const CALLER_GRANTS: &str =
+    "LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN organizations o ON o.id = g.organization_id";
+
+/// One row of a caller lookup: the user, the session's or token's own columns, and one grant (none
+/// when the user holds none).
+#[derive(sqlx::FromRow)]
+struct CallerRow {
+    #[sqlx(flatten)]
+    user: User,
+    auth_text: Option<String>,
+    auth_created_at: Option<DateTime<Utc>>,
+    auth_expires_at: Option<DateTime<Utc>>,
+    auth_id: Option<Uuid>,
+    grant_id: Option<Uuid>,
+    grant_role: Option<Role>,
+    grant_org: Option<Uuid>,
+    grant_org_name: Option<String>,
+}
+
+/// The first row's own columns, the user, and every row's grant.
+type Gathered = (CallerRow, User, Vec<Grant>);
+
+impl CallerRow {
+    fn gather(rows: Vec<CallerRow>) -> Option<Gathered> {
+        let mut grants = Vec::new();
+        for row in &rows {
+            if let (Some(id), Some(role), Some(organization_id), Some(organization_name)) =
+                (row.grant_id, row.grant_role, row.grant_org, row.grant_org_name.clone())
+            {
+                grants.push(Grant { id, user_id: row.user.id, role, organization_id, organization_name });
+            }
+        }
+        let first = rows.into_iter().next()?;
+        let user = first.user.clone();
+        Some((first, user, grants))
+    }
+}
+
 impl Db {
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
         self.fetch_optional(q(&format!("{USER_SELECT} WHERE username = $1")).bind(username)).await
@@ -343,12 +386,27 @@ impl Db {
         Ok(user)
     }
 
-    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>> {
-        self.fetch_optional(
-            q("SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE token_hash = $1")
+    /// The session behind a cookie, its user and the user's grants, in one statement: this runs
+    /// before every request, so it is one round trip, not three.
+    pub async fn session_caller(&self, token_hash: &str) -> Result<Option<(SessionRow, User, Vec<Grant>)>> {
+        let rows: Vec<CallerRow> = self
+            .fetch_all(
+                q(&format!(
+                    "SELECT {CALLER_COLUMNS}, s.csrf_token AS auth_text, s.created_at AS auth_created_at, \
+                     s.expires_at AS auth_expires_at, CAST(NULL AS UUID) AS auth_id \
+                     FROM sessions s JOIN users u ON u.id = s.user_id {CALLER_GRANTS} \
+                     WHERE s.token_hash = $1 ORDER BY g.id"
+                ))
                 .bind(token_hash),
-        )
-        .await
+            )
+            .await?;
+        let Some((first, user, grants)) = CallerRow::gather(rows) else { return Ok(None) };
+        let (Some(csrf_token), Some(created_at), Some(expires_at)) =
+            (first.auth_text, first.auth_created_at, first.auth_expires_at)
+        else {
+            return Ok(None);
+        };
+        Ok(Some((SessionRow { user_id: user.id, csrf_token, created_at, expires_at }, user, grants)))
     }
 
     /// Slides the session's expiry forward.
@@ -490,17 +548,30 @@ impl Db {
         .await
     }
 
-    /// The user behind an unrevoked token, marking it used.
-    pub async fn token_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Uuid>> {
-        let found: Option<(Uuid, Uuid)> = self
-            .fetch_optional(
-                q("SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL").bind(token_hash),
+    /// The user behind an unrevoked token and their grants, in one statement. The token's last use
+    /// is written at most once a minute, so that a client calling with its token does not take the
+    /// write lock on every request.
+    pub async fn token_caller(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(User, Vec<Grant>)>> {
+        let rows: Vec<CallerRow> = self
+            .fetch_all(
+                q(&format!(
+                    "SELECT {CALLER_COLUMNS}, CAST(NULL AS TEXT) AS auth_text, \
+                     CAST(NULL AS TIMESTAMPTZ) AS auth_created_at, \
+                     t.last_used_at AS auth_expires_at, t.id AS auth_id \
+                     FROM api_tokens t JOIN users u ON u.id = t.user_id {CALLER_GRANTS} \
+                     WHERE t.token_hash = $1 AND t.revoked_at IS NULL ORDER BY g.id"
+                ))
+                .bind(token_hash),
             )
             .await?;
-        if let Some((id, _)) = found {
+        let Some((first, user, grants)) = CallerRow::gather(rows) else { return Ok(None) };
+        let last_used = first.auth_expires_at;
+        if let Some(id) = first.auth_id
+            && last_used.is_none_or(|at| now - at >= chrono::Duration::minutes(1))
+        {
             self.execute(q("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1").bind(id).bind(now)).await?;
         }
-        Ok(found.map(|(_, user)| user))
+        Ok(Some((user, grants)))
     }
 
     pub async fn revoke_token(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<()> {
