@@ -372,7 +372,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     cal.print(&format!("one branch's calendar ({branch})"));
     out["branch_calendar"] = cal.to_json();
     if !args.no_http {
-        out["http"] = http(&ctx, &args, root, primary, branch).await?;
+        out["http"] = http(&args, root, primary, branch).await?;
     }
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_vec_pretty(&out)?)?;
@@ -384,7 +384,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
 // ---- the real endpoint over HTTP ------------------------------------------------------------------------
 
-async fn http(ctx: &Ctx, args: &Args, root: Uuid, primary: Uuid, branch: Uuid) -> anyhow::Result<serde_json::Value> {
+async fn http(args: &Args, root: Uuid, primary: Uuid, branch: Uuid) -> anyhow::Result<serde_json::Value> {
     // The server's pool as `dangwu serve` opens it: read time-out and queue limit at their defaults.
     let db = Db::connect_with(&args.database_url, &PoolLimits::default()).await?;
     let state = AppState::new(db, ServerConfig::default(), Clock::system(), RuleBook::builtin()?);

@@ -630,7 +630,7 @@ impl Db {
             Pool::Sqlite(p) => {
                 let mut t = p.begin().await.map_err(busy)?;
                 drop(queued);
-                let watch = watch_sqlite(&mut *t).await?;
+                let watch = watch_sqlite(&mut t).await?;
                 (TxConn::Sqlite(t), Stop::Sqlite(watch))
             }
             Pool::Postgres(p) => {
@@ -653,7 +653,7 @@ impl Db {
         let queued = self.shield.enter()?;
         let mut conn = p.acquire().await.map_err(busy)?;
         drop(queued);
-        let watch = watch_sqlite(&mut *conn).await?;
+        let watch = watch_sqlite(&mut conn).await?;
         watch.arm(self.read_timeout);
         Ok(Lease { held: Some(conn), stop: Stop::Sqlite(watch), running: false, ping: ping_sqlite })
     }
