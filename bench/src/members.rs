@@ -394,16 +394,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct Load {
-    samples: Samples,
-    completed: usize,
-    failed: usize,
-    rate: f64,
+pub(crate) struct Load {
+    pub(crate) samples: Samples,
+    pub(crate) completed: usize,
+    pub(crate) failed: usize,
+    pub(crate) rate: f64,
 }
 
 /// `clients` loops requesting `path` until `span` is over; requests still running then are awaited
 /// (up to the client's time-out) and counted.
-async fn load(client: &reqwest::Client, base: &str, path: &str, clients: usize, span: Duration) -> Load {
+pub(crate) async fn load(client: &reqwest::Client, base: &str, path: &str, clients: usize, span: Duration) -> Load {
     let url = Arc::new(format!("{base}{path}"));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();

@@ -15,11 +15,11 @@ use dangwu_server::domain::compliance::{self as orglife, Forest, YearCounts};
 use dangwu_server::domain::lifeindex::{LifeIndex, Refresh};
 use dangwu_server::domain::meetings::{self, MeetingFields};
 use dangwu_server::{AppState, Clock, ServerConfig};
-use dangwu_store::{Actor, Db, Engine, q};
+use dangwu_store::{Actor, Db, Engine, PoolLimits, q};
 use uuid::Uuid;
 
 use crate::BENCH_USER;
-use crate::stats::{Samples, header, line};
+use crate::stats::{Samples, header, line, ms};
 
 /// `ServerConfig::default().orglife_warning_days`, as the handlers use it.
 fn warning_days() -> i64 {
@@ -47,6 +47,22 @@ pub struct Args {
     /// Skip the case that records meetings (it adds `--runs` held meetings to the database).
     #[arg(long)]
     pub no_writes: bool,
+    /// Concurrent clients of the load case on the group rollup over HTTP.
+    #[arg(long, default_value_t = 50)]
+    pub clients: usize,
+    /// Seconds the load case runs.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// The search abandoned by its clients before the "after abandoned searches" case: the whole group
+    /// searched for one common character of names (欣).
+    #[arg(long, default_value = "/api/v1/members?limit=20&q=%E6%AC%A3")]
+    pub abandoned_search: String,
+    /// Searches abandoned before each measured rollup of that case.
+    #[arg(long, default_value_t = 50)]
+    pub abandoned: usize,
+    /// Milliseconds after which each of those searches is abandoned.
+    #[arg(long, default_value_t = 200)]
+    pub abandon_after_ms: u64,
     /// Write the results as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -356,7 +372,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     cal.print(&format!("one branch's calendar ({branch})"));
     out["branch_calendar"] = cal.to_json();
     if !args.no_http {
-        out["http"] = http(&ctx, &args, root, primary, branch).await?;
+        out["http"] = http(&args, root, primary, branch).await?;
     }
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_vec_pretty(&out)?)?;
@@ -368,8 +384,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
 // ---- the real endpoint over HTTP ------------------------------------------------------------------------
 
-async fn http(ctx: &Ctx, args: &Args, root: Uuid, primary: Uuid, branch: Uuid) -> anyhow::Result<serde_json::Value> {
-    let state = AppState::new(ctx.db.clone(), ServerConfig::default(), Clock::system(), RuleBook::builtin()?);
+async fn http(args: &Args, root: Uuid, primary: Uuid, branch: Uuid) -> anyhow::Result<serde_json::Value> {
+    // The server's pool as `dangwu serve` opens it: read time-out and queue limit at their defaults.
+    let db = Db::connect_with(&args.database_url, &PoolLimits::default()).await?;
+    let state = AppState::new(db, ServerConfig::default(), Clock::system(), RuleBook::builtin()?);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(async move { dangwu_server::serve(state, listener).await });
@@ -417,6 +435,58 @@ async fn http(ctx: &Ctx, args: &Args, root: Uuid, primary: Uuid, branch: Uuid) -
         }
         println!("{}   {:.2} MB", line(label, &samples), bytes as f64 / 1e6);
         out.push(serde_json::json!({ "case": label, "path": path, "gzip": gzip, "bytes": bytes, "timing": samples.summary() }));
+    }
+
+    // Dashboards under load: many people open the group's rollup at once.
+    let rollup_path = format!("/api/v1/organizations/{root}/compliance-rollup?year={year}");
+    if args.clients > 0 {
+        let span = Duration::from_secs(args.seconds);
+        let load = crate::members::load(&client, &base, &rollup_path, args.clients, span).await;
+        println!(
+            "  {:<44} {} clients: {:.1} req/s, p50 {:.1} ms, p99 {:.1} ms, {} failed",
+            "GET rollup, whole group, under load",
+            args.clients,
+            load.rate,
+            ms(load.samples.median()),
+            ms(load.samples.percentile(99.0)),
+            load.failed
+        );
+        out.push(serde_json::json!({
+            "case": "GET rollup, whole group, under load", "path": rollup_path, "clients": args.clients,
+            "seconds": args.seconds, "req_per_s": load.rate, "p50_ms": ms(load.samples.median()),
+            "p99_ms": ms(load.samples.percentile(99.0)), "completed": load.completed, "failed": load.failed,
+        }));
+    }
+
+    // Overload: searches whose clients gave up, then the next dashboard.
+    if args.abandoned > 0 {
+        let mut samples = Samples::default();
+        let mut refused = 0;
+        let search = format!("{base}{}", args.abandoned_search);
+        let abandon_after = Duration::from_millis(args.abandon_after_ms);
+        for _ in 0..args.runs {
+            let mut gone = tokio::task::JoinSet::new();
+            for _ in 0..args.abandoned {
+                let request = client.get(&search).timeout(abandon_after).send();
+                gone.spawn(async move { request.await.map(|r| r.status()) });
+            }
+            gone.join_all().await;
+            let t = Instant::now();
+            let res = client.get(format!("{base}{rollup_path}")).send().await?;
+            let status = res.status();
+            res.bytes().await?;
+            if status.is_success() {
+                samples.push(t.elapsed());
+            } else {
+                refused += 1;
+            }
+        }
+        let label = format!("GET rollup after {} abandoned searches", args.abandoned);
+        println!("{}   {refused} refused", line(&label, &samples));
+        out.push(serde_json::json!({
+            "case": label, "path": rollup_path, "search": args.abandoned_search,
+            "abandon_after_ms": args.abandon_after_ms, "refused": refused, "timing": samples.summary(),
+        }));
     }
     server.abort();
     Ok(serde_json::Value::Array(out))

@@ -12,7 +12,7 @@ use dangwu_server::{AppState, Clock, ServerConfig, auth, demo};
 use dangwu_store::accounts::NewUser;
 use dangwu_store::audit::ChainReport;
 use dangwu_store::crypto::DataKeys;
-use dangwu_store::{Actor, Db, SystemRole};
+use dangwu_store::{Actor, Db, PoolLimits, SystemRole};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -136,6 +136,13 @@ struct Settings {
     data_key_file: Option<String>,
     /// Earlier data keys, still accepted for reading until `dangwu data-key rotate` has run.
     old_data_keys: Option<OldKeys>,
+    /// Seconds a read statement of the server may run before it is stopped and answered 503 (0: no limit).
+    db_read_timeout_secs: u64,
+    /// Requests of the server that may wait for a database connection; one more is answered 503 at once
+    /// (0: no limit).
+    db_max_waiting: usize,
+    /// Database connections of the server (0: 16 on PostgreSQL, 8 on SQLite).
+    db_max_connections: u32,
 }
 
 /// Old keys: a TOML list, or one string separated by commas (as in `DANGWU_OLD_DATA_KEYS`).
@@ -157,6 +164,16 @@ impl OldKeys {
 }
 
 impl Settings {
+    /// How the server's pool holds up under load.
+    fn pool_limits(&self) -> PoolLimits {
+        PoolLimits {
+            max_connections: Some(self.db_max_connections).filter(|n| *n > 0),
+            read_timeout: Some(self.db_read_timeout_secs).filter(|s| *s > 0).map(std::time::Duration::from_secs),
+            max_waiting: Some(self.db_max_waiting).filter(|n| *n > 0),
+            ..PoolLimits::default()
+        }
+    }
+
     /// The data keys in force, if any. Key material is read from the environment as is (not through
     /// the config parser, which would take some base64 text for other types).
     fn data_keys(&self) -> anyhow::Result<Option<DataKeys>> {
@@ -195,6 +212,9 @@ impl Default for Settings {
             data_key: None,
             data_key_file: None,
             old_data_keys: None,
+            db_read_timeout_secs: PoolLimits::default().read_timeout.map(|t| t.as_secs()).unwrap_or(0),
+            db_max_waiting: PoolLimits::default().max_waiting.unwrap_or(0),
+            db_max_connections: 0,
         }
     }
 }
@@ -218,6 +238,9 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
         "log",
         "orglife_warning_days",
         "time_zone",
+        "db_read_timeout_secs",
+        "db_max_waiting",
+        "db_max_connections",
     ]));
     if let Some(url) = &cli.database_url {
         figment = figment.merge(Serialized::default("database_url", url));
@@ -236,7 +259,7 @@ struct Opened {
 }
 
 /// Connects without migrating (a backup or check must see the database as it is).
-async fn connect_db(url: &str) -> anyhow::Result<Opened> {
+async fn connect_db(url: &str, limits: &PoolLimits) -> anyhow::Result<Opened> {
     if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
         let path = path.split('?').next().unwrap_or(path);
         if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -244,12 +267,12 @@ async fn connect_db(url: &str) -> anyhow::Result<Opened> {
         }
     }
     let lock = dangwu_store::backup::lock_shared(url)?;
-    let db = Db::connect(url).await.with_context(|| format!("无法连接数据库 {}", redact(url)))?;
+    let db = Db::connect_with(url, limits).await.with_context(|| format!("无法连接数据库 {}", redact(url)))?;
     Ok(Opened { db, _lock: lock })
 }
 
-async fn open_db(url: &str) -> anyhow::Result<Opened> {
-    let opened = connect_db(url).await?;
+async fn open_db(url: &str, limits: &PoolLimits) -> anyhow::Result<Opened> {
+    let opened = connect_db(url, limits).await?;
     opened.db.migrate().await.context("数据库迁移失败")?;
     Ok(opened)
 }
@@ -338,7 +361,7 @@ async fn main() -> anyhow::Result<()> {
     // must not have it open at all.
     match &cli.command {
         Command::Backup { file } => {
-            let Opened { db, _lock } = connect_db(url).await?;
+            let Opened { db, _lock } = connect_db(url, &PoolLimits::none()).await?;
             let started = std::time::Instant::now();
             let report = db.backup(file).await.context("备份失败")?;
             println!(
@@ -370,7 +393,7 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Command::Audit { action: AuditAction::Verify } => {
-            let Opened { db, _lock } = connect_db(url).await?;
+            let Opened { db, _lock } = connect_db(url, &PoolLimits::none()).await?;
             let report = db.verify_audit_chain().await.context("无法校验审计日志（数据库是否已迁移？）")?;
             print_chain(&report);
             if !report.ok() {
@@ -380,7 +403,12 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let Opened { db, _lock } = open_db(url).await?;
+    // Only the server limits its reads and its queue; maintenance runs to its end.
+    let limits = match cli.command {
+        Command::Serve { .. } => settings.pool_limits(),
+        _ => PoolLimits::none(),
+    };
+    let Opened { db, _lock } = open_db(url, &limits).await?;
     let db = db.with_data_keys(settings.data_keys()?);
     let system = Actor { user_id: uuid_nil(), name: "cli".into(), ip: None };
     match cli.command {

@@ -30,13 +30,19 @@ pub struct ErrorBody {
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Seconds after which the client may try again (`Retry-After`), on a 503.
+    pub retry_after: Option<u32>,
 }
+
+/// What a 503 asks the client to wait before trying again: the queue drains in well under that.
+pub const RETRY_AFTER_SECS: u32 = 2;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             body: ErrorBody { code: code.into(), message: message.into(), fields: Vec::new(), rule: None },
+            retry_after: None,
         }
     }
 
@@ -76,6 +82,15 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "scope_too_large", message)
     }
 
+    /// 503 with `Retry-After`: the database is too busy to take the request now (`busy`), or the read
+    /// ran out of its time (`timed_out`). Nothing was changed.
+    pub fn unavailable(code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            retry_after: Some(RETRY_AFTER_SECS),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+        }
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         tracing::error!("internal error: {detail}");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试或联系管理员")
@@ -99,6 +114,10 @@ impl From<StoreError> for ApiError {
                 }
             },
             StoreError::TooLarge(message) => ApiError::too_large(message),
+            StoreError::Busy => ApiError::unavailable("busy", "系统繁忙，请稍后重试"),
+            StoreError::TimedOut => {
+                ApiError::unavailable("timed_out", "查询时间过长，已停止（未做任何修改）。请缩小范围后重试，或稍后再试")
+            }
             other => ApiError::internal(other),
         }
     }
@@ -127,7 +146,11 @@ impl From<crate::domain::DomainError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut res = (self.status, Json(self.body)).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }
 

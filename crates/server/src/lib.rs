@@ -81,6 +81,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Compliance inputs kept in memory (see [`domain::lifeindex`]).
     pub life: Arc<domain::lifeindex::LifeIndex>,
+    /// Dashboard results shared between requests (see [`domain::dashboards`]).
+    pub dashboards: Arc<domain::dashboards::Dashboards>,
     /// Failed logins per client address (see [`auth::AddressLimiter`]).
     pub login_limiter: Arc<auth::AddressLimiter>,
 }
@@ -93,6 +95,7 @@ impl AppState {
             clock,
             rules: Arc::new(rules),
             life: Arc::default(),
+            dashboards: Arc::default(),
             login_limiter: Arc::default(),
         }
     }
@@ -267,7 +270,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let warm = state.clone();
     tokio::spawn(async move {
         let started = std::time::Instant::now();
-        match warm.life.read(&warm.db, chrono::Datelike::year(&warm.today())).await {
+        // Not one request's read: it runs to its end whatever the read time-out.
+        let db = warm.db.with_read_timeout(None);
+        match warm.life.read(&db, chrono::Datelike::year(&warm.today())).await {
             Ok(index) => tracing::info!(
                 organizations = index.forest().len(),
                 elapsed_ms = started.elapsed().as_millis() as u64,

@@ -5,6 +5,7 @@
 //! even when NULL, because PostgreSQL rejects an untyped NULL in a typed column.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqliteLockingMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -12,7 +13,8 @@ use sqlx::sqlite::{
 use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -148,6 +150,18 @@ macro_rules! run {
     }};
 }
 
+/// Runs one statement on a lease: marked running while awaited, so a request dropped meanwhile stops it.
+macro_rules! on_lease {
+    ($lease:expr, $method:ident, $db:ty, $q:expr) => {{
+        let mut lease = $lease;
+        lease.running = true;
+        let conn = lease.held.as_mut().expect("held until dropped");
+        let result = run!($method, $db, &mut **conn, $q);
+        lease.running = false;
+        result.map_err(|e| stopped_as(e, &lease.stop))
+    }};
+}
+
 #[derive(Debug, Clone)]
 enum Pool {
     Sqlite(SqlitePool),
@@ -162,6 +176,277 @@ pub struct Db {
     keys: Option<Arc<DataKeys>>,
     /// Kept for the engines' own tools (`pg_dump`), which take the URL rather than a pool.
     url: std::sync::Arc<str>,
+    /// The queue for connections and what stops abandoned statements, shared by every clone.
+    shield: Arc<Shield>,
+    /// How long one statement outside a write transaction may run on this handle.
+    read_timeout: Option<Duration>,
+}
+
+/// How the pool holds up under load: how long reads may run, how many requests may wait for a
+/// connection (see docs/OPERATIONS.md). [`Db::connect`] sets none of them (the command line's
+/// maintenance work); the server connects with [`Db::connect_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolLimits {
+    /// Connections at most (default: 16 on PostgreSQL, 8 on SQLite).
+    pub max_connections: Option<u32>,
+    /// A statement outside a write transaction running longer is stopped: [`StoreError::TimedOut`].
+    pub read_timeout: Option<Duration>,
+    /// Requests waiting for a connection at most; one more is refused at once: [`StoreError::Busy`].
+    pub max_waiting: Option<usize>,
+    /// How long a request waits in the queue before it is refused ([`StoreError::Busy`] too).
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolLimits {
+    /// The server's defaults: reads stop after 15 s (the largest read a request makes, the whole
+    /// group's compliance index on SQLite, takes about 5 s on 500,000 members; a member search
+    /// takes milliseconds), and 64 requests may wait (four per PostgreSQL connection: at a few
+    /// milliseconds per query they are served within a fraction of a second; more would wait for
+    /// seconds, which a person takes for a hang).
+    fn default() -> PoolLimits {
+        PoolLimits {
+            max_connections: None,
+            read_timeout: Some(Duration::from_secs(15)),
+            max_waiting: Some(64),
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl PoolLimits {
+    /// No time-out and no queue limit: for maintenance (migrations, backups, key rotation).
+    pub fn none() -> PoolLimits {
+        PoolLimits {
+            max_connections: None,
+            read_timeout: None,
+            max_waiting: None,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What all clones of one [`Db`] share besides the pool.
+#[derive(Debug)]
+struct Shield {
+    max_waiting: Option<usize>,
+    /// Requests waiting for a connection now.
+    waiting: AtomicUsize,
+    /// Statements stopped because their request was gone, since the start.
+    stopped: AtomicU64,
+    /// PostgreSQL: a small pool of its own from which statements are cancelled (the main pool may be
+    /// full of the very statements to cancel).
+    canceller: Option<PgPool>,
+}
+
+/// Counts a request in the queue for a connection while it waits.
+struct InQueue<'a>(&'a Shield);
+
+impl Drop for InQueue<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Shield {
+    fn new(max_waiting: Option<usize>, canceller: Option<PgPool>) -> Arc<Shield> {
+        Arc::new(Shield { max_waiting, waiting: AtomicUsize::new(0), stopped: AtomicU64::new(0), canceller })
+    }
+
+    /// A place in the queue, or [`StoreError::Busy`] at once when it is full.
+    fn enter(&self) -> Result<InQueue<'_>, StoreError> {
+        let before = self.waiting.fetch_add(1, Ordering::Relaxed);
+        let place = InQueue(self);
+        match self.max_waiting {
+            Some(max) if before >= max => Err(StoreError::Busy),
+            _ => Ok(place),
+        }
+    }
+}
+
+/// The SQLite side of a statement's watch: read by the connection's progress handler, which stops the
+/// statement when its request is gone or its time is up.
+#[derive(Debug)]
+struct Watch {
+    started: Instant,
+    /// Nanoseconds after `started` at which the running statement is stopped; `u64::MAX`: never.
+    deadline: AtomicU64,
+    /// The request is gone: stop now.
+    abandoned: AtomicBool,
+    /// The lease is over: the handler, still set on the connection, lets everything run.
+    released: AtomicBool,
+    timed_out: AtomicBool,
+}
+
+impl Watch {
+    fn new() -> Arc<Watch> {
+        Arc::new(Watch {
+            started: Instant::now(),
+            deadline: AtomicU64::new(u64::MAX),
+            abandoned: AtomicBool::new(false),
+            released: AtomicBool::new(false),
+            timed_out: AtomicBool::new(false),
+        })
+    }
+
+    /// Starts the clock of one statement.
+    fn arm(&self, timeout: Option<Duration>) {
+        let at = timeout.map(|t| (self.started.elapsed() + t).as_nanos() as u64).unwrap_or(u64::MAX);
+        self.deadline.store(at, Ordering::Relaxed);
+    }
+
+    /// Whether the statement may go on (the progress handler's answer).
+    fn proceed(&self) -> bool {
+        if self.released.load(Ordering::Relaxed) {
+            return true;
+        }
+        if self.abandoned.load(Ordering::Relaxed) {
+            return false;
+        }
+        let deadline = self.deadline.load(Ordering::Relaxed);
+        if deadline != u64::MAX && self.started.elapsed().as_nanos() as u64 > deadline {
+            self.timed_out.store(true, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+}
+
+/// SQLite calls the progress handler every this many virtual-machine steps (a few microseconds).
+const PROGRESS_STEPS: i32 = 2000;
+
+/// Sets a fresh watch on a SQLite connection for one lease.
+async fn watch_sqlite(conn: &mut sqlx::SqliteConnection) -> Result<Arc<Watch>, StoreError> {
+    let watch = Watch::new();
+    let handler = watch.clone();
+    conn.lock_handle().await?.set_progress_handler(PROGRESS_STEPS, move || handler.proceed());
+    Ok(watch)
+}
+
+/// How to stop the statement a lease's connection is running when its request has gone.
+#[derive(Debug, Clone)]
+enum Stop {
+    Sqlite(Arc<Watch>),
+    /// The backend process running it, cancelled from the shield's own pool.
+    Postgres {
+        pid: i32,
+        shield: Arc<Shield>,
+    },
+}
+
+impl Stop {
+    /// Stops the running statement of `held` (a connection or a transaction on it), and only then lets
+    /// `held` go back to the pool: the stop cannot reach the next request's statement.
+    fn stop<C: Send + 'static>(self, held: C, ping: fn(&mut C) -> PingFuture<'_>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        runtime.spawn(async move {
+            let mut held = held;
+            match self {
+                Stop::Sqlite(watch) => {
+                    watch.abandoned.store(true, Ordering::Relaxed);
+                    // The worker answers the ping after the stopped statement; then the handler may
+                    // let the next statements run.
+                    let _ = ping(&mut held).await;
+                    watch.released.store(true, Ordering::Relaxed);
+                }
+                Stop::Postgres { pid, shield } => {
+                    if let Some(canceller) = &shield.canceller {
+                        let cancel = sqlx::query("SELECT pg_cancel_backend($1)").bind(pid).execute(canceller);
+                        if let Err(e) = cancel.await {
+                            tracing::warn!("could not cancel the statement of an abandoned request: {e}");
+                        }
+                    }
+                }
+            }
+            drop(held);
+        });
+    }
+
+    fn release(&self) {
+        if let Stop::Sqlite(watch) = self {
+            watch.released.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn timed_out(&self) -> bool {
+        matches!(self, Stop::Sqlite(w) if w.timed_out.load(Ordering::Relaxed))
+    }
+
+    fn arm(&self, timeout: Option<Duration>) {
+        if let Stop::Sqlite(watch) = self {
+            watch.arm(timeout);
+        }
+    }
+
+    fn shield(&self) -> Option<&Shield> {
+        match self {
+            Stop::Postgres { shield, .. } => Some(shield),
+            Stop::Sqlite(_) => None,
+        }
+    }
+}
+
+type PingFuture<'a> = std::pin::Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'a>>;
+
+/// The PostgreSQL statement time-out as `set_config` takes it (milliseconds; 0: none).
+fn pg_timeout(timeout: Option<Duration>) -> String {
+    timeout.map(|t| t.as_millis().max(1)).unwrap_or(0).to_string()
+}
+
+/// One connection taken from the pool for statements outside a write transaction.
+struct Lease<C: Send + 'static> {
+    held: Option<C>,
+    stop: Stop,
+    running: bool,
+    ping: fn(&mut C) -> PingFuture<'_>,
+}
+
+impl<C: Send + 'static> Drop for Lease<C> {
+    fn drop(&mut self) {
+        let Some(held) = self.held.take() else { return };
+        if self.running {
+            if let Some(shield) = self.stop.shield() {
+                shield.stopped.fetch_add(1, Ordering::Relaxed);
+            } else {
+                STOPPED_SQLITE.fetch_add(1, Ordering::Relaxed);
+            }
+            self.stop.clone().stop(held, self.ping);
+        } else {
+            self.stop.release();
+        }
+    }
+}
+
+/// SQLite statements stopped because their request was gone (the shield is not reachable from a watch).
+static STOPPED_SQLITE: AtomicU64 = AtomicU64::new(0);
+
+fn ping_sqlite(c: &mut PoolConnection<Sqlite>) -> PingFuture<'_> {
+    Box::pin(sqlx::Connection::ping(&mut **c))
+}
+
+fn ping_sqlite_tx<'a>(c: &'a mut Transaction<'static, Sqlite>) -> PingFuture<'a> {
+    Box::pin(sqlx::Connection::ping(&mut **c))
+}
+
+fn ping_pg(c: &mut PoolConnection<Postgres>) -> PingFuture<'_> {
+    Box::pin(sqlx::Connection::ping(&mut **c))
+}
+
+fn ping_pg_tx<'a>(c: &'a mut Transaction<'static, Postgres>) -> PingFuture<'a> {
+    Box::pin(sqlx::Connection::ping(&mut **c))
+}
+
+/// An error of a statement on a lease: a stopped statement is [`StoreError::TimedOut`].
+fn stopped_as(e: StoreError, stop: &Stop) -> StoreError {
+    let cancelled = match &e {
+        StoreError::Database(sqlx::Error::Database(d)) => match stop {
+            // query_canceled: the statement time-out (a cancel is only sent for a request gone).
+            Stop::Postgres { .. } => d.code().as_deref() == Some("57014"),
+            // SQLITE_INTERRUPT, from the progress handler.
+            Stop::Sqlite(_) => d.code().as_deref() == Some("9"),
+        },
+        _ => false,
+    };
+    if cancelled || (stop.timed_out() && matches!(e, StoreError::Database(_))) { StoreError::TimedOut } else { e }
 }
 
 /// How [`Db::open_sqlite_file`] opens a file.
@@ -177,7 +462,11 @@ pub(crate) enum SqliteOpen {
 
 /// One open transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
-    conn: TxConn,
+    conn: Option<TxConn>,
+    /// A read transaction's statements are watched: stopped when their request is gone (and on
+    /// SQLite, timed). Write transactions run to their end.
+    watch: Option<(Stop, Option<Duration>)>,
+    running: bool,
     /// Audit records of this transaction, appended to the hash chain at commit (see `audit.rs`): the
     /// chain head is then locked only for the last moment of the transaction, after every other lock
     /// it takes, so it cannot be part of a deadlock and writers wait on it as briefly as possible.
@@ -193,16 +482,25 @@ enum TxConn {
 }
 
 impl Db {
-    /// Connects by URL: `sqlite://path` (created if missing, WAL mode) or `postgres://…`.
+    /// Connects by URL: `sqlite://path` (created if missing, WAL mode) or `postgres://…`, without time-outs
+    /// or a queue limit (see [`Db::connect_with`]).
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        Db::connect_with(url, &PoolLimits::none()).await
+    }
+
+    /// Connects by URL with these limits.
+    pub async fn connect_with(url: &str, limits: &PoolLimits) -> Result<Db, StoreError> {
+        let read_timeout = limits.read_timeout;
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
+                .max_connections(limits.max_connections.unwrap_or(16))
+                .acquire_timeout(limits.acquire_timeout)
+                .connect_with(options.clone())
                 .await?;
-            Ok(Db { pool: Pool::Postgres(pool), keys: None, url: url.into() })
+            let canceller = PgPoolOptions::new().max_connections(2).connect_lazy_with(options);
+            let shield = Shield::new(limits.max_waiting, Some(canceller));
+            Ok(Db { pool: Pool::Postgres(pool), keys: None, url: url.into(), shield, read_timeout })
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -210,8 +508,13 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: url.into() })
+            let pool = SqlitePoolOptions::new()
+                .max_connections(limits.max_connections.unwrap_or(8))
+                .acquire_timeout(limits.acquire_timeout)
+                .connect_with(options)
+                .await?;
+            let shield = Shield::new(limits.max_waiting, None);
+            Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: url.into(), shield, read_timeout })
         } else {
             Err(StoreError::Config(format!("数据库地址应以 sqlite: 或 postgres:// 开头，收到：{url}")))
         }
@@ -219,11 +522,39 @@ impl Db {
 
     /// The same pool with these data keys (or none: personal data written in plaintext).
     pub fn with_data_keys(&self, keys: Option<DataKeys>) -> Db {
-        Db { pool: self.pool.clone(), keys: keys.map(Arc::new), url: self.url.clone() }
+        Db { keys: keys.map(Arc::new), ..self.clone() }
+    }
+
+    /// The same pool whose reads run for at most `timeout` (none: to their end), for work that is not
+    /// one request's (the compliance index read at start).
+    pub fn with_read_timeout(&self, timeout: Option<Duration>) -> Db {
+        Db { read_timeout: timeout, ..self.clone() }
     }
 
     pub fn data_keys(&self) -> Option<&DataKeys> {
         self.keys.as_deref()
+    }
+
+    /// Requests waiting for a connection now.
+    pub fn waiting(&self) -> usize {
+        self.shield.waiting.load(Ordering::Relaxed)
+    }
+
+    /// Statements stopped because their request had gone, since the start (SQLite: of every database
+    /// of the process).
+    pub fn stopped(&self) -> u64 {
+        match self.pool {
+            Pool::Sqlite(_) => STOPPED_SQLITE.load(Ordering::Relaxed),
+            Pool::Postgres(_) => self.shield.stopped.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Connections idle in the pool now.
+    pub fn idle_connections(&self) -> usize {
+        match &self.pool {
+            Pool::Sqlite(p) => p.num_idle(),
+            Pool::Postgres(p) => p.num_idle(),
+        }
     }
 
     /// Opens a SQLite file by path, on one connection (backup and restore work on files, whose names
@@ -239,7 +570,13 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10)),
         };
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: format!("sqlite://{}", path.display()).into() })
+        Ok(Db {
+            pool: Pool::Sqlite(pool),
+            keys: None,
+            url: format!("sqlite://{}", path.display()).into(),
+            shield: Shield::new(None, None),
+            read_timeout: None,
+        })
     }
 
     /// The URL this handle was opened with (with its password, if any: never print it).
@@ -254,11 +591,15 @@ impl Db {
         }
     }
 
-    /// Applies the embedded migrations of this engine.
+    /// Applies the embedded migrations of this engine (never cut off by the read time-out).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
-            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Pool::Postgres(p) => {
+                let mut conn = p.acquire().await?;
+                sqlx::query("SET statement_timeout = 0").execute(&mut *conn).await?;
+                sqlx::migrate!("./migrations/postgres").run(&mut *conn).await?;
+            }
         }
         // Records from before the audit chain existed are chained once, here (needs SHA-256, which
         // SQLite's SQL lacks).
@@ -266,42 +607,89 @@ impl Db {
     }
 
     /// Begins a write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so two
-    /// writers queue on the busy timeout instead of failing when a read lock cannot be upgraded.
+    /// writers queue on the busy timeout instead of failing when a read lock cannot be upgraded. The
+    /// read time-out does not apply: a write runs to its commit.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let queued = self.shield.enter()?;
         let conn = match &self.pool {
-            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.map_err(busy)?),
+            // A read on this connection may have left its time-out on the session.
+            Pool::Postgres(p) => {
+                TxConn::Postgres(p.begin_with("BEGIN; SET LOCAL statement_timeout = 0").await.map_err(busy)?)
+            }
         };
-        Ok(Tx { conn, audit: Vec::new(), life: Default::default() })
+        drop(queued);
+        Ok(Tx { conn: Some(conn), watch: None, running: false, audit: Vec::new(), life: Default::default() })
     }
 
-    /// Begins a transaction that only reads (no write lock on SQLite).
+    /// Begins a transaction that only reads (no write lock on SQLite). Its statements are stopped
+    /// after the read time-out, or when the request is gone.
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
-        let conn = match &self.pool {
-            Pool::Sqlite(p) => TxConn::Sqlite(p.begin().await?),
-            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        let queued = self.shield.enter()?;
+        let (conn, stop) = match &self.pool {
+            Pool::Sqlite(p) => {
+                let mut t = p.begin().await.map_err(busy)?;
+                drop(queued);
+                let watch = watch_sqlite(&mut t).await?;
+                (TxConn::Sqlite(t), Stop::Sqlite(watch))
+            }
+            Pool::Postgres(p) => {
+                let mut t = p.begin().await.map_err(busy)?;
+                drop(queued);
+                let (pid, _): (i32, String) =
+                    sqlx::query_as("SELECT pg_backend_pid(), set_config('statement_timeout', $1, true)")
+                        .bind(pg_timeout(self.read_timeout))
+                        .fetch_one(&mut *t)
+                        .await?;
+                (TxConn::Postgres(t), Stop::Postgres { pid, shield: self.shield.clone() })
+            }
         };
-        Ok(Tx { conn, audit: Vec::new(), life: Default::default() })
+        let watch = Some((stop, self.read_timeout));
+        Ok(Tx { conn: Some(conn), watch, running: false, audit: Vec::new(), life: Default::default() })
     }
 
+    /// A connection for statements outside a transaction, with its statement time-out set.
+    async fn lease_sqlite(&self, p: &SqlitePool) -> Result<Lease<PoolConnection<Sqlite>>, StoreError> {
+        let queued = self.shield.enter()?;
+        let mut conn = p.acquire().await.map_err(busy)?;
+        drop(queued);
+        let watch = watch_sqlite(&mut conn).await?;
+        watch.arm(self.read_timeout);
+        Ok(Lease { held: Some(conn), stop: Stop::Sqlite(watch), running: false, ping: ping_sqlite })
+    }
+
+    async fn lease_pg(&self, p: &PgPool) -> Result<Lease<PoolConnection<Postgres>>, StoreError> {
+        let queued = self.shield.enter()?;
+        let mut conn = p.acquire().await.map_err(busy)?;
+        drop(queued);
+        let (pid, _): (i32, String) =
+            sqlx::query_as("SELECT pg_backend_pid(), set_config('statement_timeout', $1, false)")
+                .bind(pg_timeout(self.read_timeout))
+                .fetch_one(&mut *conn)
+                .await?;
+        let stop = Stop::Postgres { pid, shield: self.shield.clone() };
+        Ok(Lease { held: Some(conn), stop, running: false, ping: ping_pg })
+    }
+
+    /// Runs a statement that writes outside a transaction, or maintenance (the read time-out applies).
     pub async fn execute(&self, q: Q) -> Result<u64, StoreError> {
         match &self.pool {
-            Pool::Sqlite(p) => run!(execute, Sqlite, p, q),
-            Pool::Postgres(p) => run!(execute, Postgres, p, q),
+            Pool::Sqlite(p) => on_lease!(self.lease_sqlite(p).await?, execute, Sqlite, q),
+            Pool::Postgres(p) => on_lease!(self.lease_pg(p).await?, execute, Postgres, q),
         }
     }
 
     pub async fn fetch_all<T: Record>(&self, q: Q) -> Result<Vec<T>, StoreError> {
         match &self.pool {
-            Pool::Sqlite(p) => run!(fetch_all, Sqlite, p, q),
-            Pool::Postgres(p) => run!(fetch_all, Postgres, p, q),
+            Pool::Sqlite(p) => on_lease!(self.lease_sqlite(p).await?, fetch_all, Sqlite, q),
+            Pool::Postgres(p) => on_lease!(self.lease_pg(p).await?, fetch_all, Postgres, q),
         }
     }
 
     pub async fn fetch_optional<T: Record>(&self, q: Q) -> Result<Option<T>, StoreError> {
         match &self.pool {
-            Pool::Sqlite(p) => run!(fetch_optional, Sqlite, p, q),
-            Pool::Postgres(p) => run!(fetch_optional, Postgres, p, q),
+            Pool::Sqlite(p) => on_lease!(self.lease_sqlite(p).await?, fetch_optional, Sqlite, q),
+            Pool::Postgres(p) => on_lease!(self.lease_pg(p).await?, fetch_optional, Postgres, q),
         }
     }
 
@@ -314,36 +702,61 @@ impl Db {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+        if let Some(c) = &self.shield.canceller {
+            c.close().await;
+        }
     }
+}
+
+/// Waiting for a connection too long is the queue being full, told apart from a database failure.
+fn busy(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::PoolTimedOut => StoreError::Busy,
+        e => e.into(),
+    }
+}
+
+/// Runs one statement of a transaction; a read transaction's statement is watched like a lease's.
+macro_rules! in_tx {
+    ($tx:expr, $method:ident, $q:expr) => {{
+        let tx = $tx;
+        if let Some((stop, timeout)) = &tx.watch {
+            stop.arm(*timeout);
+        }
+        tx.running = true;
+        let result = match tx.conn.as_mut().expect("open until commit or drop") {
+            TxConn::Sqlite(t) => run!($method, Sqlite, &mut **t, $q),
+            TxConn::Postgres(t) => run!($method, Postgres, &mut **t, $q),
+        };
+        tx.running = false;
+        match &tx.watch {
+            Some((stop, _)) => {
+                stop.arm(None);
+                result.map_err(|e| stopped_as(e, stop))
+            }
+            None => result,
+        }
+    }};
 }
 
 impl Tx {
     pub(crate) fn engine(&self) -> Engine {
         match self.conn {
-            TxConn::Sqlite(_) => Engine::Sqlite,
-            TxConn::Postgres(_) => Engine::Postgres,
+            Some(TxConn::Sqlite(_)) => Engine::Sqlite,
+            _ => Engine::Postgres,
         }
     }
 
     pub async fn execute(&mut self, q: Q) -> Result<u64, StoreError> {
-        match &mut self.conn {
-            TxConn::Sqlite(t) => run!(execute, Sqlite, &mut **t, q),
-            TxConn::Postgres(t) => run!(execute, Postgres, &mut **t, q),
-        }
+        in_tx!(self, execute, q)
     }
 
     pub async fn fetch_all<T: Record>(&mut self, q: Q) -> Result<Vec<T>, StoreError> {
-        match &mut self.conn {
-            TxConn::Sqlite(t) => run!(fetch_all, Sqlite, &mut **t, q),
-            TxConn::Postgres(t) => run!(fetch_all, Postgres, &mut **t, q),
-        }
+        in_tx!(self, fetch_all, q)
     }
 
     pub async fn fetch_optional<T: Record>(&mut self, q: Q) -> Result<Option<T>, StoreError> {
-        match &mut self.conn {
-            TxConn::Sqlite(t) => run!(fetch_optional, Sqlite, &mut **t, q),
-            TxConn::Postgres(t) => run!(fetch_optional, Postgres, &mut **t, q),
-        }
+        in_tx!(self, fetch_optional, q)
     }
 
     pub async fn fetch_one<T: Record>(&mut self, q: Q) -> Result<T, StoreError> {
@@ -357,10 +770,34 @@ impl Tx {
         if !pending.is_empty() {
             self.append_audit(pending).await?;
         }
-        match self.conn {
+        match self.conn.take().expect("open until commit or drop") {
             TxConn::Sqlite(t) => t.commit().await?,
             TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
+    }
+}
+
+impl Drop for Tx {
+    /// A read transaction dropped while a statement runs (its request gone) stops the statement, then
+    /// rolls back; any other transaction rolls back as sqlx drops it.
+    fn drop(&mut self) {
+        let Some((stop, _)) = self.watch.take() else { return };
+        let conn = match self.conn.take() {
+            Some(conn) if self.running => conn,
+            _ => {
+                stop.release();
+                return;
+            }
+        };
+        if let Some(shield) = stop.shield() {
+            shield.stopped.fetch_add(1, Ordering::Relaxed);
+        } else {
+            STOPPED_SQLITE.fetch_add(1, Ordering::Relaxed);
+        }
+        match conn {
+            TxConn::Sqlite(t) => stop.stop(t, ping_sqlite_tx),
+            TxConn::Postgres(t) => stop.stop(t, ping_pg_tx),
+        }
     }
 }

@@ -76,7 +76,7 @@ pub mod placements;
 pub use access::{Actor, Role, SystemRole};
 pub use conflict::Conflict;
 use dangwu_rules::StructuralRule;
-pub use db::{Arg, Db, Engine, Q, Record, Tx, q};
+pub use db::{Arg, Db, Engine, PoolLimits, Q, Record, Tx, q};
 pub use json_text::JsonText;
 
 /// Errors of the store layer. The server maps each to one HTTP status.
@@ -108,6 +108,12 @@ pub enum StoreError {
     /// A stored code (organization kind, member status…) that its list does not know.
     #[error("数据格式错误：{0}")]
     StoredCode(#[from] dangwu_rules::UnknownCode),
+    /// Too many requests wait for the database: refused at once rather than queued without end.
+    #[error("系统繁忙，请稍后重试")]
+    Busy,
+    /// A read ran longer than the configured time-out and was stopped (nothing was changed).
+    #[error("查询超时，请缩小范围后重试")]
+    TimedOut,
     /// Encrypted personal data cannot be read or written with the configured data keys.
     #[error("数据密钥错误：{0}")]
     DataKey(String),

@@ -42,6 +42,8 @@ pub struct Fixture {
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The server's state (its caches and index), to observe what a request did.
+    pub state: AppState,
     pub backend: Backend,
     pub fixture: Fixture,
     server: tokio::task::JoinHandle<()>,
@@ -72,6 +74,19 @@ impl TestApp {
         backend: Backend,
         keys: Option<dangwu_store::crypto::DataKeys>,
     ) -> Option<TestApp> {
+        TestApp::start_with(backend, keys, &dangwu_store::PoolLimits::default()).await
+    }
+
+    /// Like [`TestApp::start`], the database pool under `limits` (the server's defaults elsewhere).
+    pub async fn start_limited(backend: Backend, limits: &dangwu_store::PoolLimits) -> Option<TestApp> {
+        TestApp::start_with(backend, None, limits).await
+    }
+
+    async fn start_with(
+        backend: Backend,
+        keys: Option<dangwu_store::crypto::DataKeys>,
+        limits: &dangwu_store::PoolLimits,
+    ) -> Option<TestApp> {
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(format!("dangwu-test-{}", Uuid::new_v4().simple()));
@@ -91,7 +106,7 @@ impl TestApp {
                 }
             }
         };
-        let db = Db::connect(&url).await.expect("connect").with_data_keys(keys);
+        let db = Db::connect_with(&url, limits).await.expect("connect").with_data_keys(keys);
         db.migrate().await.expect("migrate");
         let fixture = load_fixture(&db).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -102,10 +117,11 @@ impl TestApp {
             Clock::system(),
             dangwu_rules::RuleBook::builtin().expect("rule packs"),
         );
+        let served = state.clone();
         let server = tokio::spawn(async move {
-            dangwu_server::serve(state, listener).await.expect("serve");
+            dangwu_server::serve(served, listener).await.expect("serve");
         });
-        Some(TestApp { base, db, backend, fixture, server, cleanup })
+        Some(TestApp { base, db, state, backend, fixture, server, cleanup })
     }
 
     /// A logged-in session of a fixture user.

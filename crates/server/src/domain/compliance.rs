@@ -528,8 +528,17 @@ pub struct NotSummed {
 impl Rollup {
     /// The organizations with overdue windows of their own, most overdue first.
     pub fn behind(&self) -> Vec<&RollupRow> {
-        let mut behind: Vec<&RollupRow> = self.rows.iter().filter(|r| r.own.overdue > 0).collect();
-        behind.sort_by(|a, b| b.own.overdue.cmp(&a.own.overdue).then(a.depth.cmp(&b.depth)).then(a.name.cmp(&b.name)));
+        self.behind_order().into_iter().map(|i| &self.rows[i]).collect()
+    }
+
+    /// The places in `rows` of the organizations with overdue windows of their own, most overdue first.
+    pub fn behind_order(&self) -> Vec<usize> {
+        let mut behind: Vec<usize> = (0..self.rows.len()).filter(|&i| self.rows[i].own.overdue > 0).collect();
+        let rows = &self.rows;
+        behind.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a], &rows[b]);
+            b.own.overdue.cmp(&a.own.overdue).then(a.depth.cmp(&b.depth)).then(a.name.cmp(&b.name))
+        });
         behind
     }
 }

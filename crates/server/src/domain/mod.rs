@@ -11,8 +11,10 @@
 //! HTTP. Nothing here knows about HTTP; nothing here writes SQL.
 
 pub mod appraisals;
+pub mod cache;
 pub mod calendar;
 pub mod compliance;
+pub mod dashboards;
 pub mod lifeindex;
 pub mod meetings;
 pub mod members;

@@ -89,19 +89,30 @@ async fn compliance_rollup(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::field("behind_limit", "落后组织的条数应在1到1000之间"));
     }
-    let all = rollup(&state, &caller, id, period).await?;
-    let behind = all.behind();
-    let answer = RollupAnswer {
-        year: period.from.year(),
-        today: state.today(),
-        kinds: &all.kinds,
-        not_summed: &all.not_summed,
-        organizations_total: all.rows.len(),
-        organizations: all.rows.iter().filter(|r| r.depth <= depth).collect(),
-        behind_total: behind.len(),
-        behind: behind.into_iter().take(limit).collect(),
-    };
-    Ok(Json(answer).into_response())
+    let ctx = state.ctx();
+    let warning_days = state.config.orglife_warning_days;
+    // The access check comes first, on every request; the answer may then come from another's.
+    let key = domain::dashboards::rollup_key(&ctx, caller.domain()?, id, period, warning_days).await?;
+    let weight = |body: &Vec<u8>| body.len();
+    let body = state
+        .dashboards
+        .rollup_answers
+        .get_or_compute((key.clone(), depth, limit), weight, || async {
+            let all = domain::dashboards::rollup(&ctx, &state.life, &state.dashboards, &key).await?;
+            let answer = RollupAnswer {
+                year: key.year(),
+                today: key.today(),
+                kinds: &all.rollup.kinds,
+                not_summed: &all.rollup.not_summed,
+                organizations_total: all.rollup.rows.len(),
+                organizations: all.down_to(depth).iter().collect(),
+                behind_total: all.behind().len(),
+                behind: all.behind().take(limit).collect(),
+            };
+            serde_json::to_vec(&answer).map_err(ApiError::internal)
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body.as_ref().clone()).into_response())
 }
 
 /// 组织生活汇总表（Excel）
@@ -112,8 +123,9 @@ async fn rollup_export(
     caller: Caller,
     OrgYear { id, period }: OrgYear,
 ) -> ApiResult<Response> {
-    let all = rollup(&state, &caller, id, period).await?;
+    let (_, all) = rollup(&state, &caller, id, period).await?;
     let table: Vec<Vec<String>> = all
+        .rollup
         .rows
         .iter()
         .map(|r| {

@@ -75,14 +75,19 @@ async fn calendar(state: &AppState, caller: &Caller, id: Uuid, period: Period) -
     Ok(domain::calendar::of_organization(&ctx, &state.life, caller.domain()?, id, period, warning_days).await?)
 }
 
-/// The compliance of every organization of a subtree, summed up the tree.
-async fn rollup(state: &AppState, caller: &Caller, root: Uuid, period: Period) -> ApiResult<orglife::Rollup> {
-    state.db.check_readable(caller.domain()?, root).await?;
-    let year = period.from.year();
-    let index = state.life.read(&state.db, year).await?;
-    let today = state.today();
+/// The compliance of every organization of a subtree, summed up the tree: the caller's right checked
+/// now, the result shared with everyone asking for the same (see [`domain::dashboards`]).
+async fn rollup(
+    state: &AppState,
+    caller: &Caller,
+    root: Uuid,
+    period: Period,
+) -> ApiResult<(domain::dashboards::RollupKey, std::sync::Arc<domain::dashboards::RollupView>)> {
+    let ctx = state.ctx();
     let warning_days = state.config.orglife_warning_days;
-    Ok(orglife::rollup(&state.rules, index.forest(), index.counts(year), root, period, today, warning_days)?)
+    let key = domain::dashboards::rollup_key(&ctx, caller.domain()?, root, period, warning_days).await?;
+    let view = domain::dashboards::rollup(&ctx, &state.life, &state.dashboards, &key).await?;
+    Ok((key, view))
 }
 
 /// What an export's audit record says besides who and which organization.

@@ -1,0 +1,191 @@
+//! Answers computed once and shared: a bounded map from what an answer depends on to the answer, where
+//! concurrent requests for a missing answer wait for one computation (single flight).
+//!
+//! The key must hold everything the answer depends on (for a dashboard: the organization, the year,
+//! the generation of the change log, today's date, the settings that shape it). An answer is never
+//! invalidated: a change makes a new key, and answers no longer asked for leave by age when the
+//! cache is over its size. The cache knows nothing of rights: the caller checks the requester's
+//! right to read before asking it (see [`super::dashboards`]).
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+
+pub struct ResultCache<K, V> {
+    inner: Mutex<Inner<K, V>>,
+    /// The most the weights of the kept answers add up to (the latest answer is kept whatever it weighs).
+    capacity: usize,
+    computed: AtomicU64,
+}
+
+struct Inner<K, V> {
+    entries: HashMap<K, Entry<V>>,
+    /// Ticks on every use: the entry used longest ago leaves first.
+    clock: u64,
+    weight: usize,
+}
+
+struct Entry<V> {
+    cell: Arc<OnceCell<Arc<V>>>,
+    used: u64,
+    /// Zero while the answer is being computed.
+    weight: usize,
+}
+
+impl<K: Eq + Hash + Clone, V> ResultCache<K, V> {
+    pub fn new(capacity: usize) -> ResultCache<K, V> {
+        ResultCache {
+            inner: Mutex::new(Inner { entries: HashMap::new(), clock: 0, weight: 0 }),
+            capacity,
+            computed: AtomicU64::new(0),
+        }
+    }
+
+    /// How many answers were computed (not found) since the start.
+    pub fn computations(&self) -> u64 {
+        self.computed.load(Ordering::Relaxed)
+    }
+
+    /// Answers kept now.
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<K, V>> {
+        // A panic while the lock was held leaves the map consistent (every step below is one insert
+        // or remove), so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The answer for `key`: kept, being computed by another request (waited for), or computed now by
+    /// `compute`. A failed or abandoned computation leaves nothing behind; the next request for the key
+    /// computes it again. `weight` says how much a kept answer counts against the capacity.
+    pub async fn get_or_compute<E, F, Fut>(&self, key: K, weight: impl Fn(&V) -> usize, compute: F) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        let cell = {
+            let mut inner = self.lock();
+            inner.clock += 1;
+            let now = inner.clock;
+            let entry = inner.entries.entry(key.clone()).or_insert_with(|| Entry {
+                cell: Arc::new(OnceCell::new()),
+                used: now,
+                weight: 0,
+            });
+            entry.used = now;
+            entry.cell.clone()
+        };
+        let result = cell
+            .get_or_try_init(|| async {
+                self.computed.fetch_add(1, Ordering::Relaxed);
+                compute().await.map(Arc::new)
+            })
+            .await
+            .cloned();
+        let mut inner = self.lock();
+        let same = |e: &Entry<V>| Arc::ptr_eq(&e.cell, &cell);
+        match &result {
+            Ok(value) => {
+                let added = match inner.entries.get_mut(&key) {
+                    Some(e) if same(e) && e.weight == 0 => {
+                        e.weight = weight(value).max(1);
+                        e.weight
+                    }
+                    _ => 0,
+                };
+                inner.weight += added;
+                self.evict(&mut inner, &key);
+            }
+            Err(_) => {
+                if inner.entries.get(&key).is_some_and(|e| same(e) && e.cell.get().is_none()) {
+                    inner.entries.remove(&key);
+                }
+            }
+        }
+        result
+    }
+
+    /// Drops the answers used longest ago until the rest fit, never the one just asked for.
+    fn evict(&self, inner: &mut Inner<K, V>, keep: &K) {
+        while inner.weight > self.capacity {
+            let oldest = inner
+                .entries
+                .iter()
+                .filter(|(k, e)| e.weight > 0 && *k != keep)
+                .min_by_key(|(_, e)| e.used)
+                .map(|(k, _)| k.clone());
+            let Some(oldest) = oldest else { break };
+            if let Some(e) = inner.entries.remove(&oldest) {
+                inner.weight -= e.weight;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn concurrent_misses_compute_once() {
+        let cache: Arc<ResultCache<u32, u32>> = Arc::new(ResultCache::new(100));
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let cache = cache.clone();
+                tokio::spawn(async move {
+                    cache
+                        .get_or_compute(
+                            7,
+                            |_| 1,
+                            || async {
+                                tokio::time::sleep(Duration::from_millis(50)).await;
+                                Ok::<_, ()>(42)
+                            },
+                        )
+                        .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(*t.await.unwrap().unwrap(), 42);
+        }
+        assert_eq!(cache.computations(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_computation_is_not_kept() {
+        let cache: ResultCache<u32, u32> = ResultCache::new(100);
+        assert!(cache.get_or_compute(1, |_| 1, || async { Err::<u32, _>("no") }).await.is_err());
+        assert!(cache.is_empty());
+        assert_eq!(*cache.get_or_compute(1, |_| 1, || async { Ok::<_, ()>(5) }).await.unwrap(), 5);
+        assert_eq!(cache.computations(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_answer_used_longest_ago_leaves_first() {
+        let cache: ResultCache<u32, u32> = ResultCache::new(3);
+        let get = |k: u32| cache.get_or_compute(k, |_| 1, move || async move { Ok::<_, ()>(k) });
+        for k in [1, 2, 3] {
+            get(k).await.unwrap();
+        }
+        get(1).await.unwrap(); // 2 is now the oldest
+        get(4).await.unwrap();
+        assert_eq!(cache.len(), 3);
+        assert_eq!(cache.computations(), 4);
+        get(1).await.unwrap();
+        get(3).await.unwrap();
+        assert_eq!(cache.computations(), 4, "1 and 3 were kept");
+        get(2).await.unwrap();
+        assert_eq!(cache.computations(), 5, "2 had left");
+    }
+}

@@ -1,0 +1,125 @@
+//! Dashboards answered from results shared between requests: 50 people opening the group's rollup
+//! compute it once.
+//!
+//! A result is kept per [`RollupKey`]: the organization, the year, the generation of the compliance
+//! change log (so a recorded meeting makes a new key at once), today's date and the warning days. A key
+//! is made only by [`rollup_key`], which checks the requester's right to read the organization first:
+//! a kept answer is never served to someone who may not read it.
+
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use dangwu_rules::orglife::Period;
+use uuid::Uuid;
+
+use super::cache::ResultCache;
+use super::compliance::{self, Rollup, RollupRow};
+use super::lifeindex::LifeIndex;
+use super::{Ctx, DomainResult};
+
+/// What a rollup depends on. Made only by [`rollup_key`], after the access check.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RollupKey {
+    root: Uuid,
+    year: i32,
+    generation: i64,
+    today: NaiveDate,
+    warning_days: i64,
+}
+
+impl RollupKey {
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+}
+
+/// A subtree's rollup with the organizations behind already sorted.
+#[derive(Debug)]
+pub struct RollupView {
+    pub rollup: Rollup,
+    /// Places in `rollup.rows` of the organizations with overdue windows of their own, most overdue first.
+    behind: Vec<usize>,
+}
+
+impl RollupView {
+    pub fn behind(&self) -> impl ExactSizeIterator<Item = &RollupRow> {
+        self.behind.iter().map(|&i| &self.rollup.rows[i])
+    }
+
+    /// The rows down to `depth` levels below the root (the rows come level by level).
+    pub fn down_to(&self, depth: u32) -> &[RollupRow] {
+        &self.rollup.rows[..self.rollup.rows.partition_point(|r| r.depth <= depth)]
+    }
+}
+
+/// Bytes a kept rollup is counted as, per organization (the row, its names, the tallies).
+const ROW_WEIGHT: usize = 256;
+/// Kept rollups weigh at most this many bytes (about eight whole-group rollups of 40,000 organizations).
+const ROLLUPS_CAPACITY: usize = 80 << 20;
+/// Kept answers (serialized JSON) weigh at most this many bytes.
+const ANSWERS_CAPACITY: usize = 32 << 20;
+
+/// The results kept for the dashboards.
+pub struct Dashboards {
+    pub rollups: ResultCache<RollupKey, RollupView>,
+    /// Whole answers of the rollup as sent (with the query options that shape them in the key).
+    pub rollup_answers: ResultCache<(RollupKey, u32, usize), Vec<u8>>,
+}
+
+impl Default for Dashboards {
+    fn default() -> Dashboards {
+        Dashboards { rollups: ResultCache::new(ROLLUPS_CAPACITY), rollup_answers: ResultCache::new(ANSWERS_CAPACITY) }
+    }
+}
+
+/// Checks that `user` may read `root`'s compliance and names the rollup as of now: one read of the
+/// grants, one of the change log's generation.
+pub async fn rollup_key(
+    ctx: &Ctx<'_>,
+    user: Uuid,
+    root: Uuid,
+    period: Period,
+    warning_days: i64,
+) -> DomainResult<RollupKey> {
+    ctx.db.check_readable(user, root).await?;
+    let generation = ctx.db.life_generation().await?;
+    Ok(RollupKey { root, year: period.from.year(), generation, today: ctx.today, warning_days })
+}
+
+/// The rollup of `key`: kept, or computed once from the in-memory index however many ask at once.
+pub async fn rollup(
+    ctx: &Ctx<'_>,
+    life: &LifeIndex,
+    dashboards: &Dashboards,
+    key: &RollupKey,
+) -> DomainResult<Arc<RollupView>> {
+    let weight = |v: &RollupView| v.rollup.rows.len() * ROW_WEIGHT;
+    dashboards
+        .rollups
+        .get_or_compute(key.clone(), weight, || async {
+            let year = key.year;
+            let period = Period {
+                from: NaiveDate::from_ymd_opt(year, 1, 1).expect("a checked year"),
+                to: NaiveDate::from_ymd_opt(year, 12, 31).expect("a checked year"),
+            };
+            // The index is at least at the key's generation: it reads the latest before computing.
+            let index = life.read(ctx.db, year).await?;
+            let rollup = compliance::rollup(
+                ctx.rules,
+                index.forest(),
+                index.counts(year),
+                key.root,
+                period,
+                key.today,
+                key.warning_days,
+            )?;
+            drop(index);
+            let behind = rollup.behind_order();
+            Ok(RollupView { rollup, behind })
+        })
+        .await
+}
