@@ -162,6 +162,9 @@ pub struct Db {
     keys: Option<Arc<DataKeys>>,
     /// Kept for the engines' own tools (`pg_dump`), which take the URL rather than a pool.
     url: std::sync::Arc<str>,
+    /// A streaming replica of this PostgreSQL database that reads may be served from (see
+    /// [`Db::replica_read`]); `None` on SQLite and when none is configured.
+    replica: Option<PgPool>,
 }
 
 /// How [`Db::open_sqlite_file`] opens a file.
@@ -202,7 +205,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Db { pool: Pool::Postgres(pool), keys: None, url: url.into() })
+            Ok(Db { pool: Pool::Postgres(pool), keys: None, url: url.into(), replica: None })
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -211,7 +214,7 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: url.into() })
+            Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: url.into(), replica: None })
         } else {
             Err(StoreError::Config(format!("数据库地址应以 sqlite: 或 postgres:// 开头，收到：{url}")))
         }
@@ -219,7 +222,14 @@ impl Db {
 
     /// The same pool with these data keys (or none: personal data written in plaintext).
     pub fn with_data_keys(&self, keys: Option<DataKeys>) -> Db {
-        Db { pool: self.pool.clone(), keys: keys.map(Arc::new), url: self.url.clone() }
+        Db { keys: keys.map(Arc::new), ..self.clone() }
+    }
+
+    /// A new pool on the same database with the same data keys (and no replica), as another server
+    /// process opens it.
+    pub async fn reconnect(&self) -> Result<Db, StoreError> {
+        let fresh = Db::connect(&self.url).await?;
+        Ok(Db { keys: self.keys.clone(), ..fresh })
     }
 
     pub fn data_keys(&self) -> Option<&DataKeys> {
@@ -239,7 +249,12 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10)),
         };
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: format!("sqlite://{}", path.display()).into() })
+        Ok(Db {
+            pool: Pool::Sqlite(pool),
+            keys: None,
+            url: format!("sqlite://{}", path.display()).into(),
+            replica: None,
+        })
     }
 
     /// The URL this handle was opened with (with its password, if any: never print it).
@@ -314,6 +329,9 @@ impl Db {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+        if let Some(replica) = &self.replica {
+            replica.close().await;
+        }
     }
 }
 
@@ -362,5 +380,130 @@ impl Tx {
             TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
+    }
+}
+
+/// A position in PostgreSQL's write-ahead log (`pg_lsn`, written `16/B374D848`): a commit is
+/// visible on a streaming replica once the replica has replayed the log up to the position the
+/// primary had reached after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WalPosition(pub u64);
+
+impl FromStr for WalPosition {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<WalPosition, StoreError> {
+        let bad = || StoreError::Config(format!("不是有效的日志位置：{s}"));
+        let (hi, lo) = s.split_once('/').ok_or_else(bad)?;
+        let part = |p: &str| {
+            if p.is_empty() || p.len() > 8 {
+                return Err(bad());
+            }
+            u32::from_str_radix(p, 16).map_err(|_| bad())
+        };
+        Ok(WalPosition((u64::from(part(hi)?) << 32) | u64::from(part(lo)?)))
+    }
+}
+
+impl std::fmt::Display for WalPosition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xFFFF_FFFF)
+    }
+}
+
+/// How long a read waits for a replica's connection before it is served by the primary instead.
+const REPLICA_ACQUIRE: Duration = Duration::from_secs(2);
+
+/// Read replicas (PostgreSQL streaming replication).
+///
+/// A replica is a second connection string to a hot standby of the same database. [`Db::replica_read`]
+/// gives the handle a read is served from: the replica when it has replayed the caller's last write
+/// (its [`WalPosition`], taken by [`Db::write_position`] after the write and carried by the caller),
+/// otherwise the primary. Writes, and every read inside a write, stay on the primary: the replica
+/// handle is refused any write by the standby itself.
+impl Db {
+    /// The same database with reads routable to the replica at `url` (a `postgres://` URL of a hot
+    /// standby of this database). The pool connects on first use, so a replica that is down when the
+    /// server starts leaves the server running, its reads served by the primary.
+    pub async fn with_read_replica(&self, url: &str) -> Result<Db, StoreError> {
+        if self.engine() != Engine::Postgres {
+            return Err(StoreError::Config("只读副本仅适用于 PostgreSQL：SQLite 数据库文件只能由本机进程使用".into()));
+        }
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(StoreError::Config("只读副本的数据库地址应以 postgres:// 开头".into()));
+        }
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(REPLICA_ACQUIRE).connect_lazy_with(options);
+        Ok(Db { replica: Some(pool), ..self.clone() })
+    }
+
+    /// Whether a replica is configured.
+    pub fn has_replica(&self) -> bool {
+        self.replica.is_some()
+    }
+
+    /// The primary's write position now (`pg_current_wal_lsn()`): taken after a write has committed,
+    /// it is at or past that write's commit record. `None` on SQLite.
+    pub async fn write_position(&self) -> Result<Option<WalPosition>, StoreError> {
+        let Pool::Postgres(pool) = &self.pool else { return Ok(None) };
+        let (text,): (String,) = sqlx::query_as("SELECT pg_current_wal_lsn()::text").fetch_one(pool).await?;
+        Ok(Some(text.parse()?))
+    }
+
+    /// How far this handle's server has replayed the log: `None` when it is not a standby (a primary,
+    /// or SQLite).
+    pub async fn replay_position(&self) -> Result<Option<WalPosition>, StoreError> {
+        let Pool::Postgres(pool) = &self.pool else { return Ok(None) };
+        replay_position(pool).await
+    }
+
+    /// Whether this handle reads a standby (`pg_is_in_recovery()`).
+    pub async fn in_recovery(&self) -> Result<bool, StoreError> {
+        let Pool::Postgres(pool) = &self.pool else { return Ok(false) };
+        let (recovering,): (bool,) = sqlx::query_as("SELECT pg_is_in_recovery()").fetch_one(pool).await?;
+        Ok(recovering)
+    }
+
+    /// The handle a read-only request is served from: the replica when one is configured, is a
+    /// standby, and has replayed the log at least to `after` (the caller's last write; `None` when
+    /// the caller has written nothing this session); otherwise this handle, the primary. A replica
+    /// that cannot be reached is logged and passed over, never an error for the request.
+    pub async fn replica_read(&self, after: Option<WalPosition>) -> Db {
+        let Some(replica) = &self.replica else { return self.clone() };
+        match replay_position(replica).await {
+            Ok(Some(replayed)) if after.is_none_or(|after| replayed >= after) => {
+                Db { pool: Pool::Postgres(replica.clone()), replica: None, ..self.clone() }
+            }
+            Ok(Some(_)) => self.clone(),
+            Ok(None) => {
+                tracing::warn!("the read replica is not a standby (pg_is_in_recovery() is false): reading the primary");
+                self.clone()
+            }
+            Err(e) => {
+                tracing::warn!("the read replica cannot be reached, reading the primary: {e}");
+                self.clone()
+            }
+        }
+    }
+}
+
+async fn replay_position(pool: &PgPool) -> Result<Option<WalPosition>, StoreError> {
+    let (text,): (Option<String>,) = sqlx::query_as("SELECT pg_last_wal_replay_lsn()::text").fetch_one(pool).await?;
+    text.map(|t| t.parse()).transpose()
+}
+
+#[cfg(test)]
+mod wal_position_tests {
+    use super::WalPosition;
+
+    #[test]
+    fn positions_read_and_print_as_postgres_writes_them() {
+        let p: WalPosition = "16/B374D848".parse().unwrap();
+        assert_eq!(p.0, 0x16_B374_D848);
+        assert_eq!(p.to_string(), "16/B374D848");
+        assert!("0/3000000".parse::<WalPosition>().unwrap() < "1/0".parse().unwrap());
+        for bad in ["", "16", "/1", "1/", "G/1", "1/123456789", "1/2/3", " 1/2"] {
+            assert!(bad.parse::<WalPosition>().is_err(), "{bad}");
+        }
     }
 }
