@@ -126,7 +126,7 @@ case "$action" in
     started=$SECONDS
     status=0
     DANGWU_TEST_PG="$PRIMARY" DANGWU_TEST_PG_REPLICA="postgres://postgres@127.0.0.1:$PORT" \
-      cargo test -p dangwu-server --tests 2>&1 | tee "$work/test-output.txt" || status=$?
+      cargo test -p dangwu-server --tests --no-fail-fast 2>&1 | tee "$work/test-output.txt" || status=$?
     elapsed=$((SECONDS - started))
     kill "$sampler_pid" 2>/dev/null || true
     passed=$(grep -Eo '[0-9]+ passed' "$work/test-output.txt" | awk '{s += $1} END {print s + 0}')

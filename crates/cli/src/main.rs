@@ -403,7 +403,7 @@ async fn main() -> anyhow::Result<()> {
                 Some(replica) => {
                     let db = db.with_read_replica(replica).await.context("只读副本配置有误")?;
                     // A replica that is down is passed over read by read; say so at the start too.
-                    match db.replica_read(None).await.in_recovery().await {
+                    match db.replica_read(None, None).await.in_recovery().await {
                         Ok(true) => println!("只读请求由只读副本 {} 提供", redact(replica)),
                         _ => println!("注意：只读副本 {} 暂不可用或不是备库，读请求由主库提供", redact(replica)),
                     }

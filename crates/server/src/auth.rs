@@ -324,6 +324,10 @@ impl FromRequestParts<AppState> for Caller {
             ));
         }
         let grants = state.db.grants_of(user.id).await?;
+        // For reads routed to a replica: served there only while it has these same grants.
+        parts
+            .extensions
+            .insert(crate::replica::CallerGrants { user: user.id, grants: grants.iter().map(|g| g.id).collect() });
         let actor = Actor { user_id: user.id, name: user.username.clone(), ip: client_ip(parts) };
         Ok(Caller { user, grants, actor, via, csrf_token: csrf, session_hash })
     }

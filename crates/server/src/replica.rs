@@ -30,8 +30,17 @@ pub const READ_AFTER: &str = "dangwu_read_after";
 pub const READ_AFTER_HEADER: &str = "x-dangwu-read-after";
 
 /// The database a read-only request reads: the replica when it has caught up with the caller's last
-/// write, else the primary (always the primary without a replica).
+/// write and has the caller's grants as the primary has them, else the primary (always the primary
+/// without a replica). Taken after [`crate::auth::Caller`], whose check leaves the grants it read
+/// from the primary in the request ([`CallerGrants`]); without them the primary answers.
 pub struct ReadDb(pub Db);
+
+/// The caller's user and grant ids as the primary has them, left by the `Caller` check.
+#[derive(Debug, Clone)]
+pub struct CallerGrants {
+    pub user: uuid::Uuid,
+    pub grants: Vec<uuid::Uuid>,
+}
 
 fn read_after(parts: &Parts) -> Result<Option<WalPosition>, ()> {
     let header = parts.headers.get(READ_AFTER_HEADER).and_then(|v| v.to_str().ok());
@@ -60,8 +69,9 @@ impl FromRequestParts<AppState> for ReadDb {
         if !state.db.has_replica() {
             return Ok(ReadDb(state.db.clone()));
         }
+        let Some(caller) = parts.extensions.get::<CallerGrants>() else { return Ok(ReadDb(state.db.clone())) };
         match read_after(parts) {
-            Ok(after) => Ok(ReadDb(state.db.replica_read(after).await)),
+            Ok(after) => Ok(ReadDb(state.db.replica_read(after, Some((caller.user, &caller.grants))).await)),
             // A position that does not parse cannot be compared: the primary has every write.
             Err(()) => Ok(ReadDb(state.db.clone())),
         }

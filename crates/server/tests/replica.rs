@@ -31,12 +31,12 @@ async fn on_replica(sql: &str) {
 async fn a_replica_read_is_served_by_the_standby() {
     let Some(app) = replicated_app().await else { return };
     // The handle reads hand out is the standby; the primary's is not.
-    let reader = app.db.replica_read(None).await;
+    let reader = app.db.replica_read(None, None).await;
     assert!(reader.in_recovery().await.unwrap(), "reads are served by a server in recovery");
     assert!(!app.db.in_recovery().await.unwrap());
     // A write position the replica cannot have reached yet sends the read to the primary.
     let ahead = dangwu_store::WalPosition(app.db.write_position().await.unwrap().unwrap().0 + (1 << 40));
-    assert!(!app.db.replica_read(Some(ahead)).await.in_recovery().await.unwrap());
+    assert!(!app.db.replica_read(Some(ahead), None).await.in_recovery().await.unwrap());
     // The standby refuses writes: nothing can be written through a read handle by mistake.
     assert!(reader.execute(dangwu_store::q("DELETE FROM sessions")).await.is_err());
 }
@@ -105,4 +105,32 @@ async fn the_writer_reads_its_write_while_others_read_the_lagging_replica() {
     assert!(position.is_some(), "a token write answers with its log position");
     assert_eq!(without, 0, "without the position the lagging replica answers");
     assert_eq!(with, 1, "with it the primary answers");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_revoked_elsewhere_closes_replica_reads_at_once() {
+    let Some(app) = replicated_app().await else { return };
+    let sec = app.login("sec_a").await;
+    let secadmin = app.login("secadmin").await;
+    let users = secadmin.get("/api/v1/users").await;
+    let grant = users.body.as_array().unwrap().iter().find(|u| u["username"] == "sec_a").unwrap()["grants"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = format!("/api/v1/members?organization_id={}", app.fixture.branch_a);
+    assert_eq!(sec.get(&list).await.body["total"], 4);
+    app.catch_up_replica().await;
+
+    on_replica("SELECT pg_wal_replay_pause()").await;
+    let paused = async {
+        let revoked = secadmin.delete(&format!("/api/v1/grants/{grant}")).await;
+        // sec_a has not written: without the grants check the paused replica, which still has the
+        // grant, would answer with the branch's members.
+        (revoked, sec.get(&list).await)
+    }
+    .await;
+    on_replica("SELECT pg_wal_replay_resume()").await;
+    let (revoked, after) = paused;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    assert_eq!(after.body["total"], 0, "the revoked grant no longer opens the list: {}", after.body);
 }

@@ -465,24 +465,55 @@ impl Db {
     }
 
     /// The handle a read-only request is served from: the replica when one is configured, is a
-    /// standby, and has replayed the log at least to `after` (the caller's last write; `None` when
-    /// the caller has written nothing this session); otherwise this handle, the primary. A replica
-    /// that cannot be reached is logged and passed over, never an error for the request.
-    pub async fn replica_read(&self, after: Option<WalPosition>) -> Db {
+    /// standby, has replayed the log at least to `after` (the caller's last write; `None` when the
+    /// caller has written nothing this session), and holds the same grants of the caller as the
+    /// primary (`caller`: the user and the ids of their grants as the primary has them, for reads
+    /// scoped by grants in SQL: a grant revoked or given by someone else a moment ago takes effect
+    /// on the next request, not after the replica's lag); otherwise this handle, the primary. A
+    /// replica that cannot be reached is logged and passed over, never an error for the request.
+    pub async fn replica_read(&self, after: Option<WalPosition>, caller: Option<(Uuid, &[Uuid])>) -> Db {
         let Some(replica) = &self.replica else { return self.clone() };
-        match replay_position(replica).await {
-            Ok(Some(replayed)) if after.is_none_or(|after| replayed >= after) => {
-                Db { pool: Pool::Postgres(replica.clone()), replica: None, ..self.clone() }
+        let state: Result<(Option<String>, Option<String>), sqlx::Error> = match caller {
+            Some((user, _)) => {
+                sqlx::query_as(
+                    "SELECT pg_last_wal_replay_lsn()::text, \
+                     (SELECT string_agg(id::text, ',' ORDER BY id) FROM grants WHERE user_id = $1)",
+                )
+                .bind(user)
+                .fetch_one(replica)
+                .await
             }
-            Ok(Some(_)) => self.clone(),
-            Ok(None) => {
+            None => sqlx::query_as("SELECT pg_last_wal_replay_lsn()::text, NULL::text").fetch_one(replica).await,
+        };
+        let replayed = match state {
+            Ok((Some(lsn), grants)) => match lsn.parse::<WalPosition>() {
+                Ok(replayed) => Some((replayed, grants)),
+                Err(e) => {
+                    tracing::warn!("the read replica answered an unreadable log position: {e}");
+                    None
+                }
+            },
+            Ok((None, _)) => {
                 tracing::warn!("the read replica is not a standby (pg_is_in_recovery() is false): reading the primary");
-                self.clone()
+                None
             }
             Err(e) => {
                 tracing::warn!("the read replica cannot be reached, reading the primary: {e}");
-                self.clone()
+                None
             }
+        };
+        let Some((replayed, replica_grants)) = replayed else { return self.clone() };
+        let caught_up = after.is_none_or(|after| replayed >= after);
+        let same_grants = caller.is_none_or(|(_, grants)| {
+            let mut ids: Vec<Uuid> = grants.to_vec();
+            ids.sort();
+            let primary = ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
+            primary == replica_grants.unwrap_or_default()
+        });
+        if caught_up && same_grants {
+            Db { pool: Pool::Postgres(replica.clone()), replica: None, ..self.clone() }
+        } else {
+            self.clone()
         }
     }
 }
