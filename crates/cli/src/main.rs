@@ -121,6 +121,9 @@ enum UserAction {
 struct Settings {
     listen: String,
     database_url: String,
+    /// A streaming replica of the PostgreSQL database that read-only requests may be served from
+    /// (docs/SCALING.md); none: every request reads the primary.
+    read_database_url: Option<String>,
     /// Mark the session cookie Secure (default on); only plain-HTTP local development turns it off.
     secure_cookies: bool,
     /// Hours after login at which a session ends however busy it is.
@@ -204,6 +207,7 @@ impl Default for Settings {
         Settings {
             listen: "127.0.0.1:8080".into(),
             database_url: "sqlite://data/dangwu.db".into(),
+            read_database_url: None,
             secure_cookies: true,
             session_max_hours: 12,
             log: "info,sqlx=warn,tower_http=info".into(),
@@ -233,6 +237,7 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
     figment = figment.merge(Env::prefixed("DANGWU_").only(&[
         "listen",
         "database_url",
+        "read_database_url",
         "secure_cookies",
         "session_max_hours",
         "log",
@@ -422,6 +427,18 @@ async fn main() -> anyhow::Result<()> {
             let addr: SocketAddr =
                 settings.listen.parse().with_context(|| format!("监听地址无效：{}", settings.listen))?;
             warn_on_data_keys(&db).await?;
+            let db = match settings.read_database_url.as_deref().filter(|u| !u.trim().is_empty()) {
+                Some(replica) => {
+                    let db = db.with_read_replica(replica).await.context("只读副本配置有误")?;
+                    // A replica that is down is passed over read by read; say so at the start too.
+                    match db.replica_read(None, None).await.in_recovery().await {
+                        Ok(true) => println!("只读请求由只读副本 {} 提供", redact(replica)),
+                        _ => println!("注意：只读副本 {} 暂不可用或不是备库，读请求由主库提供", redact(replica)),
+                    }
+                    db
+                }
+                None => db,
+            };
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
             println!(
                 "党务平台已启动：http://{addr}  （数据库：{}，API 文档：http://{addr}/api/v1/docs/）",

@@ -320,6 +320,10 @@ impl FromRequestParts<AppState> for Caller {
                 "密码已被管理员重置，请先修改密码后再使用系统",
             ));
         }
+        // For reads routed to a replica: served there only while it has these same grants.
+        parts
+            .extensions
+            .insert(crate::replica::CallerGrants { user: user.id, grants: grants.iter().map(|g| g.id).collect() });
         let actor = Actor { user_id: user.id, name: user.username.clone(), ip: client_ip(parts) };
         Ok(Caller { user, grants, actor, via, csrf_token: csrf, session_hash })
     }

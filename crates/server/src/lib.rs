@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod json;
+pub mod replica;
 pub mod routes;
 mod web;
 
@@ -225,6 +226,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(routes::session::healthz))
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
         .fallback(web::static_file)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), replica::remember_writes))
         .layer(CatchPanicLayer::custom(panic_answer))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(json::MAX_BODY))

@@ -157,16 +157,22 @@ impl World {
             status: dangwu_rules::member::Status::Full,
             organization_id: self.orgs[idx(s)],
         };
-        app.db.seed_members(&actor(), &[input], Utc::now()).await.expect("member")[0].id
+        let id = app.db.seed_members(&actor(), &[input], Utc::now()).await.expect("member")[0].id;
+        // Written around the API, as by another server: read through it once a replica has it.
+        app.catch_up_replica().await;
+        id
     }
 
     async fn fresh_org(&self, app: &TestApp, s: Scope) -> Uuid {
         let name = format!("矩阵党小组{}", self.next());
-        app.db
+        let id = app
+            .db
             .seed_org(&actor(), Some(self.orgs[idx(s)]), &org_input(&name, "party_group"), Utc::now())
             .await
             .expect("org")
-            .id
+            .id;
+        app.catch_up_replica().await;
+        id
     }
 
     async fn fresh_meeting(&self, s: Scope) -> Uuid {
@@ -207,7 +213,10 @@ impl World {
         }
     }
 
-    async fn version(&self, s: Scope, url: &str) -> Value {
+    /// The record's version as of every write so far (other roles' calls changed it; a replica
+    /// answering the setup session may be a moment behind them).
+    async fn version(&self, app: &TestApp, s: Scope, url: &str) -> Value {
+        app.catch_up_replica().await;
         let r = self.setup[idx(s)].get(url).await;
         assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.body);
         r.body["version"].clone()
@@ -325,7 +334,7 @@ async fn request(app: &TestApp, w: &World, method: &str, path: &str, s: Scope, s
         ("PUT", "/api/v1/organizations/{id}") => {
             let o = w.fresh_org(app, s).await;
             let url = format!("/api/v1/organizations/{o}");
-            let version = w.version(s, &url).await;
+            let version = w.version(app, s, &url).await;
             req("PUT", url, Some(json!({"version": version, "name": "改名的党小组", "kind": "party_group"})))
         }
         ("PUT", "/api/v1/organizations/{id}/placements") => {
@@ -360,7 +369,7 @@ async fn request(app: &TestApp, w: &World, method: &str, path: &str, s: Scope, s
         ("PUT", "/api/v1/members/{id}") => {
             let m = w.fresh_member(app, s).await;
             let url = format!("/api/v1/members/{m}");
-            let version = w.version(s, &url).await;
+            let version = w.version(app, s, &url).await;
             let mut body = member_body(w, s);
             body["version"] = version;
             req("PUT", url, Some(body))
@@ -372,7 +381,7 @@ async fn request(app: &TestApp, w: &World, method: &str, path: &str, s: Scope, s
         ("PUT", "/api/v1/meetings/{id}") => {
             let m = w.fresh_meeting(s).await;
             let url = format!("/api/v1/meetings/{m}");
-            let version = w.version(s, &url).await;
+            let version = w.version(app, s, &url).await;
             let mut body = planned(org);
             body["version"] = version;
             body["topic"] = json!("改过的党课");
@@ -386,6 +395,7 @@ async fn request(app: &TestApp, w: &World, method: &str, path: &str, s: Scope, s
         ("GET", "/api/v1/appraisals/{id}") => req("GET", format!("/api/v1/appraisals/{appraisal}"), None),
         ("PUT", "/api/v1/appraisals/{id}/entries/{member_id}") => {
             let url = format!("/api/v1/appraisals/{appraisal}");
+            app.catch_up_replica().await;
             let a = w.setup[i].get(&url).await.body;
             let entry = a["entries"].as_array().and_then(|e| e.first()).cloned().unwrap_or_default();
             let body = json!({"version": entry["version"], "self_text": "按时参加组织生活"});
@@ -393,12 +403,12 @@ async fn request(app: &TestApp, w: &World, method: &str, path: &str, s: Scope, s
         }
         ("POST", "/api/v1/appraisals/{id}/propose") => {
             let url = format!("/api/v1/appraisals/{appraisal}");
-            let version = w.version(s, &url).await;
+            let version = w.version(app, s, &url).await;
             req("POST", format!("{url}/propose"), Some(json!({"version": version, "grades": []})))
         }
         ("POST", "/api/v1/appraisals/{id}/decide") => {
             let url = format!("/api/v1/appraisals/{appraisal}");
-            let version = w.version(s, &url).await;
+            let version = w.version(app, s, &url).await;
             req("POST", format!("{url}/decide"), Some(json!({"version": version, "meeting_id": meeting, "grades": []})))
         }
         _ => None,

@@ -180,6 +180,9 @@ pub struct Db {
     shield: Arc<Shield>,
     /// How long one statement outside a write transaction may run on this handle.
     read_timeout: Option<Duration>,
+    /// A streaming replica of this PostgreSQL database that reads may be served from (see
+    /// [`Db::replica_read`]); `None` on SQLite and when none is configured.
+    replica: Option<(PgPool, Arc<Shield>)>,
 }
 
 /// How the pool holds up under load: how long reads may run, how many requests may wait for a
@@ -500,7 +503,7 @@ impl Db {
                 .await?;
             let canceller = PgPoolOptions::new().max_connections(2).connect_lazy_with(options);
             let shield = Shield::new(limits.max_waiting, Some(canceller));
-            Ok(Db { pool: Pool::Postgres(pool), keys: None, url: url.into(), shield, read_timeout })
+            Ok(Db { pool: Pool::Postgres(pool), keys: None, url: url.into(), shield, read_timeout, replica: None })
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -514,7 +517,7 @@ impl Db {
                 .connect_with(options)
                 .await?;
             let shield = Shield::new(limits.max_waiting, None);
-            Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: url.into(), shield, read_timeout })
+            Ok(Db { pool: Pool::Sqlite(pool), keys: None, url: url.into(), shield, read_timeout, replica: None })
         } else {
             Err(StoreError::Config(format!("数据库地址应以 sqlite: 或 postgres:// 开头，收到：{url}")))
         }
@@ -529,6 +532,13 @@ impl Db {
     /// one request's (the compliance index read at start).
     pub fn with_read_timeout(&self, timeout: Option<Duration>) -> Db {
         Db { read_timeout: timeout, ..self.clone() }
+    }
+
+    /// A new pool on the same database with the same data keys (and no replica), as another server
+    /// process opens it.
+    pub async fn reconnect(&self) -> Result<Db, StoreError> {
+        let fresh = Db::connect(&self.url).await?;
+        Ok(Db { keys: self.keys.clone(), ..fresh })
     }
 
     pub fn data_keys(&self) -> Option<&DataKeys> {
@@ -576,6 +586,7 @@ impl Db {
             url: format!("sqlite://{}", path.display()).into(),
             shield: Shield::new(None, None),
             read_timeout: None,
+            replica: None,
         })
     }
 
@@ -705,6 +716,12 @@ impl Db {
         if let Some(c) = &self.shield.canceller {
             c.close().await;
         }
+        if let Some((replica, shield)) = &self.replica {
+            replica.close().await;
+            if let Some(c) = &shield.canceller {
+                c.close().await;
+            }
+        }
     }
 }
 
@@ -798,6 +815,168 @@ impl Drop for Tx {
         match conn {
             TxConn::Sqlite(t) => stop.stop(t, ping_sqlite_tx),
             TxConn::Postgres(t) => stop.stop(t, ping_pg_tx),
+        }
+    }
+}
+
+/// A position in PostgreSQL's write-ahead log (`pg_lsn`, written `16/B374D848`): a commit is
+/// visible on a streaming replica once the replica has replayed the log up to the position the
+/// primary had reached after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WalPosition(pub u64);
+
+impl FromStr for WalPosition {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<WalPosition, StoreError> {
+        let bad = || StoreError::Config(format!("不是有效的日志位置：{s}"));
+        let (hi, lo) = s.split_once('/').ok_or_else(bad)?;
+        let part = |p: &str| {
+            if p.is_empty() || p.len() > 8 {
+                return Err(bad());
+            }
+            u32::from_str_radix(p, 16).map_err(|_| bad())
+        };
+        Ok(WalPosition((u64::from(part(hi)?) << 32) | u64::from(part(lo)?)))
+    }
+}
+
+impl std::fmt::Display for WalPosition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xFFFF_FFFF)
+    }
+}
+
+/// How long a read waits for a replica's connection before it is served by the primary instead.
+const REPLICA_ACQUIRE: Duration = Duration::from_secs(2);
+
+/// Read replicas (PostgreSQL streaming replication).
+///
+/// A replica is a second connection string to a hot standby of the same database. [`Db::replica_read`]
+/// gives the handle a read is served from: the replica when it has replayed the caller's last write
+/// (its [`WalPosition`], taken by [`Db::write_position`] after the write and carried by the caller),
+/// otherwise the primary. Writes, and every read inside a write, stay on the primary: the replica
+/// handle is refused any write by the standby itself.
+impl Db {
+    /// The same database with reads routable to the replica at `url` (a `postgres://` URL of a hot
+    /// standby of this database). The pool connects on first use, so a replica that is down when the
+    /// server starts leaves the server running, its reads served by the primary.
+    pub async fn with_read_replica(&self, url: &str) -> Result<Db, StoreError> {
+        if self.engine() != Engine::Postgres {
+            return Err(StoreError::Config("只读副本仅适用于 PostgreSQL：SQLite 数据库文件只能由本机进程使用".into()));
+        }
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(StoreError::Config("只读副本的数据库地址应以 postgres:// 开头".into()));
+        }
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(REPLICA_ACQUIRE)
+            .connect_lazy_with(options.clone());
+        // The replica's statements are cancelled on the replica: a backend id means nothing elsewhere.
+        let canceller = PgPoolOptions::new().max_connections(2).connect_lazy_with(options);
+        let shield = Shield::new(self.shield.max_waiting, Some(canceller));
+        Ok(Db { replica: Some((pool, shield)), ..self.clone() })
+    }
+
+    /// Whether a replica is configured.
+    pub fn has_replica(&self) -> bool {
+        self.replica.is_some()
+    }
+
+    /// The primary's write position now (`pg_current_wal_lsn()`): taken after a write has committed,
+    /// it is at or past that write's commit record. `None` on SQLite.
+    pub async fn write_position(&self) -> Result<Option<WalPosition>, StoreError> {
+        let Pool::Postgres(pool) = &self.pool else { return Ok(None) };
+        let (text,): (String,) = sqlx::query_as("SELECT pg_current_wal_lsn()::text").fetch_one(pool).await?;
+        Ok(Some(text.parse()?))
+    }
+
+    /// How far this handle's server has replayed the log: `None` when it is not a standby (a primary,
+    /// or SQLite).
+    pub async fn replay_position(&self) -> Result<Option<WalPosition>, StoreError> {
+        let Pool::Postgres(pool) = &self.pool else { return Ok(None) };
+        replay_position(pool).await
+    }
+
+    /// Whether this handle reads a standby (`pg_is_in_recovery()`).
+    pub async fn in_recovery(&self) -> Result<bool, StoreError> {
+        let Pool::Postgres(pool) = &self.pool else { return Ok(false) };
+        let (recovering,): (bool,) = sqlx::query_as("SELECT pg_is_in_recovery()").fetch_one(pool).await?;
+        Ok(recovering)
+    }
+
+    /// The handle a read-only request is served from: the replica when one is configured, is a
+    /// standby, has replayed the log at least to `after` (the caller's last write; `None` when the
+    /// caller has written nothing this session), and holds the same grants of the caller as the
+    /// primary (`caller`: the user and the ids of their grants as the primary has them, for reads
+    /// scoped by grants in SQL: a grant revoked or given by someone else a moment ago takes effect
+    /// on the next request, not after the replica's lag); otherwise this handle, the primary. A
+    /// replica that cannot be reached is logged and passed over, never an error for the request.
+    pub async fn replica_read(&self, after: Option<WalPosition>, caller: Option<(Uuid, &[Uuid])>) -> Db {
+        let Some((replica, replica_shield)) = &self.replica else { return self.clone() };
+        let state: Result<(Option<String>, Option<String>), sqlx::Error> = match caller {
+            Some((user, _)) => {
+                sqlx::query_as(
+                    "SELECT pg_last_wal_replay_lsn()::text, \
+                     (SELECT string_agg(id::text, ',' ORDER BY id) FROM grants WHERE user_id = $1)",
+                )
+                .bind(user)
+                .fetch_one(replica)
+                .await
+            }
+            None => sqlx::query_as("SELECT pg_last_wal_replay_lsn()::text, NULL::text").fetch_one(replica).await,
+        };
+        let replayed = match state {
+            Ok((Some(lsn), grants)) => match lsn.parse::<WalPosition>() {
+                Ok(replayed) => Some((replayed, grants)),
+                Err(e) => {
+                    tracing::warn!("the read replica answered an unreadable log position: {e}");
+                    None
+                }
+            },
+            Ok((None, _)) => {
+                tracing::warn!("the read replica is not a standby (pg_is_in_recovery() is false): reading the primary");
+                None
+            }
+            Err(e) => {
+                tracing::warn!("the read replica cannot be reached, reading the primary: {e}");
+                None
+            }
+        };
+        let Some((replayed, replica_grants)) = replayed else { return self.clone() };
+        let caught_up = after.is_none_or(|after| replayed >= after);
+        let same_grants = caller.is_none_or(|(_, grants)| {
+            let mut ids: Vec<Uuid> = grants.to_vec();
+            ids.sort();
+            let primary = ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
+            primary == replica_grants.unwrap_or_default()
+        });
+        if caught_up && same_grants {
+            Db { pool: Pool::Postgres(replica.clone()), shield: replica_shield.clone(), replica: None, ..self.clone() }
+        } else {
+            self.clone()
+        }
+    }
+}
+
+async fn replay_position(pool: &PgPool) -> Result<Option<WalPosition>, StoreError> {
+    let (text,): (Option<String>,) = sqlx::query_as("SELECT pg_last_wal_replay_lsn()::text").fetch_one(pool).await?;
+    text.map(|t| t.parse()).transpose()
+}
+
+#[cfg(test)]
+mod wal_position_tests {
+    use super::WalPosition;
+
+    #[test]
+    fn positions_read_and_print_as_postgres_writes_them() {
+        let p: WalPosition = "16/B374D848".parse().unwrap();
+        assert_eq!(p.0, 0x16_B374_D848);
+        assert_eq!(p.to_string(), "16/B374D848");
+        assert!("0/3000000".parse::<WalPosition>().unwrap() < "1/0".parse().unwrap());
+        for bad in ["", "16", "/1", "1/", "G/1", "1/123456789", "1/2/3", " 1/2"] {
+            assert!(bad.parse::<WalPosition>().is_err(), "{bad}");
         }
     }
 }

@@ -76,7 +76,7 @@ pub mod placements;
 pub use access::{Actor, Role, SystemRole};
 pub use conflict::Conflict;
 use dangwu_rules::StructuralRule;
-pub use db::{Arg, Db, Engine, PoolLimits, Q, Record, Tx, q};
+pub use db::{Arg, Db, Engine, PoolLimits, Q, Record, Tx, WalPosition, q};
 pub use json_text::JsonText;
 
 /// Errors of the store layer. The server maps each to one HTTP status.

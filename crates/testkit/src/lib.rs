@@ -4,6 +4,10 @@
 //! PostgreSQL is found at `DANGWU_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`). When it
 //! cannot be reached the PostgreSQL half of a test is skipped with a message, except under `CI=true`,
 //! where a missing database is a failure.
+//!
+//! With `DANGWU_TEST_PG_REPLICA` set (a streaming replica of that server, as `scripts/replica.sh`
+//! starts), a PostgreSQL app routes its read-only requests to the same database on the replica, once
+//! the database and its fixture have arrived there.
 
 use std::path::PathBuf;
 
@@ -59,6 +63,11 @@ fn pg_base() -> String {
     std::env::var("DANGWU_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
+/// The streaming replica of [`pg_base`] that reads are routed to, if any.
+pub fn pg_replica() -> Option<String> {
+    std::env::var("DANGWU_TEST_PG_REPLICA").ok().filter(|v| !v.trim().is_empty())
+}
+
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -109,19 +118,40 @@ impl TestApp {
         let db = Db::connect_with(&url, limits).await.expect("connect").with_data_keys(keys);
         db.migrate().await.expect("migrate");
         let fixture = load_fixture(&db).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = AppState::new(
-            db.clone(),
-            ServerConfig::default(),
-            Clock::system(),
-            dangwu_rules::RuleBook::builtin().expect("rule packs"),
-        );
-        let served = state.clone();
-        let server = tokio::spawn(async move {
-            dangwu_server::serve(served, listener).await.expect("serve");
-        });
+        let db = match (&cleanup, pg_replica()) {
+            (Cleanup::Database { name, .. }, Some(replica)) => {
+                let replica_url = format!("{replica}/{name}");
+                wait_for_replica(&db, &replica_url).await;
+                db.with_read_replica(&replica_url).await.expect("replica pool")
+            }
+            _ => db,
+        };
+        let (base, state, server) = serve_on_new_port(db.clone()).await;
         Some(TestApp { base, db, state, backend, fixture, server, cleanup })
+    }
+
+    /// Whether read-only requests of this app are served by a streaming replica.
+    pub fn replicated(&self) -> bool {
+        self.db.has_replica()
+    }
+
+    /// Waits until the replica has replayed every write made so far (for a test that wrote to the
+    /// store directly, as another server would, and reads through the API next). At once without one.
+    pub async fn catch_up_replica(&self) {
+        if let (Some(replica), Cleanup::Database { name, .. }) = (pg_replica(), &self.cleanup) {
+            wait_for_replica(&self.db, &format!("{replica}/{name}")).await;
+        }
+    }
+
+    /// A second server process on the same database: its own pool (and replica pool), its own
+    /// in-memory compliance index and login limiter, on its own port; stopped when dropped.
+    pub async fn second_server(&self) -> Peer {
+        let mut db = self.db.reconnect().await.expect("connect");
+        if let (Some(replica), Cleanup::Database { name, .. }) = (pg_replica(), &self.cleanup) {
+            db = db.with_read_replica(&format!("{replica}/{name}")).await.expect("replica pool");
+        }
+        let (base, _, server) = serve_on_new_port(db.clone()).await;
+        Peer { base, db, server }
     }
 
     /// A logged-in session of a fixture user.
@@ -164,6 +194,60 @@ impl Drop for TestApp {
             }
         }
     }
+}
+
+/// Another server of a [`TestApp`] (see [`TestApp::second_server`]).
+pub struct Peer {
+    pub base: String,
+    pub db: Db,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn serve_on_new_port(db: Db) -> (String, AppState, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = AppState::new(
+        db,
+        ServerConfig::default(),
+        Clock::system(),
+        dangwu_rules::RuleBook::builtin().expect("rule packs"),
+    );
+    let served = state.clone();
+    let server = tokio::spawn(async move {
+        dangwu_server::serve(served, listener).await.expect("serve");
+    });
+    (base, state, server)
+}
+
+/// Waits until the database of `primary` exists on the replica at `replica_url` and the replica has
+/// replayed everything written to the primary so far.
+async fn wait_for_replica(primary: &Db, replica_url: &str) {
+    let target = primary.write_position().await.expect("write position").expect("PostgreSQL");
+    let started = std::time::Instant::now();
+    let mut last_error = String::new();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        match Db::connect(replica_url).await {
+            Ok(replica) => {
+                let replayed = replica.replay_position().await;
+                replica.close().await;
+                match replayed {
+                    Ok(Some(replayed)) if replayed >= target => return,
+                    Ok(Some(replayed)) => last_error = format!("replayed {replayed}, waiting for {target}"),
+                    Ok(None) => panic!("{replica_url} is not a standby (pg_is_in_recovery() is false)"),
+                    Err(e) => last_error = e.to_string(),
+                }
+            }
+            Err(e) => last_error = e.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the replica did not catch up within 60 s: {last_error}");
 }
 
 async fn create_pg_database(admin_url: &str, name: &str) -> Result<(), String> {
@@ -377,6 +461,11 @@ impl Session {
     /// The same session without its CSRF token (to prove writes need it).
     pub fn without_csrf(&self) -> Session {
         Session { csrf: None, ..self.clone() }
+    }
+
+    /// The same session (cookies and CSRF token) sent to another server of the same database.
+    pub fn to(&self, base: &str) -> Session {
+        Session { base: base.to_owned(), ..self.clone() }
     }
 }
 

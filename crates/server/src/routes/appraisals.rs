@@ -21,6 +21,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
+use crate::replica::ReadDb;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -50,11 +51,11 @@ pub const APPRAISALS_MAX: i64 = 1000;
 #[utoipa::path(get, path = "/api/v1/appraisals", tag = "组织生活", params(ListParams), responses((status = 200, body = Vec<AppraisalRow>),
     (status = 422, description = "scope_too_large: more rows than one answer may hold", body = ErrorBody)))]
 async fn list_appraisals(
-    State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Vec<AppraisalRow>>> {
-    Ok(Json(state.db.list_appraisals(caller.domain()?, p.organization_id, APPRAISALS_MAX).await?))
+    Ok(Json(db.list_appraisals(caller.domain()?, p.organization_id, APPRAISALS_MAX).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -85,12 +86,8 @@ async fn create_appraisal(
 /// 民主评议详情
 #[utoipa::path(get, path = "/api/v1/appraisals/{id}", tag = "组织生活", params(("id" = Uuid, Path)),
     responses((status = 200, body = Appraisal), (status = 404, body = ErrorBody)))]
-async fn get_appraisal(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<Appraisal>> {
-    view(state.db.get_appraisal(caller.domain()?, id).await?)
+async fn get_appraisal(caller: Caller, ReadDb(db): ReadDb, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<Appraisal>> {
+    view(db.get_appraisal(caller.domain()?, id).await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -195,12 +192,12 @@ pub struct AppraisalStats {
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/appraisal-stats", tag = "组织生活", params(("id" = Uuid, Path), StatsParams),
     responses((status = 200, body = AppraisalStats), (status = 404, body = ErrorBody)))]
 async fn appraisal_stats(
-    State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(p): ApiQuery<StatsParams>,
 ) -> ApiResult<Json<AppraisalStats>> {
-    let rows = state.db.appraisal_stats(caller.domain()?, id, p.year).await?;
+    let rows = db.appraisal_stats(caller.domain()?, id, p.year).await?;
     let grades = Grade::ALL
         .into_iter()
         .map(|grade| GradeCount {

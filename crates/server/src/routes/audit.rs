@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiQuery;
+use crate::replica::ReadDb;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(search_audit)).routes(routes!(verify_audit))
@@ -69,6 +70,7 @@ pub struct AuditPage {
 async fn search_audit(
     State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiQuery(p): ApiQuery<AuditParams>,
 ) -> ApiResult<Json<AuditPage>> {
     caller.require_system(&[SystemRole::AuditAdmin])?;
@@ -84,7 +86,7 @@ async fn search_audit(
         before_id: p.after,
         limit,
     };
-    let rows = state.db.search_audit(&filter).await?;
+    let rows = db.search_audit(&filter).await?;
     let next_cursor = if rows.len() as i64 == limit { rows.last().map(|r| r.id) } else { None };
     let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
     let items = rows

@@ -24,6 +24,7 @@ use crate::domain;
 use crate::domain::members::MemberFields;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
+use crate::replica::ReadDb;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -166,12 +167,13 @@ pub struct MemberPage {
 async fn list_members(
     State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<MemberPage>> {
     let user = caller.domain()?;
     let limit = ApiError::page_limit(p.limit, 200)?;
     // One row more than the page tells whether another page follows, so a full last page has no cursor.
-    let (mut items, total) = state.db.list_members(user, &p.filter(limit + 1)?).await?;
+    let (mut items, total) = db.list_members(user, &p.filter(limit + 1)?).await?;
     let today = state.today();
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
@@ -194,13 +196,14 @@ async fn list_members(
 async fn export_members(
     State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Response> {
     let user = caller.domain()?;
     let unmask = p.unmask.unwrap_or(false);
     if unmask {
         let allowed = match p.organization_id {
-            Some(org) => state.db.may_unmask(user, org).await?,
+            Some(org) => db.may_unmask(user, org).await?,
             None => false,
         };
         if !allowed {
@@ -227,7 +230,7 @@ async fn export_members(
     });
     let mut read = 0u64;
     loop {
-        let (page, _) = state.db.list_members(user, &filter).await?;
+        let (page, _) = db.list_members(user, &filter).await?;
         let done = (page.len() as i64) < filter.limit;
         filter.after = page.last().map(MemberCursor::after);
         read += page.len() as u64;
@@ -324,15 +327,17 @@ pub struct GetParams {
 async fn get_member(
     State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(p): ApiQuery<GetParams>,
 ) -> ApiResult<Json<MemberView>> {
     let user = caller.domain()?;
     if p.unmask.unwrap_or(false) {
+        // Audited as it is read: a write, on the primary.
         let member = state.db.read_member_unmasked(&caller.actor, id, state.now()).await?;
         return Ok(Json(member_view(member, true, &state.rules, state.today())));
     }
-    let member = state.db.get_member(user, id).await?;
+    let member = db.get_member(user, id).await?;
     Ok(Json(member_view(member, false, &state.rules, state.today())))
 }
 
@@ -367,12 +372,12 @@ async fn update_member(
 #[utoipa::path(get, path = "/api/v1/members/{id}/history", tag = "党员", params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<Change>), (status = 404, body = ErrorBody)))]
 async fn member_history(
-    State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<Change>>> {
-    state.db.get_member(caller.domain()?, id).await?;
-    let rows = state.db.entity_history("member", id).await?;
+    db.get_member(caller.domain()?, id).await?;
+    let rows = db.entity_history("member", id).await?;
     let mut changes = history(rows, &["organization_id"]);
     for change in &mut changes {
         for f in &mut change.changes {

@@ -20,6 +20,7 @@ use crate::domain;
 pub use crate::domain::orgs::{OrgFields, POSTS, SeatView};
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
+use crate::replica::ReadDb;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -155,16 +156,16 @@ pub struct ListParams {
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "组织", params(ListParams),
     responses((status = 200, body = Vec<OrgNode>), (status = 401, body = ErrorBody)))]
 async fn list_orgs(
-    State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Vec<OrgNode>>> {
     // The security admin grants roles on organizations, so sees their names (and nothing else of them).
     if caller.user.system_role() == Some(dangwu_store::SystemRole::SecurityAdmin) {
-        return Ok(Json(state.db.all_org_nodes().await?));
+        return Ok(Json(db.all_org_nodes().await?));
     }
     let user = caller.domain()?;
-    Ok(Json(state.db.visible_orgs(user, p.include_dissolved).await?))
+    Ok(Json(db.visible_orgs(user, p.include_dissolved).await?))
 }
 
 /// 组织详情
@@ -173,9 +174,10 @@ async fn list_orgs(
 async fn get_org(
     State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<OrgView>> {
-    let org = state.db.get_org(caller.domain()?, id).await?;
+    let org = db.get_org(caller.domain()?, id).await?;
     Ok(Json(org_view(&state.rules, org, state.today())))
 }
 
@@ -185,10 +187,11 @@ async fn get_org(
 async fn org_children(
     State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<OrgView>>> {
     let today = state.today();
-    let orgs = state.db.org_children(caller.domain()?, id).await?;
+    let orgs = db.org_children(caller.domain()?, id).await?;
     Ok(Json(orgs.into_iter().map(|o| org_view(&state.rules, o, today)).collect()))
 }
 
@@ -263,12 +266,8 @@ async fn dissolve_org(
 /// 组织变更记录
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/history", tag = "组织", params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<Change>), (status = 404, body = ErrorBody)))]
-async fn org_history(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<Vec<Change>>> {
-    state.db.check_readable(caller.domain()?, id).await?;
-    let rows = state.db.entity_history("organization", id).await?;
+async fn org_history(caller: Caller, ReadDb(db): ReadDb, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<Vec<Change>>> {
+    db.check_readable(caller.domain()?, id).await?;
+    let rows = db.entity_history("organization", id).await?;
     Ok(Json(history(rows, &[])))
 }

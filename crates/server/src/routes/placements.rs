@@ -13,6 +13,7 @@ use crate::auth::Caller;
 use crate::domain::{self, placements::PlacementFields};
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath};
+use crate::replica::ReadDb;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_placements, replace_placements))
@@ -24,11 +25,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 403, description = "forbidden: the member role sees its own organization, not its roster", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 async fn list_placements(
-    State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<Placement>>> {
-    Ok(Json(state.db.placements(caller.domain()?, id).await?))
+    Ok(Json(db.placements(caller.domain()?, id).await?))
 }
 
 /// 调整编入的党员（整体替换）：党小组只编入本支部党员且每人只编入一个党小组；临时党支部可编入有权管理的任一党员

@@ -1,6 +1,7 @@
 //! Meeting records: list, record, read and revise them, whom a meeting expects, the printable record.
 
 use super::*;
+use crate::replica::ReadDb;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -71,8 +72,8 @@ fn parse_cursor(cursor: &str) -> ApiResult<(NaiveDate, Uuid)> {
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "组织生活", params(MeetingParams),
     responses((status = 200, body = MeetingPage), (status = 400, body = ErrorBody)))]
 async fn list_meetings(
-    State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiQuery(p): ApiQuery<MeetingParams>,
 ) -> ApiResult<Json<MeetingPage>> {
     let user = caller.domain()?;
@@ -87,7 +88,7 @@ async fn list_meetings(
         before: p.after.as_deref().map(parse_cursor).transpose()?,
         limit,
     };
-    let rows = state.db.list_meetings(user, &filter).await?;
+    let rows = db.list_meetings(user, &filter).await?;
     let next_cursor = if rows.len() as i64 == limit {
         rows.last().and_then(|r| r.held_on.or(r.planned_on).map(|d| format!("{d}_{}", r.id)))
     } else {
@@ -112,12 +113,8 @@ async fn create_meeting(
 /// 会议详情
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "组织生活", params(("id" = Uuid, Path)),
     responses((status = 200, body = MeetingView), (status = 404, body = ErrorBody)))]
-async fn get_meeting(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<MeetingView>> {
-    Ok(Json(full_view(state.db.get_meeting(caller.domain()?, id).await?)))
+async fn get_meeting(caller: Caller, ReadDb(db): ReadDb, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<MeetingView>> {
+    Ok(Json(full_view(db.get_meeting(caller.domain()?, id).await?)))
 }
 
 /// 修改会议记录（计划的会议召开后在此补记）
@@ -145,11 +142,11 @@ pub struct ExpectedAttendee {
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/expected-attendees", tag = "组织生活", params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<ExpectedAttendee>), (status = 404, body = ErrorBody)))]
 async fn expected_attendees(
-    State(state): State<AppState>,
     caller: Caller,
+    ReadDb(db): ReadDb,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<ExpectedAttendee>>> {
-    let rows = state.db.expected_attendees(caller.domain()?, id).await?;
+    let rows = db.expected_attendees(caller.domain()?, id).await?;
     Ok(Json(
         rows.into_iter().map(|m| ExpectedAttendee { member_id: m.member_id, name: m.name, status: m.status }).collect(),
     ))
