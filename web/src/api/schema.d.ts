@@ -383,7 +383,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 导出党员花名册（Excel；每次导出均记入审计日志） */
+        /**
+         * 导出党员花名册（Excel；每次导出均记入审计日志）
+         * @description The roster is written page by page into a temporary file as the members are read (constant
+         *     memory: a page of 1,000 members and the writer's buffers), then sent from the file.
+         */
         get: operations["export_members"];
         put?: never;
         post?: never;
@@ -4008,7 +4012,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description scope_too_large: more members than one roster may hold */
+            /** @description scope_too_large: more members than one worksheet holds */
             422: {
                 headers: {
                     [name: string]: unknown;
