@@ -244,6 +244,14 @@ fn readable(member: &str, org: &str) -> String {
     format!("({} OR {})", covers(Access::Read, "$1", org), is_self("$1", member))
 }
 
+/// The member `id` if `user` may read them. The member's organization is a scalar subquery, not the
+/// correlated column: under the OR, PostgreSQL would hash every organization under the user's grants
+/// for this one member (21 ms for a group's administrator over 40,000 organizations, against 0.2 ms).
+fn visible_member(user: Uuid, id: Uuid) -> Q {
+    let visible = readable("$2", "(SELECT mo.organization_id FROM members mo WHERE mo.id = $2)");
+    q(&format!("{MEMBER_SELECT} WHERE m.id = $2 AND {visible}")).bind(user).bind(id)
+}
+
 impl Tx {
     async fn member_by_id(&mut self, keys: Option<&DataKeys>, id: Uuid) -> Result<Member> {
         reveal(keys, self.fetch_one(q(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(id)).await?)
@@ -257,13 +265,7 @@ impl Tx {
         id: Uuid,
         access: Access,
     ) -> Result<Member> {
-        // The member's organization as a scalar subquery, not the correlated column: under the OR,
-        // PostgreSQL would hash every organization under the user's grants for this one member (21 ms
-        // for a group's administrator over 40,000 organizations, against 0.2 ms).
-        let visible = readable("$2", "(SELECT mo.organization_id FROM members mo WHERE mo.id = $2)");
-        let found: Option<Member> = self
-            .fetch_optional(q(&format!("{MEMBER_SELECT} WHERE m.id = $2 AND {visible}")).bind(user).bind(id))
-            .await?;
+        let found: Option<Member> = self.fetch_optional(visible_member(user, id)).await?;
         let member = found.ok_or(StoreError::NotFound)?;
         if access != Access::Read && !self.has_access(user, member.organization_id, access).await? {
             return Err(crate::orgs::forbidden());
@@ -552,9 +554,11 @@ impl Db {
         Ok(rows)
     }
 
+    /// One member, if the user may read them: one statement, outside a transaction (a single
+    /// statement reads one snapshot), so the most frequent read costs one round trip.
     pub async fn get_member(&self, user: Uuid, id: Uuid) -> Result<Member> {
-        let mut tx = self.begin_read().await?;
-        tx.member_for(self.data_keys(), user, id, Access::Read).await
+        let found: Option<Member> = self.fetch_optional(visible_member(user, id)).await?;
+        reveal(self.data_keys(), found.ok_or(StoreError::NotFound)?)
     }
 
     /// Reads a member for display of full personal data: needs a role that may unmask, and leaves an
