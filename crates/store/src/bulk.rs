@@ -178,7 +178,8 @@ impl Db {
         .await?;
         // The name index of the members just written: every substring of one to three characters of
         // each name (ASCII letters in lower case, as `members::name_grams` computes them), in one
-        // statement over the range of their ids.
+        // statement over the range of their ids (on SQLite in the index's order, which keeps the
+        // writes to its B-tree together).
         let lo = rows.iter().map(|r| r.0).min().expect("rows");
         let hi = rows.iter().map(|r| r.0).max().expect("rows");
         let fill = match self.engine() {
@@ -189,7 +190,7 @@ impl Db {
                  INSERT OR IGNORE INTO member_name_grams (gram, member_id) \
                  SELECT substr(at.name, at.i, w.n), at.member_id \
                  FROM at, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) w \
-                 WHERE at.i + w.n - 1 <= length(at.name)"
+                 WHERE at.i + w.n - 1 <= length(at.name) ORDER BY 1, 2"
             }
             Engine::Postgres => {
                 "INSERT INTO member_name_grams (gram, member_id) \

@@ -171,14 +171,14 @@ impl Dice {
     pub fn new(seed: u64) -> Dice {
         Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn roll(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        (self.next() >> 11) % n
+        (self.roll() >> 11) % n
     }
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
@@ -498,6 +498,9 @@ fn month_of(dice: &mut Dice, o: usize, spec: &Spec, year: i32, month: u32, out: 
         }
     }
 }
+
+/// One attendee of a meeting: the person (index in the generated members), how they attended, why not.
+type Attendee = (u32, Attendance, &'static str);
 
 /// A generated member, as the later stages need them.
 struct Person {
@@ -873,7 +876,7 @@ pub async fn generate(
         .collect();
     let attend_from = today - Duration::days(plan.attendance_days);
     // Attendance of the meetings in scope: (meeting, attendees with their status and reason).
-    let mut attendance: Vec<(Uuid, Vec<(u32, Attendance, &'static str)>)> = Vec::new();
+    let mut attendance: Vec<(Uuid, Vec<Attendee>)> = Vec::new();
     // Last year's 民主评议 meeting of each branch (the meeting that decided the grades).
     let mut appraisal_meeting: HashMap<usize, Uuid> = HashMap::new();
     let mut report = Reporter::start(progress, "组织生活记录", plan.meetings as u64);
@@ -904,7 +907,7 @@ pub async fn generate(
             )
             && people_here.len() >= 2;
         if in_scope {
-            let list: Vec<(u32, Attendance, &'static str)> = if kind == RecordKind::HeartToHeartTalk {
+            let list: Vec<Attendee> = if kind == RecordKind::HeartToHeartTalk {
                 let n = people_here.len() as u64;
                 let first = dice.below(n);
                 let second = (first + 1 + dice.below(n - 1)) % n;
