@@ -332,6 +332,9 @@ async fn generate_demo(db: &Db, scale: &str, seed: u64, zone: chrono_tz::Tz) -> 
     use demo::scale::{Options, Progress, Scale, generate};
     let scale = Scale::from_name(scale).with_context(|| format!("未知的规模：{scale}（应为 medium 或 large）"))?;
     let plan = scale.plan();
+    if !db.is_empty().await? {
+        bail!("{}", demo::scale::ScaleError::NotEmpty);
+    }
     let password = demo_password();
     let now = chrono::Utc::now();
     println!(
