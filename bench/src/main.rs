@@ -1,9 +1,10 @@
-//! `dangwu-bench`: generates a synthetic enterprise (tens of thousands of organizations, millions of
-//! meeting records) and measures the organizational-life compliance rollup on it, through the same
-//! store calls and computation as the server, and through the real HTTP endpoint.
+//! `dangwu-bench`: generates a synthetic enterprise (tens of thousands of organizations, hundreds of
+//! thousands of members, millions of meeting records: the product's `dangwu demo --scale` generator)
+//! and measures the organizational-life compliance rollup and the member list on it, through the same
+//! store calls and computation as the server, and through the real HTTP endpoints.
 //!
 //! ```text
-//! dangwu-bench generate --database-url sqlite:///tmp/bench.db --orgs 40000 --meetings 1500000 --year 2026
+//! dangwu-bench generate --database-url sqlite:///tmp/bench.db --scale large --today 2026-11-29
 //! dangwu-bench rollup   --database-url sqlite:///tmp/bench.db --year 2026 --runs 20
 //! ```
 //! Results are recorded in `docs/BENCHMARKS.md`.
@@ -42,7 +43,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Creates the schema and a synthetic enterprise with a year (and some history) of meeting records.
+    /// Creates the schema and a synthetic enterprise (the product's generator) with the benchmark user.
     Generate(generate::Args),
     /// Measures the compliance rollup (store calls + computation, and the HTTP endpoint).
     Rollup(rollup::Args),

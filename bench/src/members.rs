@@ -1,226 +1,22 @@
-//! Members for the generated enterprise, and the member list and search benchmark.
-//!
-//! `generate --members N` spreads N members over the branches in proportion to each branch's size,
-//! with Chinese names (a skewed surname distribution, one- or two-character given names), valid and
-//! unique ID numbers, phones, dates that satisfy the rules, and statuses; written in multi-row INSERTs.
+//! The member list and search benchmark, on the members of the generated enterprise (`generate`, the
+//! product's `dangwu demo --scale` generator).
 //!
 //! `members` measures `GET /api/v1/members` over HTTP on an in-process server, logged in as the
 //! group's organization administrator: exact ID number and phone, whole and part of a name, the first
 //! page of the whole group, a branch and a primary committee, and a deep page; each sequentially and,
 //! with `--clients`, under concurrent load.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use dangwu_rules::RuleBook;
 use dangwu_server::{AppState, Clock, ServerConfig};
-use dangwu_store::{Db, Engine, Tx, q};
+use dangwu_store::{Db, q};
 use uuid::Uuid;
 
-use crate::generate::Dice;
 use crate::stats::{Samples, header, line, ms};
-
-/// Surnames, most common first; picked with a skew towards the front, as in the population.
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
-    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于",
-    "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆",
-    "汪", "范", "金", "石", "廖", "贾", "夏", "韦", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛",
-    "闫", "段", "雷", "侯", "龙", "史", "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "万", "钱", "欧阳", "司马",
-];
-/// Characters of given names.
-const GIVEN: &[&str] = &[
-    "伟", "强", "磊", "军", "芳", "娜", "敏", "静", "丽", "艳", "勇", "杰", "涛", "明", "超", "秀", "英", "华", "平",
-    "刚", "桂", "兰", "建", "国", "志", "海", "东", "红", "梅", "文", "博", "振", "立", "新", "雅", "琴", "玉", "霞",
-    "峰", "辉", "鹏", "宇", "浩", "俊", "波", "斌", "林", "云", "凤", "洁", "晓", "春", "燕", "亮", "成", "飞", "琳",
-    "婷", "雪", "慧", "丹", "宁", "欣", "佳", "健", "瑞", "彬", "荣", "德", "福", "生", "龙", "武", "清", "安", "永",
-];
-const REGIONS: &[&str] = &["110101", "120103", "130102", "140105", "210102", "310104", "370102", "410105", "610104"];
-const ETHNIC: &[&str] = &["汉族", "回族", "满族", "蒙古族", "壮族", "土家族"];
-const EDUCATION: &[&str] =
-    &["研究生", "大学本科", "大学本科", "大学专科", "大学专科", "中等专科", "高中", "初中及以下"];
-const OCCUPATIONS: &[&str] =
-    &["worker", "worker", "worker", "professional", "professional", "manager", "manager", "other", "retired"];
-const POSTS: &[&str] = &["", "", "", "", "班长", "技术员", "工程师", "主任", "副主任", "调度员"];
-
-fn member_name(dice: &mut Dice) -> String {
-    // About half of the population shares the first twenty surnames.
-    let s = if dice.chance(50) { dice.below(20) } else { dice.below(SURNAMES.len() as u64) } as usize;
-    let mut name = SURNAMES[s].to_owned();
-    name.push_str(GIVEN[dice.below(GIVEN.len() as u64) as usize]);
-    if dice.chance(75) {
-        name.push_str(GIVEN[dice.below(GIVEN.len() as u64) as usize]);
-    }
-    name
-}
-
-/// A member row to write.
-struct Row {
-    name: String,
-    male: bool,
-    ethnicity: &'static str,
-    birth: NaiveDate,
-    id_number: String,
-    education: &'static str,
-    occupation: &'static str,
-    post: &'static str,
-    phone: String,
-    joined: NaiveDate,
-    converted: Option<NaiveDate>,
-    org: Uuid,
-    unit: String,
-}
-
-fn row(
-    dice: &mut Dice,
-    ids: &mut HashSet<String>,
-    phones: &mut HashSet<String>,
-    today: NaiveDate,
-    org: Uuid,
-    unit: &str,
-) -> Row {
-    let male = dice.chance(72);
-    let age_days = (20 * 365 + dice.below(60 * 365)) as i64;
-    let birth = today - chrono::Duration::days(age_days);
-    let id_number = loop {
-        let seq = dice.below(500) * 2 + u64::from(male);
-        let first17 = format!("{}{}{:03}", dice.pick(REGIONS), birth.format("%Y%m%d"), seq);
-        let check = dangwu_rules::idcard::check_char(&first17).expect("17 digits");
-        let number = format!("{first17}{check}");
-        if ids.insert(number.clone()) {
-            break number;
-        }
-    };
-    let phone = loop {
-        let p = format!("1{}{:09}", dice.pick(&["3", "5", "7", "8", "9"]), dice.below(1_000_000_000));
-        if phones.insert(p.clone()) {
-            break p;
-        }
-    };
-    let eighteen =
-        NaiveDate::from_ymd_opt(birth.year() + 18, birth.month(), 1).unwrap_or(birth) + chrono::Duration::days(31);
-    let span = (today - eighteen).num_days().max(1) as u64;
-    let joined = eighteen + chrono::Duration::days(dice.below(span) as i64);
-    let converted = joined + chrono::Duration::days(366);
-    let converted = (converted <= today).then_some(converted);
-    Row {
-        name: member_name(dice),
-        male,
-        ethnicity: if dice.chance(92) { "汉族" } else { ETHNIC[dice.below(ETHNIC.len() as u64) as usize] },
-        birth,
-        id_number,
-        education: EDUCATION[dice.below(EDUCATION.len() as u64) as usize],
-        occupation: OCCUPATIONS[dice.below(OCCUPATIONS.len() as u64) as usize],
-        post: POSTS[dice.below(POSTS.len() as u64) as usize],
-        phone,
-        joined,
-        converted,
-        org,
-        unit: unit.to_owned(),
-    }
-}
-
-/// Writes `count` members over `branches` (organization id, unit, size weight). Returns rows written.
-pub async fn generate(
-    db: &Db,
-    branches: &[(Uuid, String, i64)],
-    count: usize,
-    seed: u64,
-    today: NaiveDate,
-) -> anyhow::Result<usize> {
-    if count == 0 || branches.is_empty() {
-        return Ok(0);
-    }
-    let started = Instant::now();
-    let mut dice = Dice::new(seed ^ 0x4D45_4D42);
-    let weight: i64 = branches.iter().map(|b| b.2).sum();
-    let batch = match db.engine() {
-        Engine::Sqlite => 20,
-        Engine::Postgres => 1000,
-    };
-    let mut ids = HashSet::with_capacity(count);
-    let mut phones = HashSet::with_capacity(count);
-    let created = Utc.from_utc_datetime(&today.and_hms_opt(8, 0, 0).expect("time"));
-    let mut tx: Option<Tx> = None;
-    let mut buf: Vec<Row> = Vec::with_capacity(batch);
-    let (mut written, mut in_tx, mut assigned) = (0usize, 0usize, 0usize);
-    let mut reported = Instant::now();
-    for (i, (org, unit, size)) in branches.iter().enumerate() {
-        let n =
-            if i + 1 == branches.len() { count - assigned } else { ((count as i64 * size) / weight).max(0) as usize }
-                .min(count - assigned);
-        assigned += n;
-        for _ in 0..n {
-            buf.push(row(&mut dice, &mut ids, &mut phones, today, *org, unit));
-            if buf.len() >= batch {
-                if tx.is_none() {
-                    tx = Some(db.begin().await?);
-                }
-                write(tx.as_mut().expect("open"), &buf, created).await?;
-                written += buf.len();
-                in_tx += buf.len();
-                buf.clear();
-                if in_tx >= 20_000 {
-                    tx.take().expect("open").commit().await?;
-                    in_tx = 0;
-                }
-                if reported.elapsed().as_secs() >= 5 {
-                    reported = Instant::now();
-                    let secs = started.elapsed().as_secs_f64();
-                    println!("  members {written:>8} / {count} ({:.0} rows/s)", written as f64 / secs);
-                }
-            }
-        }
-    }
-    if !buf.is_empty() {
-        if tx.is_none() {
-            tx = Some(db.begin().await?);
-        }
-        write(tx.as_mut().expect("open"), &buf, created).await?;
-        written += buf.len();
-    }
-    if let Some(t) = tx {
-        t.commit().await?;
-    }
-    let secs = started.elapsed().as_secs_f64();
-    println!("members: {written} in {secs:.1} s ({:.0} rows/s)", written as f64 / secs);
-    Ok(written)
-}
-
-async fn write(tx: &mut Tx, rows: &[Row], created: chrono::DateTime<Utc>) -> anyhow::Result<()> {
-    let mut query = q(
-        "INSERT INTO members (id, name, gender, ethnicity, birth_date, id_number, education, occupation, \
-         work_unit, post, phone, joined_on, converted_on, status, organization_id, version, created_at, updated_at) VALUES ",
-    );
-    for (i, r) in rows.iter().enumerate() {
-        query.push(if i == 0 { "(" } else { ", (" });
-        query.push_bind("", dangwu_store::new_id());
-        query.push_bind(", ", r.name.as_str());
-        query.push_bind(", ", if r.male { "male" } else { "female" });
-        query.push_bind(", ", r.ethnicity);
-        query.push_bind(", ", r.birth);
-        query.push_bind(", ", r.id_number.as_str());
-        query.push_bind(", ", r.education);
-        query.push_bind(", ", r.occupation);
-        query.push_bind(", ", r.unit.as_str());
-        query.push_bind(", ", r.post);
-        query.push_bind(", ", r.phone.as_str());
-        query.push_bind(", ", r.joined);
-        query.push_bind(", ", r.converted);
-        query.push_bind(", ", if r.converted.is_some() { "full" } else { "probationary" });
-        query.push_bind(", ", r.org);
-        query.push(", 1");
-        query.push_bind(", ", created);
-        query.push_bind(", ", created);
-        query.push(")");
-    }
-    tx.execute(query).await.context("insert members")?;
-    Ok(())
-}
 
 // ---- the benchmark -----------------------------------------------------------------------------------
 
@@ -265,7 +61,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("migrations: {:.1} s", t.elapsed().as_secs_f64());
     let (members,): (i64,) = one(&db, "SELECT COUNT(*) FROM members").await?;
     if members == 0 {
-        bail!("no members: run `generate --members N` first");
+        bail!("no members: run `generate` first");
     }
     // The primary committee with the most members, and a branch of average size.
     let primary: (Uuid, i64) = one(

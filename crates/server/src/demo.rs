@@ -1,6 +1,9 @@
 //! The demo enterprise: a fictional SOE group with four levels of Party organizations, about 600
 //! members with checksum-valid (fictional) ID numbers, and a user for every role. Generated from a
-//! fixed seed, so every load is the same apart from the password.
+//! fixed seed, so every load is the same apart from the password. [`scale`] generates the same kind
+//! of enterprise at the size of a large group (`dangwu demo --scale`).
+
+pub mod scale;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use dangwu_rules::codes::{Attendance, MeetingStatus, RecordKind};
@@ -152,6 +155,7 @@ const TREE: &[Node] = &[
 const TEMPORARY_HOMES: [usize; 5] = [8, 9, 10, 13, 14];
 
 /// Users created by the demo, with what they may do — printed at start so people can log in.
+#[derive(Debug, Clone)]
 pub struct DemoUser {
     pub username: String,
     pub display_name: String,

@@ -63,6 +63,7 @@ pub mod accounts;
 pub mod appraisals;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 mod conflict;
 pub mod crypto;
 mod db;
