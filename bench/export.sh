@@ -5,7 +5,7 @@
 #
 #   bench/export.sh http://127.0.0.1:8080 SERVER_PID [QUERY]
 #
-# Logs in as the benchmark user (see bench/src/main.rs). QUERY defaults to the whole group.
+# Logs in as the benchmark user (`DANGWU_BENCH_USER`, default bench_admin; see bench/src/main.rs). QUERY defaults to the whole group.
 set -euo pipefail
 base=${1:?server URL}
 pid=${2:?server process id}
@@ -17,7 +17,7 @@ trap 'rm -f "$jar" "$out"' EXIT
 rss() { awk -v k="$1:" '$1 == k { print int($2 / 1024) }' "/proc/$pid/status"; }
 
 curl -sf -c "$jar" -H 'content-type: application/json' \
-  -d '{"username":"bench_admin","password":"Bench-pass-2026"}' "$base/api/v1/auth/login" > /dev/null
+  -d "{\"username\":\"${DANGWU_BENCH_USER:-bench_admin}\",\"password\":\"Bench-pass-2026\"}" "$base/api/v1/auth/login" > /dev/null
 echo "server memory before: $(rss VmRSS) MB (peak so far $(rss VmHWM) MB)"
 start=$(date +%s.%N)
 status=$(curl -s -b "$jar" -o "$out" -w '%{http_code}' "$base/api/v1/members/export.xlsx${query:+?$query}")

@@ -127,7 +127,7 @@ async fn session(base: &str, timeout: u64, clients: usize) -> anyhow::Result<Ses
         .build()?;
     let res = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({ "username": crate::BENCH_USER, "password": crate::BENCH_PASSWORD }))
+        .json(&serde_json::json!({ "username": crate::bench_user(), "password": crate::BENCH_PASSWORD }))
         .send()
         .await?;
     if !res.status().is_success() {

@@ -19,13 +19,19 @@ use clap::{Parser, Subcommand};
 
 /// Username and password of the generated org-admin user (granted on the root organization).
 pub const BENCH_USER: &str = "bench_admin";
+
+/// The user the measurements log in as: `DANGWU_BENCH_USER` (e.g. `admin` of a database made by
+/// `dangwu demo --scale large` with `DANGWU_DEMO_PASSWORD` set to [`BENCH_PASSWORD`]), else [`BENCH_USER`].
+pub fn bench_user() -> String {
+    std::env::var("DANGWU_BENCH_USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| BENCH_USER.into())
+}
 pub const BENCH_PASSWORD: &str = "Bench-pass-2026";
 
 /// Logs the benchmark user in on `client` (its cookie store keeps the session).
 pub async fn login(client: &reqwest::Client, base: &str) -> anyhow::Result<()> {
     let res = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({ "username": BENCH_USER, "password": BENCH_PASSWORD }))
+        .json(&serde_json::json!({ "username": bench_user(), "password": BENCH_PASSWORD }))
         .send()
         .await?;
     if !res.status().is_success() {

@@ -18,7 +18,6 @@ use dangwu_server::{AppState, Clock, ServerConfig};
 use dangwu_store::{Actor, Db, Engine, PoolLimits, q};
 use uuid::Uuid;
 
-use crate::BENCH_USER;
 use crate::stats::{Samples, header, line, ms};
 
 /// `ServerConfig::default().orglife_warning_days`, as the handlers use it.
@@ -167,7 +166,7 @@ impl Ctx {
             "start_time": "09:00", "end_time": "10:00", "place": "党员活动室", "chair": "基准测试",
             "recorder": "基准测试", "topic": format!("基准测试主题党日 {n}"),
         }))?;
-        let actor = Actor { user_id: self.user, name: BENCH_USER.into(), ip: None };
+        let actor = Actor { user_id: self.user, name: crate::bench_user(), ip: None };
         let ctx = domain::Ctx { db: &self.db, rules: &self.rules, today: self.today, now: Utc::now() };
         meetings::record(&ctx, &actor, fields).await?;
         Ok(())
@@ -289,7 +288,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     };
     // As AppState::today: the system clock in China Standard Time.
     let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
-    let user = db.user_by_name(BENCH_USER).await?.context("no benchmark user: run `generate` first")?.id;
+    let user = db.user_by_name(&crate::bench_user()).await?.context("no benchmark user: run `generate` first")?.id;
     let root = one_id(&db, "SELECT id FROM organizations WHERE parent_id IS NULL ORDER BY id").await?;
     let primary = one_id(&db, "SELECT id FROM organizations WHERE kind = 'primary_committee' ORDER BY id").await?;
     // A branch with a committee and party groups: the calendar with the most requirements.
