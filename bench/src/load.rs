@@ -14,7 +14,7 @@ use dangwu_store::Db;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use crate::generate::Dice;
+use dangwu_server::demo::scale::Dice;
 use crate::stats::{Samples, ms};
 
 #[derive(clap::Args)]
