@@ -14,8 +14,8 @@ use dangwu_store::Db;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use dangwu_server::demo::scale::Dice;
 use crate::stats::{Samples, ms};
+use dangwu_server::demo::scale::Dice;
 
 #[derive(clap::Args)]
 pub struct Args {
