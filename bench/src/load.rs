@@ -203,16 +203,17 @@ async fn request(
                 .send()
                 .await
                 .map_err(|e| kind_of(&e))?;
-            if res.status().is_success() { Ok(()) } else { Err(format!("PUT {}", res.status().as_u16())) }
+            refusal("PUT", res).await
         }
         Kind::MeetingRecord => {
-            // A held 支委会 on a past day of the year, a different day each time for this client.
+            // A held 主题党日 on a past day of the year, a different day each time for this client (a
+            // 支委会 would need its committee's attendance where the committee names its members).
             *day = (*day % 300) + 1;
             let held = chrono::NaiveDate::from_yo_opt(2026, *day).expect("a day of 2026");
             let body = serde_json::json!({
-                "organization_id": dice.pick(&t.branches), "kind": "branch_committee", "status": "held",
+                "organization_id": dice.pick(&t.branches), "kind": "theme_day", "status": "held",
                 "held_on": held, "place": "党员活动室", "chair": "书记", "recorder": "组织委员",
-                "topic": "支委会（负载测试）", "attendees": [],
+                "topic": "主题党日（负载测试）", "attendees": [],
             });
             let res = s
                 .client
@@ -222,9 +223,20 @@ async fn request(
                 .send()
                 .await
                 .map_err(|e| kind_of(&e))?;
-            if res.status().is_success() { Ok(()) } else { Err(format!("POST {}", res.status().as_u16())) }
+            refusal("POST", res).await
         }
     }
+}
+
+/// Ok for a success; otherwise the method, status and the error body's code (so that a refusal
+/// says which rule refused it).
+async fn refusal(method: &str, res: reqwest::Response) -> Result<(), String> {
+    let status = res.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let body: serde_json::Value = res.json().await.unwrap_or_default();
+    Err(format!("{method} {} {}", status.as_u16(), body["code"].as_str().unwrap_or("")))
 }
 
 fn kind_of(e: &reqwest::Error) -> String {
