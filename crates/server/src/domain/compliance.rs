@@ -201,7 +201,7 @@ impl From<LifeOrgRow> for LifeUnit {
 }
 
 /// The organization tree: every organization, and the active children of each.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Forest {
     units: HashMap<Uuid, LifeUnit>,
     children: HashMap<Uuid, Vec<Uuid>>,

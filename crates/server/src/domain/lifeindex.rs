@@ -8,11 +8,10 @@
 //! asks the database what changed (`dangwu_store::lifelog`).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use dangwu_store::{Db, StoreError};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
 use super::compliance::{Forest, LifeUnit, YearCounts, add_counts};
@@ -27,24 +26,13 @@ pub struct LifeIndex {
     state: Mutex<IndexState>,
 }
 
-/// The index as of one generation of the change log. The tree and the counts are shared with the
-/// snapshots handed out: a refresh that finds them still in use changes a copy (`Arc::make_mut`).
+/// The index as of one generation of the change log.
 #[derive(Default)]
-struct IndexState {
+pub struct IndexState {
     generation: i64,
-    forest: Option<Arc<Forest>>,
-    years: HashMap<i32, Arc<YearCounts>>,
-    last_refresh: Refresh,
-}
-
-/// The index as one request computes from it: brought up to date under the index's lock, then used
-/// without it, so a long computation (a whole group's rollup) does not hold up the others.
-pub struct Snapshot {
-    generation: i64,
-    year: i32,
-    forest: Arc<Forest>,
-    counts: Arc<YearCounts>,
-    /// How the refresh before this snapshot went, for the benchmark and the logs.
+    forest: Option<Forest>,
+    years: HashMap<i32, YearCounts>,
+    /// How the last refresh went, for the benchmark and the logs.
     pub last_refresh: Refresh,
 }
 
@@ -64,9 +52,9 @@ fn year_range(year: i32) -> (NaiveDate, NaiveDate) {
 }
 
 impl LifeIndex {
-    /// The index, up to date with the database, with the counts of `year` loaded. The lock is held
-    /// only to bring it up to date; the computation runs on the snapshot.
-    pub async fn read(&self, db: &Db, year: i32) -> Result<Snapshot, StoreError> {
+    /// The index, up to date with the database, with the counts of `year` loaded. Held while the
+    /// caller computes; other callers wait (the computation takes milliseconds).
+    pub async fn read(&self, db: &Db, year: i32) -> Result<MutexGuard<'_, IndexState>, StoreError> {
         let mut state = self.state.lock().await;
         state.refresh(db).await?;
         if !state.years.contains_key(&year) {
@@ -76,35 +64,26 @@ impl LifeIndex {
             let (from, to) = year_range(year);
             let mut counts = YearCounts::new();
             add_counts(&mut counts, &db.held_counts_of(None, from, to).await?);
-            state.years.insert(year, Arc::new(counts));
+            state.years.insert(year, counts);
         }
-        Ok(Snapshot {
-            generation: state.generation,
-            year,
-            forest: state.forest.clone().expect("loaded by refresh"),
-            counts: state.years[&year].clone(),
-            last_refresh: state.last_refresh,
-        })
+        Ok(state)
     }
 }
 
-impl Snapshot {
+impl IndexState {
     pub fn forest(&self) -> &Forest {
-        &self.forest
+        self.forest.as_ref().expect("loaded by LifeIndex::read")
     }
 
-    /// The held meetings of the year the snapshot was taken for.
+    /// The held meetings of a year loaded by [`LifeIndex::read`].
     pub fn counts(&self, year: i32) -> &YearCounts {
-        assert_eq!(year, self.year, "a snapshot holds the counts of the year it was read for");
-        &self.counts
+        &self.years[&year]
     }
 
     pub fn generation(&self) -> i64 {
         self.generation
     }
-}
 
-impl IndexState {
     async fn refresh(&mut self, db: &Db) -> Result<(), StoreError> {
         let latest = db.life_generation().await?;
         if self.forest.is_some() && latest == self.generation {
@@ -122,7 +101,7 @@ impl IndexState {
             // Everything written up to `latest` is in what is read next; later changes are applied
             // again on the next refresh, which is harmless.
             let forest = Forest::new(db.life_org_rows(None).await?.into_iter().map(LifeUnit::from));
-            self.forest = Some(Arc::new(forest));
+            self.forest = Some(forest);
             self.generation = latest;
             self.years.clear();
             self.last_refresh = Refresh::Full;
@@ -131,9 +110,8 @@ impl IndexState {
         let mut seen = HashSet::new();
         let ids: Vec<Uuid> = changes.iter().map(|c| c.organization_id).filter(|id| seen.insert(*id)).collect();
         let rows = db.life_org_rows(Some(&ids)).await?;
-        Arc::make_mut(self.forest.as_mut().expect("checked above")).apply(rows.into_iter().map(LifeUnit::from));
+        self.forest.as_mut().expect("checked above").apply(rows.into_iter().map(LifeUnit::from));
         for (year, counts) in &mut self.years {
-            let counts = Arc::make_mut(counts);
             let (from, to) = year_range(*year);
             for id in &ids {
                 counts.remove(id);
