@@ -174,10 +174,22 @@ async fn waiting_on_locks(app: &TestApp) -> i64 {
     n
 }
 
+/// These two hold a read up with a lock on the primary; with reads routed to a streaming replica
+/// (`scripts/replica.sh`) the list is read there, where the lock does not reach.
+fn primary_lock_cannot_hold_the_read(app: &TestApp) -> bool {
+    if app.replicated() {
+        eprintln!("skipped with a read replica: the lock on the primary does not hold up a read on the replica");
+    }
+    app.replicated()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_past_its_time_answers_503_postgres() {
     let limits = PoolLimits { read_timeout: Some(Duration::from_millis(800)), ..PoolLimits::default() };
     let Some(app) = TestApp::start_limited(Backend::Postgres, &limits).await else { return };
+    if primary_lock_cannot_hold_the_read(&app) {
+        return;
+    }
     let admin = app.login("admin").await;
     let path = format!("/api/v1/members?organization_id={}", app.fixture.group);
     assert_eq!(admin.get(&path).await.status, StatusCode::OK);
@@ -197,6 +209,9 @@ async fn a_read_past_its_time_answers_503_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_abandoned_read_stops_running_postgres() {
     let Some(app) = TestApp::start(Backend::Postgres).await else { return };
+    if primary_lock_cannot_hold_the_read(&app) {
+        return;
+    }
     let admin = app.login("admin").await;
     let path = format!("/api/v1/members?organization_id={}", app.fixture.group);
     let lock = lock_members(&app).await;
