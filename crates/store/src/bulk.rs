@@ -210,17 +210,12 @@ impl Db {
 
     /// Loads meeting records (without attendance: see [`Db::bulk_attendance`]), in one transaction.
     pub async fn bulk_meetings(&self, actor: &Actor, rows: &[BulkMeeting], now: DateTime<Utc>) -> Result<u64> {
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = self.begin().await?;
-        insert_rows(
-            &mut tx,
-            self.engine(),
-            "INSERT INTO meetings (id, organization_id, kind, status, planned_on, held_on, start_time, end_time, \
+        self.load_table(
+            actor,
+            now,
+            Table { entity: "meeting", head: "INSERT INTO meetings (id, organization_id, kind, status, planned_on, held_on, start_time, end_time, \
              place, chair, recorder, lecturer, secretary_lecture, topic, agenda_json, first_topic, minutes, \
-             decisions, votes_json, present, expected, with_appraisal, version, created_at, updated_at) VALUES ",
-            25,
+             decisions, votes_json, present, expected, with_appraisal, version, created_at, updated_at) VALUES ", columns: 25 },
             rows,
             |m| {
                 let held = m.status == MeetingStatus::Held;
@@ -253,50 +248,39 @@ impl Db {
                 ]
             },
         )
-        .await?;
-        tx.audit(actor, now, bulk_event("meeting", rows.len())).await?;
-        tx.commit().await?;
-        Ok(rows.len() as u64)
+        .await
     }
 
     /// Loads attendance rows of meetings already loaded, in one transaction.
     pub async fn bulk_attendance(&self, actor: &Actor, rows: &[BulkAttendee], now: DateTime<Utc>) -> Result<u64> {
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = self.begin().await?;
-        insert_rows(
-            &mut tx,
-            self.engine(),
-            "INSERT INTO meeting_attendees (meeting_id, member_id, status, reason) VALUES ",
-            4,
+        self.load_table(
+            actor,
+            now,
+            Table {
+                entity: "meeting_attendee",
+                head: "INSERT INTO meeting_attendees (meeting_id, member_id, status, reason) VALUES ",
+                columns: 4,
+            },
             rows,
             |a| vec![a.meeting_id.into(), a.member_id.into(), a.status.code().into(), a.reason.clone().into()],
         )
-        .await?;
-        tx.audit(actor, now, bulk_event("meeting_attendee", rows.len())).await?;
-        tx.commit().await?;
-        Ok(rows.len() as u64)
+        .await
     }
 
     /// Loads placements (编入) of members in party groups and temporary branches, in one transaction.
     pub async fn bulk_placements(&self, actor: &Actor, rows: &[BulkPlacement], now: DateTime<Utc>) -> Result<u64> {
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = self.begin().await?;
-        insert_rows(
-            &mut tx,
-            self.engine(),
-            "INSERT INTO placements (member_id, organization_id, kind, placed_on) VALUES ",
-            4,
+        self.load_table(
+            actor,
+            now,
+            Table {
+                entity: "placement",
+                head: "INSERT INTO placements (member_id, organization_id, kind, placed_on) VALUES ",
+                columns: 4,
+            },
             rows,
             |p| vec![p.member_id.into(), p.organization_id.into(), p.kind.code().into(), p.placed_on.into()],
         )
-        .await?;
-        tx.audit(actor, now, bulk_event("placement", rows.len())).await?;
-        tx.commit().await?;
-        Ok(rows.len() as u64)
+        .await
     }
 
     /// Loads appraisals and their entries, in one transaction.
@@ -365,6 +349,25 @@ impl Db {
         Ok((appraisals.len() + entries.len()) as u64)
     }
 
+    /// Loads the rows of one table in one transaction with one audit record (`entity`, rows).
+    async fn load_table<R>(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        table: Table<'_>,
+        rows: &[R],
+        values: impl Fn(&R) -> Vec<Arg>,
+    ) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin().await?;
+        insert_rows(&mut tx, self.engine(), table.head, table.columns, rows, values).await?;
+        tx.audit(actor, now, bulk_event(table.entity, rows.len())).await?;
+        tx.commit().await?;
+        Ok(rows.len() as u64)
+    }
+
     /// What the database does after a bulk load, now rather than at an unknown later time: PostgreSQL
     /// gathers statistics and the visibility map for index-only scans (as autovacuum would); SQLite
     /// folds its write-ahead log into the database file (the application never runs ANALYZE there).
@@ -375,6 +378,13 @@ impl Db {
         };
         Ok(())
     }
+}
+
+/// A table loaded by [`Db::load_table`]: the audit record's entity, the INSERT's head and its columns.
+struct Table<'a> {
+    entity: &'a str,
+    head: &'a str,
+    columns: usize,
 }
 
 /// The audit record of one bulk load: what and how many (no organization: a load spans many).
