@@ -92,7 +92,7 @@ type Compute<T> = fn(&RuleBook, &Forest, &YearCounts, Uuid, Period, NaiveDate, i
 
 pub struct Ctx {
     pub db: Db,
-    pub rules: RuleBook,
+    pub rules: std::sync::Arc<RuleBook>,
     pub index: LifeIndex,
     pub user: Uuid,
     pub period: Period,
@@ -114,7 +114,7 @@ impl Ctx {
         let t = Instant::now();
         let index = self.index.read(&self.db, self.year()).await?;
         p.refresh = t.elapsed();
-        p.refreshed = Some(index.last_refresh);
+        p.refreshed = Some(index.refreshed);
         let t = Instant::now();
         let year = index.counts(self.year());
         let out = compute(&self.rules, index.forest(), year, org, self.period, self.today, warning_days())?;
@@ -349,7 +349,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "index_read": cold_s.summary(),
     });
 
-    let ctx = Ctx { db: db.clone(), rules, index: LifeIndex::default(), user, period, today };
+    let ctx =
+        Ctx { db: db.clone(), rules: std::sync::Arc::new(rules), index: LifeIndex::default(), user, period, today };
     let group = measure(args.runs, args.warmup, |_| ctx.rollup(root)).await?;
     group.print(&format!("whole group rollup, nothing changed since the last request (root {root})"));
     out["group_rollup"] = group.to_json();

@@ -823,3 +823,58 @@ async fn parallel_plans_plan_each_meeting_once(app: TestApp) {
     let listed = sec.get(&format!("/api/v1/meetings?organization_id={}&status=planned&limit=500", f.branch_a)).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len() as u64, created);
 }
+
+on_both_engines!(rollups_follow_writes_made_while_they_compute);
+
+// The compliance index is read by many requests at once while meetings are recorded: each writer sees
+// its own meeting on its next read, the readers never fail, and once the writes are done the calendar
+// counts every one of them.
+async fn rollups_follow_writes_made_while_they_compute(app: TestApp) {
+    const WRITERS: usize = 4;
+    const EACH: usize = 3;
+    let f = &app.fixture;
+    let admin = app.login("admin").await;
+    let calendar_url = format!("/api/v1/organizations/{}/compliance?year=2026", f.branch_b);
+    let rollup_url = format!("/api/v1/organizations/{}/compliance-rollup?year=2026", f.group);
+    // Theme days held in each month, as the calendar counts them.
+    let held = |body: &Value| -> Vec<u64> {
+        let theme =
+            body["compliance"]["requirements"].as_array().unwrap().iter().find(|r| r["requirement"] == "theme_day");
+        let windows = theme.expect("branches hold theme days")["windows"].as_array().unwrap().clone();
+        windows.iter().map(|w| w["held"].as_u64().unwrap()).collect()
+    };
+    let before = held(&admin.get(&calendar_url).await.body);
+    assert_eq!(before.len(), 12, "one window a month");
+
+    let mut tasks = Vec::new();
+    for (w, &floor) in before.iter().enumerate().take(WRITERS) {
+        let (s, calendar_url) = (admin.clone(), calendar_url.clone());
+        let (org, month, present) = (f.branch_b, w + 1, f.members_b.clone());
+        tasks.push(tokio::spawn(async move {
+            for n in 0..EACH {
+                let body = meeting(org, "theme_day", &format!("2026-{month:02}-1{n}"), attendees(&present, &[]));
+                let r = s.post("/api/v1/meetings", &body).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+                let seen = held(&s.get(&calendar_url).await.body)[w];
+                assert!(seen > floor + n as u64, "writer {w} reads its own meeting {n} at once: {seen}");
+            }
+        }));
+    }
+    for _ in 0..4 {
+        let (s, rollup_url, calendar_url) = (admin.clone(), rollup_url.clone(), calendar_url.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..8 {
+                assert_eq!(s.get(&rollup_url).await.status, StatusCode::OK);
+                assert_eq!(s.get(&calendar_url).await.status, StatusCode::OK);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let after = held(&admin.get(&calendar_url).await.body);
+    for (month, (a, b)) in after.iter().zip(&before).enumerate() {
+        let written = if month < WRITERS { EACH as u64 } else { 0 };
+        assert_eq!(*a, b + written, "month {}", month + 1);
+    }
+}

@@ -3,9 +3,11 @@
 //!
 //! The key must hold everything the answer depends on (for a dashboard: the organization, the year,
 //! the generation of the change log, today's date, the settings that shape it). An answer is never
-//! invalidated: a change makes a new key, and answers no longer asked for leave by age when the
-//! cache is over its size. The cache knows nothing of rights: the caller checks the requester's
-//! right to read before asking it (see [`super::dashboards`]).
+//! invalidated: a change makes a new key, which supersedes the answers for older generations of the
+//! same question (they leave at once: under a stream of writes they would only fill the cache), and
+//! answers no longer asked for leave by age when the cache is over its size. The cache knows nothing
+//! of rights: the caller checks the requester's right to read before asking it (see
+//! [`super::dashboards`]).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -14,15 +16,25 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-pub struct ResultCache<K, V> {
+/// A key made of a question and the generation of the data it was answered from.
+pub trait GenerationKey: Eq + Hash + Clone {
+    /// The key without its generation.
+    type Question: Eq + Hash;
+    fn question(&self) -> Self::Question;
+    fn generation(&self) -> i64;
+}
+
+pub struct ResultCache<K: GenerationKey, V> {
     inner: Mutex<Inner<K, V>>,
     /// The most the weights of the kept answers add up to (the latest answer is kept whatever it weighs).
     capacity: usize,
     computed: AtomicU64,
 }
 
-struct Inner<K, V> {
+struct Inner<K: GenerationKey, V> {
     entries: HashMap<K, Entry<V>>,
+    /// The newest generation kept of each question.
+    newest: HashMap<K::Question, K>,
     /// Ticks on every use: the entry used longest ago leaves first.
     clock: u64,
     weight: usize,
@@ -35,10 +47,10 @@ struct Entry<V> {
     weight: usize,
 }
 
-impl<K: Eq + Hash + Clone, V> ResultCache<K, V> {
+impl<K: GenerationKey, V> ResultCache<K, V> {
     pub fn new(capacity: usize) -> ResultCache<K, V> {
         ResultCache {
-            inner: Mutex::new(Inner { entries: HashMap::new(), clock: 0, weight: 0 }),
+            inner: Mutex::new(Inner { entries: HashMap::new(), newest: HashMap::new(), clock: 0, weight: 0 }),
             capacity,
             computed: AtomicU64::new(0),
         }
@@ -103,6 +115,9 @@ impl<K: Eq + Hash + Clone, V> ResultCache<K, V> {
                     _ => 0,
                 };
                 inner.weight += added;
+                if added > 0 {
+                    Self::supersede(&mut inner, &key);
+                }
                 self.evict(&mut inner, &key);
             }
             Err(_) => {
@@ -112,6 +127,36 @@ impl<K: Eq + Hash + Clone, V> ResultCache<K, V> {
             }
         }
         result
+    }
+
+    /// Keeps only the newest generation's answer of `key`'s question: an older one is dropped, and so is
+    /// `key`'s own if a newer one is kept already (it was computed slower, and is still answered).
+    fn supersede(inner: &mut Inner<K, V>, key: &K) {
+        let question = key.question();
+        let stale = match inner.newest.get(&question) {
+            Some(newest) if newest.generation() > key.generation() => key.clone(),
+            Some(newest) if newest != key => {
+                let old = newest.clone();
+                inner.newest.insert(question, key.clone());
+                old
+            }
+            Some(_) => return,
+            None => {
+                inner.newest.insert(question, key.clone());
+                return;
+            }
+        };
+        Self::remove(inner, &stale);
+    }
+
+    fn remove(inner: &mut Inner<K, V>, key: &K) {
+        if let Some(e) = inner.entries.remove(key) {
+            inner.weight -= e.weight;
+        }
+        let question = key.question();
+        if inner.newest.get(&question) == Some(key) {
+            inner.newest.remove(&question);
+        }
     }
 
     /// Drops the answers used longest ago until the rest fit, never the one just asked for.
@@ -124,9 +169,7 @@ impl<K: Eq + Hash + Clone, V> ResultCache<K, V> {
                 .min_by_key(|(_, e)| e.used)
                 .map(|(k, _)| k.clone());
             let Some(oldest) = oldest else { break };
-            if let Some(e) = inner.entries.remove(&oldest) {
-                inner.weight -= e.weight;
-            }
+            Self::remove(inner, &oldest);
         }
     }
 }
@@ -135,6 +178,49 @@ impl<K: Eq + Hash + Clone, V> ResultCache<K, V> {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    /// Each number its own question.
+    impl GenerationKey for u32 {
+        type Question = u32;
+        fn question(&self) -> u32 {
+            *self
+        }
+        fn generation(&self) -> i64 {
+            0
+        }
+    }
+
+    /// (question, generation).
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    struct Gen(u32, i64);
+
+    impl GenerationKey for Gen {
+        type Question = u32;
+        fn question(&self) -> u32 {
+            self.0
+        }
+        fn generation(&self) -> i64 {
+            self.1
+        }
+    }
+
+    #[tokio::test]
+    async fn a_newer_generation_supersedes_the_older() {
+        let cache: ResultCache<Gen, i64> = ResultCache::new(1_000);
+        let get = |k: Gen| cache.get_or_compute(k.clone(), |_| 10, move || async move { Ok::<_, ()>(k.1) });
+        get(Gen(1, 1)).await.unwrap();
+        get(Gen(2, 1)).await.unwrap();
+        get(Gen(1, 2)).await.unwrap();
+        assert_eq!(cache.len(), 2, "question 1 keeps only generation 2");
+        // An answer for an older generation computed late is answered, not kept.
+        assert_eq!(*get(Gen(1, 1)).await.unwrap(), 1);
+        assert_eq!(cache.len(), 2);
+        let computed = cache.computations();
+        get(Gen(1, 2)).await.unwrap();
+        get(Gen(2, 1)).await.unwrap();
+        assert_eq!(cache.computations(), computed, "the newest of each question was kept");
+        assert_eq!(cache.lock().weight, 20);
+    }
 
     #[tokio::test]
     async fn concurrent_misses_compute_once() {

@@ -12,10 +12,10 @@ use chrono::{Datelike, NaiveDate};
 use dangwu_rules::orglife::Period;
 use uuid::Uuid;
 
-use super::cache::ResultCache;
+use super::cache::{GenerationKey, ResultCache};
 use super::compliance::{self, Rollup, RollupRow};
 use super::lifeindex::LifeIndex;
-use super::{Ctx, DomainResult};
+use super::{Ctx, DomainError, DomainResult};
 
 /// What a rollup depends on. Made only by [`rollup_key`], after the access check.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -25,6 +25,34 @@ pub struct RollupKey {
     generation: i64,
     today: NaiveDate,
     warning_days: i64,
+}
+
+impl GenerationKey for RollupKey {
+    type Question = (Uuid, i32, NaiveDate, i64);
+
+    fn question(&self) -> Self::Question {
+        (self.root, self.year, self.today, self.warning_days)
+    }
+
+    fn generation(&self) -> i64 {
+        self.generation
+    }
+}
+
+/// A rollup's answer as sent: the rollup's key, the levels sent and the limit of the list behind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AnswerKey(pub RollupKey, pub u32, pub usize);
+
+impl GenerationKey for AnswerKey {
+    type Question = ((Uuid, i32, NaiveDate, i64), u32, usize);
+
+    fn question(&self) -> Self::Question {
+        (self.0.question(), self.1, self.2)
+    }
+
+    fn generation(&self) -> i64 {
+        self.0.generation
+    }
 }
 
 impl RollupKey {
@@ -67,7 +95,7 @@ const ANSWERS_CAPACITY: usize = 32 << 20;
 pub struct Dashboards {
     pub rollups: ResultCache<RollupKey, RollupView>,
     /// Whole answers of the rollup as sent (with the query options that shape them in the key).
-    pub rollup_answers: ResultCache<(RollupKey, u32, usize), Vec<u8>>,
+    pub rollup_answers: ResultCache<AnswerKey, bytes::Bytes>,
 }
 
 impl Default for Dashboards {
@@ -108,18 +136,18 @@ pub async fn rollup(
             };
             // The index is at least at the key's generation: it reads the latest before computing.
             let index = life.read(ctx.db, year).await?;
-            let rollup = compliance::rollup(
-                ctx.rules,
-                index.forest(),
-                index.counts(year),
-                key.root,
-                period,
-                key.today,
-                key.warning_days,
-            )?;
-            drop(index);
-            let behind = rollup.behind_order();
-            Ok(RollupView { rollup, behind })
+            let (rules, key) = (ctx.rules.clone(), key.clone());
+            // Tens of milliseconds for a whole group: on the blocking pool, so that the async
+            // workers go on answering everything else meanwhile.
+            tokio::task::spawn_blocking(move || {
+                let (forest, counts) = (index.forest(), index.counts(year));
+                let rollup = compliance::rollup(&rules, forest, counts, key.root, period, key.today, key.warning_days)?;
+                drop(index);
+                let behind = rollup.behind_order();
+                Ok::<_, DomainError>(RollupView { rollup, behind })
+            })
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
         })
         .await
 }

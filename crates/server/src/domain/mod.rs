@@ -21,6 +21,8 @@ pub mod members;
 pub mod orgs;
 pub mod placements;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use dangwu_rules::{CalcError, RuleBook, StructuralRule};
 use dangwu_store::{Db, StoreError};
@@ -30,7 +32,7 @@ use dangwu_store::{Db, StoreError};
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     pub db: &'a Db,
-    pub rules: &'a RuleBook,
+    pub rules: &'a Arc<RuleBook>,
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
 }

@@ -2,6 +2,9 @@
 //! its Excel table), members' participation.
 
 use super::*;
+use bytes::Bytes;
+
+use crate::domain::dashboards::AnswerKey;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -93,11 +96,11 @@ async fn compliance_rollup(
     let warning_days = state.config.orglife_warning_days;
     // The access check comes first, on every request; the answer may then come from another's.
     let key = domain::dashboards::rollup_key(&ctx, caller.domain()?, id, period, warning_days).await?;
-    let weight = |body: &Vec<u8>| body.len();
+    let weight = |body: &Bytes| body.len();
     let body = state
         .dashboards
         .rollup_answers
-        .get_or_compute((key.clone(), depth, limit), weight, || async {
+        .get_or_compute(AnswerKey(key.clone(), depth, limit), weight, || async {
             let all = domain::dashboards::rollup(&ctx, &state.life, &state.dashboards, &key).await?;
             let answer = RollupAnswer {
                 year: key.year(),
@@ -109,7 +112,7 @@ async fn compliance_rollup(
                 behind_total: all.behind().len(),
                 behind: all.behind().take(limit).collect(),
             };
-            serde_json::to_vec(&answer).map_err(ApiError::internal)
+            serde_json::to_vec(&answer).map(Bytes::from).map_err(ApiError::internal)
         })
         .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body.as_ref().clone()).into_response())
