@@ -145,7 +145,8 @@ struct ApiDoc;
 
 /// Declares on every operation the error answers its extractors give, which the handlers' own
 /// attributes leave out: 401 without a valid session or token, 403 (permission or CSRF), 404 for a
-/// malformed or unknown id in the address, 400 for a malformed query or body, 413 and 415 for bodies.
+/// malformed or unknown id in the address, 400 for a malformed query or body, 413 and 415 for bodies,
+/// 503 when the database's queue is full or a read ran past its time-out (any route may meet either).
 struct CommonErrors;
 
 impl utoipa::Modify for CommonErrors {
@@ -189,6 +190,7 @@ impl utoipa::Modify for CommonErrors {
                     add("413", "提交的数据过大（payload_too_large）");
                     add("415", "请求内容不是 JSON（unsupported_media_type）");
                 }
+                add("503", "系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试");
             }
         }
     }

@@ -2357,6 +2357,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     create_appraisal: {
@@ -2440,6 +2449,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_appraisal: {
@@ -2480,6 +2498,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2582,6 +2609,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     update_entry: {
@@ -2661,6 +2697,15 @@ export interface operations {
             };
             /** @description 请求内容不是 JSON（unsupported_media_type） */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2763,6 +2808,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     search_audit: {
@@ -2822,6 +2876,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     verify_audit: {
@@ -2851,6 +2914,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2924,6 +2996,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     logout: {
@@ -2952,6 +3033,15 @@ export interface operations {
             };
             /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3035,6 +3125,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     calc_timeline: {
@@ -3111,6 +3210,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     code_lists: {
@@ -3140,6 +3248,15 @@ export interface operations {
             };
             /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3192,6 +3309,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     me: {
@@ -3221,6 +3347,15 @@ export interface operations {
             };
             /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3301,6 +3436,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_meetings: {
@@ -3350,6 +3494,15 @@ export interface operations {
             };
             /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3440,6 +3593,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_meeting: {
@@ -3480,6 +3642,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3581,6 +3752,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     meeting_pdf: {
@@ -3622,6 +3802,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3681,6 +3870,15 @@ export interface operations {
             };
             /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3762,6 +3960,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_member: {
@@ -3813,6 +4020,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3905,6 +4121,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     member_history: {
@@ -3945,6 +4170,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4021,6 +4255,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_orgs: {
@@ -4062,6 +4305,15 @@ export interface operations {
             };
             /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4151,6 +4403,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_org: {
@@ -4191,6 +4452,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4283,6 +4553,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     appraisal_stats: {
@@ -4341,6 +4620,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     org_children: {
@@ -4381,6 +4669,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4449,6 +4746,15 @@ export interface operations {
             };
             /** @description rule_not_in_force: no version of a rule applies on that date */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4531,6 +4837,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     rollup_export: {
@@ -4591,6 +4906,15 @@ export interface operations {
             };
             /** @description rule_not_in_force: no version of a rule applies on that date */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4683,6 +5007,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     expected_attendees: {
@@ -4730,6 +5063,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     org_history: {
@@ -4770,6 +5112,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4826,6 +5177,15 @@ export interface operations {
             };
             /** @description scope_too_large: more rows than one answer may hold */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4918,6 +5278,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     meeting_ledger: {
@@ -4978,6 +5347,15 @@ export interface operations {
             };
             /** @description scope_too_large: more rows than one answer may hold */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5071,6 +5449,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     participation: {
@@ -5139,6 +5526,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_placements: {
@@ -5178,6 +5574,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5271,6 +5676,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_password_resets: {
@@ -5300,6 +5714,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5360,6 +5783,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     reject_password_reset: {
@@ -5406,6 +5838,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5462,6 +5903,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_tokens: {
@@ -5492,6 +5942,15 @@ export interface operations {
             };
             /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5566,6 +6025,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     revoke_token: {
@@ -5611,6 +6079,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_users: {
@@ -5640,6 +6117,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5722,6 +6208,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     disable_user: {
@@ -5767,6 +6262,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     enable_user: {
@@ -5805,6 +6309,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5898,6 +6411,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     reset_password: {
@@ -5975,6 +6497,15 @@ export interface operations {
             };
             /** @description 请求内容不是 JSON（unsupported_media_type） */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
