@@ -218,7 +218,12 @@ async fn search_equals_a_scan(app: TestApp) {
     let admin_actor = Actor { user_id: admin, name: "admin".into(), ip: None };
     for (k, m) in seeded.iter().take(40).enumerate() {
         let mut changed = inputs[k].clone();
-        changed.name = if k.is_multiple_of(2) { format!("改名{k}王") } else { "司马东".into() };
+        changed.name = match k {
+            // A name that holds the member's own phone and ID number: found by both, counted once.
+            6 => format!("王{}{}", inputs[k].phone, inputs[k].id_number),
+            _ if k.is_multiple_of(2) => format!("改名{k}王"),
+            _ => "司马东".into(),
+        };
         if k % 3 == 0 {
             changed.organization_id = branches[(k / 3) % branches.len()];
         }
@@ -285,6 +290,8 @@ async fn search_equals_a_scan(app: TestApp) {
         "甲".into(),
         "不存在".into(),
         chars[chars.len() - 1..].iter().collect(),
+        inputs[6].phone.clone(),
+        inputs[6].id_number.clone(),
     ];
     if chars.len() >= 2 {
         texts.push(chars[..2].iter().collect());
