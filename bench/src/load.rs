@@ -243,10 +243,15 @@ fn kind_of(e: &reqwest::Error) -> String {
     if e.is_timeout() { "timeout".into() } else { "connection".into() }
 }
 
-fn rss_kib(pid: u32) -> Option<u64> {
+/// The server's resident memory in KiB: all of it (`VmRSS`), and its own (`RssAnon`: heap and stacks,
+/// without the file pages of the mapped SQLite database, which belong to the system's file cache).
+fn rss_kib(pid: u32) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some((field("VmRSS:")?, field("RssAnon:")?))
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
@@ -269,13 +274,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let tally = Arc::new(Mutex::new(Tally::default()));
     let span = Duration::from_secs(args.seconds);
     let started = Instant::now();
-    let memory = Arc::new(Mutex::new(Vec::<(u64, u64)>::new()));
+    let memory = Arc::new(Mutex::new(Vec::<(u64, u64, u64)>::new()));
     if let Some(pid) = args.server_pid {
         let memory = memory.clone();
         tokio::spawn(async move {
             loop {
-                if let Some(kib) = rss_kib(pid) {
-                    memory.lock().await.push((started.elapsed().as_secs(), kib));
+                if let Some((all, own)) = rss_kib(pid) {
+                    memory.lock().await.push((started.elapsed().as_secs(), all, own));
                 }
                 if started.elapsed() > span {
                     break;
@@ -351,15 +356,21 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("all: {total} in {secs:.0} s ({:.1} req/s), errors: {errors} {:?}", total as f64 / secs, tally.errors);
     let memory = memory.lock().await.clone();
     if let (Some(first), Some(last)) = (memory.first(), memory.last()) {
-        let max = memory.iter().map(|m| m.1).max().unwrap_or(0);
+        let max = |f: fn(&(u64, u64, u64)) -> u64| memory.iter().map(f).max().unwrap_or(0) / 1024;
         println!(
-            "server memory (RSS): {} MB at {} s, {} MB at {} s, at most {} MB",
+            "server memory, RSS (own, RssAnon): {} ({}) MB at {} s, {} ({}) MB at {} s, at most {} ({}) MB",
             first.1 / 1024,
+            first.2 / 1024,
             first.0,
             last.1 / 1024,
+            last.2 / 1024,
             last.0,
-            max / 1024
+            max(|m| m.1),
+            max(|m| m.2)
         );
+        let minutes: Vec<String> =
+            memory.iter().filter(|m| m.0 % 60 < 10).map(|m| format!("{} s {} MB", m.0, m.2 / 1024)).collect();
+        println!("own memory each minute: {}", minutes.join(", "));
     }
     if let Some(path) = &args.json {
         let all = serde_json::json!({

@@ -155,6 +155,8 @@ struct Settings {
     db_max_waiting: usize,
     /// Database connections of the server (0: 16 on PostgreSQL, 8 on SQLite).
     db_max_connections: u32,
+    /// SQLite: MiB of the database file read through memory mapping (0: none).
+    db_sqlite_mmap_mib: u64,
 }
 
 /// Old keys: a TOML list, or one string separated by commas (as in `DANGWU_OLD_DATA_KEYS`).
@@ -182,6 +184,7 @@ impl Settings {
             max_connections: Some(self.db_max_connections).filter(|n| *n > 0),
             read_timeout: Some(self.db_read_timeout_secs).filter(|s| *s > 0).map(std::time::Duration::from_secs),
             max_waiting: Some(self.db_max_waiting).filter(|n| *n > 0),
+            sqlite_mmap: self.db_sqlite_mmap_mib.saturating_mul(1 << 20),
             ..PoolLimits::default()
         }
     }
@@ -228,6 +231,7 @@ impl Default for Settings {
             db_read_timeout_secs: PoolLimits::default().read_timeout.map(|t| t.as_secs()).unwrap_or(0),
             db_max_waiting: PoolLimits::default().max_waiting.unwrap_or(0),
             db_max_connections: 0,
+            db_sqlite_mmap_mib: PoolLimits::default().sqlite_mmap >> 20,
         }
     }
 }
@@ -255,6 +259,7 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
         "db_read_timeout_secs",
         "db_max_waiting",
         "db_max_connections",
+        "db_sqlite_mmap_mib",
     ]));
     if let Some(url) = &cli.database_url {
         figment = figment.merge(Serialized::default("database_url", url));

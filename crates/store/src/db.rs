@@ -198,7 +198,16 @@ pub struct PoolLimits {
     pub max_waiting: Option<usize>,
     /// How long a request waits in the queue before it is refused ([`StoreError::Busy`] too).
     pub acquire_timeout: Duration,
+    /// SQLite: bytes of the database file each connection reads through memory mapping (`PRAGMA
+    /// mmap_size`; 0: none). Without it every page a query touches beyond the connection's 2 MB
+    /// cache is copied in by a system call: a one-character name search on 500,000 members took
+    /// 11 ms that way and 4.4 ms mapped. The mapped pages are the operating system's file cache,
+    /// shared by the connections, not memory of the process. SQLite caps it at its build's limit.
+    pub sqlite_mmap: u64,
 }
+
+/// The default of [`PoolLimits::sqlite_mmap`]: 2 GiB, the whole file of a large enterprise.
+pub const SQLITE_MMAP_DEFAULT: u64 = 2 << 30;
 
 impl Default for PoolLimits {
     /// The server's defaults: reads stop after 15 s (the largest read a request makes, the whole
@@ -212,6 +221,7 @@ impl Default for PoolLimits {
             read_timeout: Some(Duration::from_secs(15)),
             max_waiting: Some(64),
             acquire_timeout: Duration::from_secs(10),
+            sqlite_mmap: SQLITE_MMAP_DEFAULT,
         }
     }
 }
@@ -224,6 +234,7 @@ impl PoolLimits {
             read_timeout: None,
             max_waiting: None,
             acquire_timeout: Duration::from_secs(10),
+            sqlite_mmap: SQLITE_MMAP_DEFAULT,
         }
     }
 }
@@ -529,7 +540,8 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("mmap_size", limits.sqlite_mmap.to_string());
             let pool = SqlitePoolOptions::new()
                 .max_connections(limits.max_connections.unwrap_or(8))
                 .acquire_timeout(limits.acquire_timeout)
