@@ -96,11 +96,21 @@ pub struct Dashboards {
     pub rollups: ResultCache<RollupKey, RollupView>,
     /// Whole answers of the rollup as sent (with the query options that shape them in the key).
     pub rollup_answers: ResultCache<AnswerKey, bytes::Bytes>,
+    /// Rollups computed at once: all cores but one. Under a stream of writes each rollup finds a
+    /// new generation; computed side by side on two cores, they left the async workers no time,
+    /// requests stopped moving for a few hundred milliseconds, and the queue for the database
+    /// overflowed (hundreds of 503s in ten minutes of 500 users). Waiting here holds nothing.
+    computing: Arc<tokio::sync::Semaphore>,
 }
 
 impl Default for Dashboards {
     fn default() -> Dashboards {
-        Dashboards { rollups: ResultCache::new(ROLLUPS_CAPACITY), rollup_answers: ResultCache::new(ANSWERS_CAPACITY) }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Dashboards {
+            rollups: ResultCache::new(ROLLUPS_CAPACITY),
+            rollup_answers: ResultCache::new(ANSWERS_CAPACITY),
+            computing: Arc::new(tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))),
+        }
     }
 }
 
@@ -134,12 +144,17 @@ pub async fn rollup(
                 from: NaiveDate::from_ymd_opt(year, 1, 1).expect("a checked year"),
                 to: NaiveDate::from_ymd_opt(year, 12, 31).expect("a checked year"),
             };
+            // Before the index is read: a rollup waiting for its turn must not hold the read lock
+            // that the next refresh (and every calendar behind it) would wait for.
+            // The turn goes with the computation: a request gone leaves it running to its end.
+            let turn = dashboards.computing.clone().acquire_owned().await.expect("never closed");
             // The index is at least at the key's generation: it reads the latest before computing.
             let index = life.read(ctx.db, year).await?;
             let (rules, key) = (ctx.rules.clone(), key.clone());
             // Tens of milliseconds for a whole group: on the blocking pool, so that the async
             // workers go on answering everything else meanwhile.
             tokio::task::spawn_blocking(move || {
+                let _turn = turn;
                 let (forest, counts) = (index.forest(), index.counts(year));
                 let rollup = compliance::rollup(&rules, forest, counts, key.root, period, key.today, key.warning_days)?;
                 drop(index);
