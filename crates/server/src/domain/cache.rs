@@ -76,6 +76,21 @@ impl<K: GenerationKey, V> ResultCache<K, V> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The kept answer of `key`'s question at `key`'s generation or a newer one: computed from data
+    /// at least as new as the key asks for.
+    pub fn fresh(&self, key: &K) -> Option<Arc<V>> {
+        let mut inner = self.lock();
+        inner.clock += 1;
+        let now = inner.clock;
+        let newest = inner.newest.get(&key.question())?.clone();
+        if newest.generation() < key.generation() {
+            return None;
+        }
+        let entry = inner.entries.get_mut(&newest)?;
+        entry.used = now;
+        entry.cell.get().cloned()
+    }
+
     /// The answer for `key`: kept, being computed by another request (waited for), or computed now by
     /// `compute`. A failed or abandoned computation leaves nothing behind; the next request for the key
     /// computes it again. `weight` says how much a kept answer counts against the capacity.
@@ -220,6 +235,11 @@ mod tests {
         get(Gen(2, 1)).await.unwrap();
         assert_eq!(cache.computations(), computed, "the newest of each question was kept");
         assert_eq!(cache.lock().weight, 20);
+        // Generation 2's answer serves a question asked at generation 1 or 2, never 3.
+        assert_eq!(cache.fresh(&Gen(1, 1)).as_deref(), Some(&2));
+        assert_eq!(cache.fresh(&Gen(1, 2)).as_deref(), Some(&2));
+        assert_eq!(cache.fresh(&Gen(1, 3)), None);
+        assert_eq!(cache.fresh(&Gen(3, 0)), None);
     }
 
     #[tokio::test]

@@ -6,10 +6,12 @@
 //! is made only by [`rollup_key`], which checks the requester's right to read the organization first:
 //! a kept answer is never served to someone who may not read it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use dangwu_rules::orglife::Period;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::cache::{GenerationKey, ResultCache};
@@ -27,8 +29,21 @@ pub struct RollupKey {
     warning_days: i64,
 }
 
+/// A rollup's question: its key without the generation.
+type Question = (Uuid, i32, NaiveDate, i64);
+
+/// One computation of a question's rollup, shared by the requests that joined it.
+type Batch = Arc<OnceCell<Arc<RollupView>>>;
+
+/// A question's computation under way (with the generation it started from) and the next one.
+#[derive(Default)]
+struct Turns {
+    running: Option<(i64, Batch)>,
+    pending: Option<Batch>,
+}
+
 impl GenerationKey for RollupKey {
-    type Question = (Uuid, i32, NaiveDate, i64);
+    type Question = Question;
 
     fn question(&self) -> Self::Question {
         (self.root, self.year, self.today, self.warning_days)
@@ -96,6 +111,8 @@ pub struct Dashboards {
     pub rollups: ResultCache<RollupKey, RollupView>,
     /// Whole answers of the rollup as sent (with the query options that shape them in the key).
     pub rollup_answers: ResultCache<AnswerKey, bytes::Bytes>,
+    /// The computations of each question under way or next (see [`rollup`]).
+    turns: std::sync::Mutex<HashMap<Question, Turns>>,
     /// Rollups computed at once: all cores but one. Under a stream of writes each rollup finds a
     /// new generation; computed side by side on two cores, they left the async workers no time,
     /// requests stopped moving for a few hundred milliseconds, and the queue for the database
@@ -110,6 +127,7 @@ impl Default for Dashboards {
             rollups: ResultCache::new(ROLLUPS_CAPACITY),
             rollup_answers: ResultCache::new(ANSWERS_CAPACITY),
             computing: Arc::new(tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))),
+            turns: Default::default(),
         }
     }
 }
@@ -128,41 +146,93 @@ pub async fn rollup_key(
     Ok(RollupKey { root, year: period.from.year(), generation, today: ctx.today, warning_days })
 }
 
-/// The rollup of `key`: kept, or computed once from the in-memory index however many ask at once.
+/// The rollup of `key`: kept, or computed from the in-memory index, once however many ask at once.
+///
+/// Under a stream of writes every request finds a new generation, so a result kept per generation
+/// rarely serves the next request. Instead, a request joins a computation of its question that reads
+/// the index after the request began: the one under way if it started from the request's generation
+/// or later, else the next one, which every request arriving before it starts joins. Each answer
+/// counts every write committed before its request, and a question is computed at most once at a
+/// time plus once more for all who came meanwhile.
 pub async fn rollup(
     ctx: &Ctx<'_>,
     life: &LifeIndex,
     dashboards: &Dashboards,
     key: &RollupKey,
 ) -> DomainResult<Arc<RollupView>> {
-    let weight = |v: &RollupView| v.rollup.rows.len() * ROW_WEIGHT;
-    dashboards
-        .rollups
-        .get_or_compute(key.clone(), weight, || async {
-            let year = key.year;
-            let period = Period {
-                from: NaiveDate::from_ymd_opt(year, 1, 1).expect("a checked year"),
-                to: NaiveDate::from_ymd_opt(year, 12, 31).expect("a checked year"),
-            };
-            // Before the index is read: a rollup waiting for its turn must not hold the read lock
-            // that the next refresh (and every calendar behind it) would wait for.
-            // The turn goes with the computation: a request gone leaves it running to its end.
+    if let Some(kept) = dashboards.rollups.fresh(key) {
+        return Ok(kept);
+    }
+    let question = key.question();
+    let turns = || dashboards.turns.lock().unwrap_or_else(|p| p.into_inner());
+    let batch = {
+        let mut all = turns();
+        let t = all.entry(question).or_default();
+        match &t.running {
+            Some((from, running)) if *from >= key.generation => running.clone(),
+            _ => t.pending.get_or_insert_with(Default::default).clone(),
+        }
+    };
+    let view = batch
+        .get_or_try_init(|| async {
+            // One turn on two cores, taken before the index's read lock: a rollup waiting for its
+            // turn must not hold the lock that the next refresh (and every calendar) waits for. The
+            // turn goes with the computation: a request gone leaves it running to its end.
             let turn = dashboards.computing.clone().acquire_owned().await.expect("never closed");
-            // The index is at least at the key's generation: it reads the latest before computing.
-            let index = life.read(ctx.db, year).await?;
-            let (rules, key) = (ctx.rules.clone(), key.clone());
-            // Tens of milliseconds for a whole group: on the blocking pool, so that the async
-            // workers go on answering everything else meanwhile.
-            tokio::task::spawn_blocking(move || {
-                let _turn = turn;
-                let (forest, counts) = (index.forest(), index.counts(year));
-                let rollup = compliance::rollup(&rules, forest, counts, key.root, period, key.today, key.warning_days)?;
-                drop(index);
-                let behind = rollup.behind_order();
-                Ok::<_, DomainError>(RollupView { rollup, behind })
-            })
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+            let from = ctx.db.life_generation().await?;
+            {
+                let mut all = turns();
+                let t = all.entry(question).or_default();
+                if t.pending.as_ref().is_some_and(|p| Arc::ptr_eq(p, &batch)) {
+                    t.pending = None;
+                }
+                t.running = Some((from, batch.clone()));
+            }
+            let computed = compute(ctx, life, dashboards, key, turn).await;
+            let mut all = turns();
+            if let Some(t) = all.get_mut(&question) {
+                if t.running.as_ref().is_some_and(|(_, r)| Arc::ptr_eq(r, &batch)) {
+                    t.running = None;
+                }
+                if t.running.is_none() && t.pending.is_none() {
+                    all.remove(&question);
+                }
+            }
+            computed
         })
-        .await
+        .await?;
+    Ok(view.clone())
+}
+
+/// Computes `key`'s question from the index as it is now (at `key`'s generation or later), and
+/// keeps the result under the generation it was computed at.
+async fn compute(
+    ctx: &Ctx<'_>,
+    life: &LifeIndex,
+    dashboards: &Dashboards,
+    key: &RollupKey,
+    turn: tokio::sync::OwnedSemaphorePermit,
+) -> DomainResult<Arc<RollupView>> {
+    let year = key.year;
+    let period = Period {
+        from: NaiveDate::from_ymd_opt(year, 1, 1).expect("a checked year"),
+        to: NaiveDate::from_ymd_opt(year, 12, 31).expect("a checked year"),
+    };
+    let index = life.read(ctx.db, year).await?;
+    let at = RollupKey { generation: index.generation(), ..key.clone() };
+    let (rules, k) = (ctx.rules.clone(), at.clone());
+    // Tens of milliseconds for a whole group: on the blocking pool, so that the async workers go on
+    // answering everything else meanwhile.
+    let view = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        let (forest, counts) = (index.forest(), index.counts(year));
+        let rollup = compliance::rollup(&rules, forest, counts, k.root, period, k.today, k.warning_days)?;
+        drop(index);
+        let behind = rollup.behind_order();
+        Ok::<_, DomainError>(RollupView { rollup, behind })
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    let weight = |v: &RollupView| v.rollup.rows.len() * ROW_WEIGHT;
+    dashboards.rollups.get_or_compute(at, weight, || async { Ok::<_, DomainError>(view) }).await
 }
