@@ -340,12 +340,9 @@ async fn watch_sqlite(conn: &mut sqlx::SqliteConnection) -> Result<Arc<Watch>, S
 #[derive(Debug, Clone)]
 enum Stop {
     Sqlite(Arc<Watch>),
-    /// The backend running it, found by the `application_name` the lease gave it (unique across
-    /// processes), cancelled from the shield's own pool. Naming the backend costs nothing extra: it
-    /// goes in the same round trip as `BEGIN` and the time-out, where asking its process id would
-    /// cost one more.
+    /// The backend process running it, cancelled from the shield's own pool.
     Postgres {
-        tag: String,
+        pid: i32,
         shield: Arc<Shield>,
     },
 }
@@ -365,13 +362,9 @@ impl Stop {
                     let _ = ping(&mut held).await;
                     watch.released.store(true, Ordering::Relaxed);
                 }
-                Stop::Postgres { tag, shield } => {
+                Stop::Postgres { pid, shield } => {
                     if let Some(canceller) = &shield.canceller {
-                        let cancel = sqlx::query(
-                            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-                        )
-                        .bind(tag)
-                        .execute(canceller);
+                        let cancel = sqlx::query("SELECT pg_cancel_backend($1)").bind(pid).execute(canceller);
                         if let Err(e) = cancel.await {
                             tracing::warn!("could not cancel the statement of an abandoned request: {e}");
                         }
@@ -408,21 +401,9 @@ impl Stop {
 
 type PingFuture<'a> = std::pin::Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'a>>;
 
-/// The PostgreSQL statement time-out in milliseconds (0: none).
-fn pg_timeout(timeout: Option<Duration>) -> u128 {
-    timeout.map(|t| t.as_millis().max(1)).unwrap_or(0)
-}
-
-/// The statements that start a watched read on PostgreSQL: its time-out and the name its backend is
-/// cancelled by, `SET LOCAL` inside a transaction, for the session on a lease. Both values are made
-/// here (a number and hex digits), never taken from input.
-fn pg_watched(scope: &str, timeout: Option<Duration>, tag: &str) -> String {
-    format!("SET {scope}statement_timeout = {}; SET {scope}application_name = '{tag}'", pg_timeout(timeout))
-}
-
-/// A name for one watched read's backend, unique across every server on the database.
-fn stop_tag() -> String {
-    format!("dangwu {}", Uuid::now_v7().simple())
+/// The PostgreSQL statement time-out as `set_config` takes it (milliseconds; 0: none).
+fn pg_timeout(timeout: Option<Duration>) -> String {
+    timeout.map(|t| t.as_millis().max(1)).unwrap_or(0).to_string()
 }
 
 /// One connection taken from the pool for statements outside a write transaction.
@@ -676,11 +657,14 @@ impl Db {
                 (TxConn::Sqlite(t), Stop::Sqlite(watch))
             }
             Pool::Postgres(p) => {
-                let tag = stop_tag();
-                let begin = format!("BEGIN; {}", pg_watched("LOCAL ", self.read_timeout, &tag));
-                let t = p.begin_with(AssertSqlSafe(begin)).await.map_err(busy)?;
+                let mut t = p.begin().await.map_err(busy)?;
                 drop(queued);
-                (TxConn::Postgres(t), Stop::Postgres { tag, shield: self.shield.clone() })
+                let (pid, _): (i32, String) =
+                    sqlx::query_as("SELECT pg_backend_pid(), set_config('statement_timeout', $1, true)")
+                        .bind(pg_timeout(self.read_timeout))
+                        .fetch_one(&mut *t)
+                        .await?;
+                (TxConn::Postgres(t), Stop::Postgres { pid, shield: self.shield.clone() })
             }
         };
         let watch = Some((stop, self.read_timeout));
@@ -701,9 +685,12 @@ impl Db {
         let queued = self.shield.enter()?;
         let mut conn = p.acquire().await.map_err(busy)?;
         drop(queued);
-        let tag = stop_tag();
-        sqlx::raw_sql(AssertSqlSafe(pg_watched("", self.read_timeout, &tag))).execute(&mut *conn).await?;
-        let stop = Stop::Postgres { tag, shield: self.shield.clone() };
+        let (pid, _): (i32, String) =
+            sqlx::query_as("SELECT pg_backend_pid(), set_config('statement_timeout', $1, false)")
+                .bind(pg_timeout(self.read_timeout))
+                .fetch_one(&mut *conn)
+                .await?;
+        let stop = Stop::Postgres { pid, shield: self.shield.clone() };
         Ok(Lease { held: Some(conn), stop, running: false, ping: ping_pg })
     }
 
