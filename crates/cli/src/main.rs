@@ -185,6 +185,7 @@ impl Settings {
             read_timeout: Some(self.db_read_timeout_secs).filter(|s| *s > 0).map(std::time::Duration::from_secs),
             max_waiting: Some(self.db_max_waiting).filter(|n| *n > 0),
             sqlite_mmap: self.db_sqlite_mmap_mib.saturating_mul(1 << 20),
+            open_all: true,
             ..PoolLimits::default()
         }
     }

@@ -198,6 +198,9 @@ pub struct PoolLimits {
     pub max_waiting: Option<usize>,
     /// How long a request waits in the queue before it is refused ([`StoreError::Busy`] too).
     pub acquire_timeout: Duration,
+    /// Opens every connection at the start and keeps them open (the server): the first burst of
+    /// requests does not wait while connections are made, nor does a burst after a quiet spell.
+    pub open_all: bool,
     /// SQLite: bytes of the database file each connection reads through memory mapping (`PRAGMA
     /// mmap_size`; 0: none). Without it every page a query touches beyond the connection's 2 MB
     /// cache is copied in by a system call: a one-character name search on 500,000 members took
@@ -221,6 +224,7 @@ impl Default for PoolLimits {
             read_timeout: Some(Duration::from_secs(15)),
             max_waiting: Some(64),
             acquire_timeout: Duration::from_secs(10),
+            open_all: false,
             sqlite_mmap: SQLITE_MMAP_DEFAULT,
         }
     }
@@ -234,6 +238,7 @@ impl PoolLimits {
             read_timeout: None,
             max_waiting: None,
             acquire_timeout: Duration::from_secs(10),
+            open_all: false,
             sqlite_mmap: SQLITE_MMAP_DEFAULT,
         }
     }
@@ -507,8 +512,10 @@ impl Db {
         let read_timeout = limits.read_timeout;
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
+            let size = limits.max_connections.unwrap_or(16);
             let pool = PgPoolOptions::new()
-                .max_connections(limits.max_connections.unwrap_or(16))
+                .max_connections(size)
+                .min_connections(if limits.open_all { size } else { 0 })
                 .acquire_timeout(limits.acquire_timeout)
                 .connect_with(options.clone())
                 .await?;
@@ -523,8 +530,10 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("mmap_size", limits.sqlite_mmap.to_string());
+            let size = limits.max_connections.unwrap_or(8);
             let pool = SqlitePoolOptions::new()
-                .max_connections(limits.max_connections.unwrap_or(8))
+                .max_connections(size)
+                .min_connections(if limits.open_all { size } else { 0 })
                 .acquire_timeout(limits.acquire_timeout)
                 .connect_with(options)
                 .await?;
