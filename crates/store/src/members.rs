@@ -430,8 +430,8 @@ impl Db {
             }
             None => false,
         };
-        // The page and the count share the conditions; the count is always driven from the matches
-        // of a search (it may have to count thousands), the page only for a rarer gram.
+        // The page and the count share the conditions; a search's count is driven from its matches
+        // (it may have to count thousands), the page only for a rarer gram.
         let search = text.zip(key.as_deref()).zip(gram.as_deref());
         let build = |drive: Drive| {
             let mut cond = q(" WHERE (").bind(user);

@@ -59,7 +59,7 @@ impl GenerationKey for RollupKey {
 pub struct AnswerKey(pub RollupKey, pub u32, pub usize);
 
 impl GenerationKey for AnswerKey {
-    type Question = ((Uuid, i32, NaiveDate, i64), u32, usize);
+    type Question = (Question, u32, usize);
 
     fn question(&self) -> Self::Question {
         (self.0.question(), self.1, self.2)
@@ -188,7 +188,7 @@ pub async fn rollup(
                 }
                 t.running = Some((from, batch.clone()));
             }
-            let computed = compute(ctx, life, dashboards, key, turn).await;
+            let computed = compute(ctx, life, dashboards, key, from, turn).await;
             let mut all = turns();
             if let Some(t) = all.get_mut(&question) {
                 if t.running.as_ref().is_some_and(|(_, r)| Arc::ptr_eq(r, &batch)) {
@@ -204,13 +204,14 @@ pub async fn rollup(
     Ok(view.clone())
 }
 
-/// Computes `key`'s question from the index as it is now (at `key`'s generation or later), and
-/// keeps the result under the generation it was computed at.
+/// Computes `key`'s question from the index at generation `from` (read just now, at or past `key`'s)
+/// or later, and keeps the result under the generation it was computed at.
 async fn compute(
     ctx: &Ctx<'_>,
     life: &LifeIndex,
     dashboards: &Dashboards,
     key: &RollupKey,
+    from: i64,
     turn: tokio::sync::OwnedSemaphorePermit,
 ) -> DomainResult<Arc<RollupView>> {
     let year = key.year;
@@ -218,7 +219,7 @@ async fn compute(
         from: NaiveDate::from_ymd_opt(year, 1, 1).expect("a checked year"),
         to: NaiveDate::from_ymd_opt(year, 12, 31).expect("a checked year"),
     };
-    let index = life.read(ctx.db, year).await?;
+    let index = life.read_at(ctx.db, from, year).await?;
     let at = RollupKey { generation: index.generation(), ..key.clone() };
     let (rules, k) = (ctx.rules.clone(), at.clone());
     // Tens of milliseconds for a whole group: on the blocking pool, so that the async workers go on

@@ -85,7 +85,11 @@ impl LifeIndex {
     /// `year` loaded. The guard may be held while computing (other readers go on; the next refresh
     /// waits for it), so a long computation belongs on the blocking pool.
     pub async fn read(&self, db: &Db, year: i32) -> Result<IndexRead, StoreError> {
-        let latest = db.life_generation().await?;
+        self.read_at(db, db.life_generation().await?, year).await
+    }
+
+    /// [`LifeIndex::read`] for a caller that has just read the latest generation itself.
+    pub async fn read_at(&self, db: &Db, latest: i64, year: i32) -> Result<IndexRead, StoreError> {
         let mut refreshed = Refresh::Unchanged;
         loop {
             {
@@ -111,7 +115,7 @@ impl LifeIndex {
             (state.generation, state.forest.is_some(), state.years.keys().copied().collect::<Vec<_>>())
         };
         let update = if !loaded || generation < latest {
-            Some(Self::read_changes(db, generation, loaded, &years).await?)
+            Some(Self::read_changes(db, latest, generation, loaded, &years).await?)
         } else {
             None
         };
@@ -158,10 +162,15 @@ impl LifeIndex {
     }
 
     /// What changed since `generation`, or everything when that is quicker or the log cannot tell.
-    async fn read_changes(db: &Db, generation: i64, loaded: bool, years: &[i32]) -> Result<Update, StoreError> {
-        // Read before the log, so a write committed in between is in the log and applied again on
-        // the next refresh, which is harmless.
-        let latest = db.life_generation().await?;
+    /// `latest` was read before any of this, so a write committed in between is in what is read and
+    /// in the log after `latest`, and is applied again on the next refresh, which is harmless.
+    async fn read_changes(
+        db: &Db,
+        latest: i64,
+        generation: i64,
+        loaded: bool,
+        years: &[i32],
+    ) -> Result<Update, StoreError> {
         let changes = if loaded { db.life_changes_since(generation, MAX_CHANGES + 1).await? } else { Vec::new() };
         // Generations are consecutive; a gap at the start means the log was pruned past ours.
         let follows = changes.first().is_some_and(|c| c.generation == generation + 1);
