@@ -45,6 +45,9 @@ pub struct Args {
     pub json: Option<std::path::PathBuf>,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Start at once instead of waiting for the server's `/readyz` (a restart under full load).
+    #[arg(long)]
+    pub cold: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -117,6 +120,24 @@ async fn targets(db: &Db, clients: usize) -> anyhow::Result<Targets> {
 struct Session {
     client: reqwest::Client,
     csrf: String,
+}
+
+/// Waits until the server says it is ready, as a load balancer would before sending it traffic.
+async fn wait_ready(base: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        if let Ok(res) = client.get(format!("{base}/readyz")).send().await
+            && res.status().is_success()
+        {
+            println!("server ready after {:.1} s of waiting", started.elapsed().as_secs_f64());
+            return Ok(());
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            bail!("{base}/readyz did not answer 200 within 300 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn session(base: &str, timeout: u64, clients: usize) -> anyhow::Result<Session> {
@@ -258,6 +279,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let db = Db::connect(&args.database_url).await?;
     let targets = Arc::new(targets(&db, args.clients).await?);
     db.close().await;
+    if !args.cold {
+        wait_ready(&args.base).await?;
+    }
     let mut sessions = Vec::new();
     for _ in 0..args.sessions.max(1) {
         sessions.push(Arc::new(session(&args.base, args.timeout, args.clients).await?));

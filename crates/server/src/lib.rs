@@ -86,6 +86,8 @@ pub struct AppState {
     pub dashboards: Arc<domain::dashboards::Dashboards>,
     /// Failed logins per client address (see [`auth::AddressLimiter`]).
     pub login_limiter: Arc<auth::AddressLimiter>,
+    /// Set once [`serve`] has done its start-up reads: `/readyz` answers 200 from then on.
+    pub ready: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -98,6 +100,7 @@ impl AppState {
             life: Arc::default(),
             dashboards: Arc::default(),
             login_limiter: Arc::default(),
+            ready: Arc::default(),
         }
     }
 
@@ -226,6 +229,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .route("/healthz", axum::routing::get(routes::session::healthz))
+        .route("/readyz", axum::routing::get(routes::session::readyz))
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
         .fallback(web::static_file)
         .layer(axum::middleware::from_fn_with_state(state.clone(), replica::remember_writes))
@@ -268,24 +272,31 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
 
 /// Serves until the process is stopped.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    // Read the compliance inputs of this year now rather than on the first dashboard opened.
     // The first unknown-user login would otherwise pay for hashing the dummy password.
     tokio::task::spawn_blocking(auth::dummy_hash);
-    let warm = state.clone();
-    tokio::spawn(async move {
-        let started = std::time::Instant::now();
-        // Not one request's read: it runs to its end whatever the read time-out.
-        let db = warm.db.with_read_timeout(None);
-        match warm.life.read(&db, chrono::Datelike::year(&warm.today())).await {
-            Ok(index) => tracing::info!(
-                organizations = index.forest().len(),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "organizational-life index loaded"
-            ),
-            Err(e) => tracing::warn!("organizational-life index not loaded: {e}"),
-        }
-    });
+    tokio::spawn(start_up(state.clone()));
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+/// What a server reads as it starts, while it already serves: the compliance inputs of this year
+/// (rather than on the first dashboard opened), then the frequent reads on every pooled connection
+/// ([`domain::warmup`]). `/readyz` says ready after them.
+pub async fn start_up(state: AppState) {
+    let started = std::time::Instant::now();
+    // Not one request's read: it runs to its end whatever the read time-out.
+    let db = state.db.with_read_timeout(None);
+    match state.life.read(&db, chrono::Datelike::year(&state.today())).await {
+        Ok(index) => tracing::info!(
+            organizations = index.forest().len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "organizational-life index loaded"
+        ),
+        Err(e) => tracing::warn!("organizational-life index not loaded: {e}"),
+    }
+    let warming = std::time::Instant::now();
+    let reads = domain::warmup::warm_connections(&state).await;
+    state.ready.store(true, std::sync::atomic::Ordering::Release);
+    tracing::info!(reads, elapsed_ms = warming.elapsed().as_millis() as u64, "connections warmed: ready");
 }
 
 #[cfg(test)]

@@ -36,6 +36,15 @@ async fn health_and_openapi(app: TestApp) {
         dangwu_testkit::Backend::Postgres => "postgres",
     };
     assert_eq!(health.body["database"], engine);
+    // Ready once the start-up reads are done; before, 503 with a time to come back.
+    assert_eq!(anon.get("/readyz").await.body["status"], "ready");
+    app.state.ready.store(false, std::sync::atomic::Ordering::Release);
+    let starting = anon.get("/readyz").await;
+    assert_eq!(starting.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(starting.body["status"], "starting");
+    assert_eq!(starting.headers["retry-after"], "1");
+    dangwu_server::start_up(app.state.clone()).await;
+    assert_eq!(anon.get("/readyz").await.status, StatusCode::OK);
     let doc = anon.get("/api/v1/openapi.json").await;
     assert_eq!(doc.status, StatusCode::OK);
     for path in ["/api/v1/auth/login", "/api/v1/members", "/api/v1/organizations/{id}/move", "/api/v1/audit"] {

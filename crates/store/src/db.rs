@@ -580,6 +580,14 @@ impl Db {
         }
     }
 
+    /// Connections the pool holds at most.
+    pub fn max_connections(&self) -> u32 {
+        match &self.pool {
+            Pool::Sqlite(p) => p.options().get_max_connections(),
+            Pool::Postgres(p) => p.options().get_max_connections(),
+        }
+    }
+
     /// Connections idle in the pool now.
     pub fn idle_connections(&self) -> usize {
         match &self.pool {

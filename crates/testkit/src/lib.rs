@@ -222,6 +222,13 @@ async fn serve_on_new_port(db: Db) -> (String, AppState, tokio::task::JoinHandle
     let server = tokio::spawn(async move {
         dangwu_server::serve(served, listener).await.expect("serve");
     });
+    // The start-up reads run beside the first requests; a test's own requests come after them, so
+    // tests that count the pool's queue or its statements see only their own.
+    let started = std::time::Instant::now();
+    while !state.ready.load(std::sync::atomic::Ordering::Acquire) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "server not ready after 60 s");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     (base, state, server)
 }
 

@@ -20,6 +20,7 @@ pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod placements;
+pub mod warmup;
 
 use std::sync::Arc;
 

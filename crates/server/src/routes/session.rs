@@ -44,6 +44,21 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Whether this process has done its start-up reads (the compliance index of the year, every pooled
+/// connection warmed): a load balancer sends it requests from then on. Before, it answers 503 with
+/// `Retry-After`; it serves requests all the same, only more slowly.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let database = state.db.engine().name().into();
+    if state.ready.load(std::sync::atomic::Ordering::Acquire) {
+        Json(Health { status: "ready".into(), database }).into_response()
+    } else {
+        let mut res =
+            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "starting".into(), database })).into_response();
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        res
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     #[schema(max_length = 50)]
