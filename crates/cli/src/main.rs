@@ -153,6 +153,9 @@ struct Settings {
     /// Requests of the server that may wait for a database connection; one more is answered 503 at once
     /// (0: no limit).
     db_max_waiting: usize,
+    /// Milliseconds: while requests wait for a database connection, a new one is answered 503 at once
+    /// when the last one served had waited longer (0: no limit).
+    db_max_queue_wait_ms: u64,
     /// Database connections of the server (0: 16 on PostgreSQL, 8 on SQLite).
     db_max_connections: u32,
     /// SQLite: MiB of the database file read through memory mapping (0: none).
@@ -184,6 +187,7 @@ impl Settings {
             max_connections: Some(self.db_max_connections).filter(|n| *n > 0),
             read_timeout: Some(self.db_read_timeout_secs).filter(|s| *s > 0).map(std::time::Duration::from_secs),
             max_waiting: Some(self.db_max_waiting).filter(|n| *n > 0),
+            max_queue_wait: Some(self.db_max_queue_wait_ms).filter(|ms| *ms > 0).map(std::time::Duration::from_millis),
             sqlite_mmap: self.db_sqlite_mmap_mib.saturating_mul(1 << 20),
             open_all: true,
             ..PoolLimits::default()
@@ -231,6 +235,7 @@ impl Default for Settings {
             old_data_keys: None,
             db_read_timeout_secs: PoolLimits::default().read_timeout.map(|t| t.as_secs()).unwrap_or(0),
             db_max_waiting: PoolLimits::default().max_waiting.unwrap_or(0),
+            db_max_queue_wait_ms: PoolLimits::default().max_queue_wait.map(|d| d.as_millis() as u64).unwrap_or(0),
             db_max_connections: 0,
             db_sqlite_mmap_mib: PoolLimits::default().sqlite_mmap >> 20,
         }
@@ -259,6 +264,7 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
         "time_zone",
         "db_read_timeout_secs",
         "db_max_waiting",
+        "db_max_queue_wait_ms",
         "db_max_connections",
         "db_sqlite_mmap_mib",
     ]));

@@ -11,6 +11,7 @@ on_both_engines!(
     a_read_past_its_time_out_is_stopped,
     an_abandoned_read_stops_and_frees_its_connection,
     an_abandoned_read_transaction_stops_too,
+    a_queue_that_makes_people_wait_refuses_newcomers,
 );
 
 /// A read that takes far longer than any test waits: about a minute on either engine.
@@ -104,5 +105,66 @@ async fn an_abandoned_read_transaction_stops_too(app: TestApp) {
     assert_eq!(one, 1);
     assert!(t.elapsed() < Duration::from_secs(2), "the one connection came back after {:?}", t.elapsed());
     assert_eq!(slow_reads_running(&app).await, 0);
+    db.close().await;
+}
+
+async fn a_queue_that_makes_people_wait_refuses_newcomers(app: TestApp) {
+    let limits = PoolLimits {
+        max_connections: Some(1),
+        max_waiting: None,
+        max_queue_wait: Some(Duration::from_millis(200)),
+        ..PoolLimits::default()
+    };
+    let db = pool(&app, limits).await;
+    let wait_for = |db: &Db, n: usize| {
+        let db = db.clone();
+        async move {
+            let t = Instant::now();
+            while db.waiting() != n {
+                assert!(t.elapsed() < Duration::from_secs(5), "{} waiting, not {n}", db.waiting());
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    };
+    // The only connection is held; one request waits 400 ms for it.
+    let held = db.begin_read().await.unwrap();
+    let first = tokio::spawn({
+        let db = db.clone();
+        async move { db.begin_read().await }
+    });
+    wait_for(&db, 1).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    drop(held);
+    let held = first.await.unwrap().expect("a request in a queue that moves is served");
+
+    // Now the queue is known to make people wait: with someone waiting, a newcomer is refused at
+    // once, not after a wait of its own.
+    let second = tokio::spawn({
+        let db = db.clone();
+        async move { db.begin_read().await }
+    });
+    wait_for(&db, 1).await;
+    let t = Instant::now();
+    assert!(matches!(db.begin_read().await, Err(StoreError::Busy)));
+    assert!(t.elapsed() < Duration::from_millis(100), "refused at once");
+    drop(held);
+    let held = second.await.unwrap().expect("the one already waiting is still served");
+    drop(held);
+
+    // A request finding no one waiting is taken; once one is served quickly, newcomers join the
+    // queue again.
+    drop(db.begin_read().await.unwrap());
+    let held = db.begin_read().await.unwrap();
+    let waiters: Vec<_> = (0..2)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { db.begin_read().await.map(drop) })
+        })
+        .collect();
+    wait_for(&db, 2).await;
+    drop(held);
+    for w in waiters {
+        w.await.unwrap().expect("a queue that moves takes newcomers");
+    }
     db.close().await;
 }
