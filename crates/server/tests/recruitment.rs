@@ -329,3 +329,27 @@ async fn only_the_branch_and_those_above_see_a_case(app: TestApp) {
     assert_eq!(list.body.as_array().unwrap().len(), 1, "{}", list.body);
     ok(&admin, &c, "applicant_talk", "2025-01-20", json!({})).await;
 }
+
+/// The demo holds a case at every stage, two of them past a deadline, each recorded through the use
+/// case (a step the rules refuse would have stopped the load).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_has_cases_at_every_stage() {
+    let dir = std::env::temp_dir().join(format!("dangwu-demo-rec-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dangwu_store::Db::connect(&format!("sqlite://{}", dir.join("demo.db").display())).await.unwrap();
+    db.migrate().await.unwrap();
+    let rules = dangwu_rules::RuleBook::builtin().unwrap();
+    let now = chrono::Utc::now();
+    dangwu_server::demo::load(&db, &rules, "Demo-pass-2026", now, chrono_tz::Asia::Shanghai).await.unwrap();
+    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let rows: Vec<(String, String, Option<chrono::NaiveDate>, Option<Uuid>)> = db
+        .fetch_all(dangwu_store::q("SELECT stage, status, next_deadline, member_id FROM recruitment_cases"))
+        .await
+        .unwrap();
+    for stage in ["applicant", "activist", "development_target", "probationary", "full"] {
+        assert!(rows.iter().any(|r| r.0 == stage), "no demo case at {stage}: {rows:?}");
+    }
+    assert_eq!(rows.iter().filter(|r| r.2.is_some_and(|d| d < today)).count(), 2, "{rows:?}");
+    assert!(rows.iter().any(|r| r.1 == "converted" && r.3.is_some()), "{rows:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
