@@ -156,6 +156,13 @@ async fn whole_case_from_application_to_conversion(app: TestApp) {
     let list = s.get(&format!("/api/v1/recruitment-cases?organization_id={org}&stage=full")).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert_eq!(list.body.as_array().unwrap().len(), 1, "{}", list.body);
+    // The Excel list holds the same row, the ID number masked.
+    let xlsx = s.get(&format!("/api/v1/recruitment-cases/export.xlsx?organization_id={org}&stage=full")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let sheet = dangwu_reports::read_rows(&xlsx.bytes).expect("an Excel file");
+    let row = sheet.iter().find(|r| r.first().is_some_and(|n| n == "赵申请")).expect("the case in the sheet");
+    assert!(row[3].contains("****************"), "{row:?}");
+    assert_eq!(row[5], "正式党员");
 }
 
 async fn admission_conditions_are_enforced(app: TestApp) {

@@ -90,6 +90,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/password-resets/{id}/reject",              "401 403 403 403 403 403 403 403 204 204"),
     ("GET", "/api/v1/recruitment-cases",                         "401 200 200 200 200 200 200 403 403 403"),
     ("POST", "/api/v1/recruitment-cases",                        "401 403/404/404 404 201/404/404 201/201/404 403/403/404 201/201/404 403 403 403"),
+    ("GET", "/api/v1/recruitment-cases/export.xlsx",             "401 200 200 200 200 200 200 403 403 403"),
     ("GET", "/api/v1/recruitment-cases/{id}",                    "401 404 404 200/404/404 200/200/404 200/200/404 200/200/404 403 403 403"),
     ("POST", "/api/v1/recruitment-cases/{id}/steps",             "401 404 404 200/404/404 200/200/404 403/403/404 200/200/404 403 403 403"),
     ("GET", "/api/v1/rules",                                     "401 200 200 200 200 200 200 200 200 200"),
@@ -393,7 +394,9 @@ async fn request(app: &TestApp, w: &World, method: &str, path: &str, s: Scope, s
             body["version"] = version;
             req("PUT", url, Some(body))
         }
-        ("GET", "/api/v1/recruitment-cases") => req("GET", format!("{path}?organization_id={org}"), None),
+        ("GET", "/api/v1/recruitment-cases") | ("GET", "/api/v1/recruitment-cases/export.xlsx") => {
+            req("GET", format!("{path}?organization_id={org}"), None)
+        }
         ("POST", "/api/v1/recruitment-cases") => req("POST", path.into(), Some(applicant(org))),
         ("GET", "/api/v1/recruitment-cases/{id}") => {
             req("GET", format!("/api/v1/recruitment-cases/{}", w.recruitment_cases[i]), None)

@@ -788,6 +788,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recruitment-cases/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出发展党员名单（Excel，证件号脱敏；每次导出均记入审计日志） */
+        get: operations["export_cases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rules": {
         parameters: {
             query?: never;
@@ -6472,6 +6489,79 @@ export interface operations {
                 };
             };
             /** @description rule_not_in_force: no version of a recruitment rule applies on a date given */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_cases: {
+        parameters: {
+            query?: {
+                /** @description Only cases of this organization (and, with `subtree`, those below it). */
+                organization_id?: string;
+                /** @description 申请人 / 积极分子 / 发展对象 / 预备党员 / 正式党员. */
+                stage?: components["schemas"]["CaseStage"];
+                status?: components["schemas"]["CaseStatus"];
+                /** @description Include sub-organizations (default true). */
+                subtree?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description validation_failed: `organization_id` is required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、会话已过期或 API 令牌无效（unauthenticated） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description scope_too_large: more cases than one answer may hold */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use dangwu_store::recruitment::{CaseFilter, CaseStage, CaseStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -15,12 +16,16 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::domain::recruitment::{self, CaseListItem, CaseView, OpenCase, RecordStep};
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::replica::ReadDb;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_cases, open_case)).routes(routes!(get_case)).routes(routes!(record_step))
+    OpenApiRouter::new()
+        .routes(routes!(list_cases, open_case))
+        .routes(routes!(export_cases))
+        .routes(routes!(get_case))
+        .routes(routes!(record_step))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -50,15 +55,65 @@ async fn list_cases(
     ReadDb(db): ReadDb,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Vec<CaseListItem>>> {
-    let filter = CaseFilter {
-        organization_id: p.organization_id,
-        subtree: p.subtree.unwrap_or(true),
-        stage: p.stage,
-        status: p.status,
-    };
-    let rows = db.list_cases(caller.domain()?, &filter, CASES_MAX).await?;
+    let rows = db.list_cases(caller.domain()?, &p.filter(), CASES_MAX).await?;
     let today = state.today();
     Ok(Json(rows.into_iter().map(|r| recruitment::list_item(r, today)).collect()))
+}
+
+impl ListParams {
+    fn filter(&self) -> CaseFilter {
+        CaseFilter {
+            organization_id: self.organization_id,
+            subtree: self.subtree.unwrap_or(true),
+            stage: self.stage,
+            status: self.status,
+        }
+    }
+}
+
+/// 导出发展党员名单（Excel，证件号脱敏；每次导出均记入审计日志）
+#[utoipa::path(get, path = "/api/v1/recruitment-cases/export.xlsx", tag = "发展党员", params(ListParams),
+    responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "validation_failed: `organization_id` is required", body = ErrorBody),
+        (status = 422, description = "scope_too_large: more cases than one answer may hold", body = ErrorBody)))]
+async fn export_cases(
+    State(state): State<AppState>,
+    caller: Caller,
+    ReadDb(db): ReadDb,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Response> {
+    let user = caller.domain()?;
+    let Some(org) = p.organization_id else {
+        return Err(ApiError::field("organization_id", "请选择要导出的组织"));
+    };
+    let rows = db.list_cases(user, &p.filter(), CASES_MAX).await?;
+    let today = state.today();
+    let table: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            let item = recruitment::list_item(r, today);
+            let c = &item.case;
+            let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+            vec![
+                c.name.clone(),
+                c.gender.label().to_owned(),
+                c.birth_date.to_string(),
+                c.id_number.clone(),
+                c.organization_name.clone(),
+                c.stage.label().to_owned(),
+                item.next_label.clone().unwrap_or_default(),
+                date(c.next_earliest),
+                date(c.next_deadline),
+                if item.overdue { "已逾期".to_owned() } else { String::new() },
+            ]
+        })
+        .collect();
+    let head = ["姓名", "性别", "出生日期", "公民身份号码", "党支部", "阶段", "下一步", "最早可办", "期限", "逾期"];
+    let filter = serde_json::json!({"subtree": p.subtree.unwrap_or(true), "stage": p.stage, "status": p.status});
+    let details = super::meetings::export_details("发展党员名单", "xlsx", filter, table.len());
+    super::meetings::record_export(&state, &caller, "recruitment.export", "organization", None, org, details).await?;
+    let title = format!("发展党员名单（截至{today}）");
+    super::meetings::xlsx_response(&title, &head, table, "发展党员名单.xlsx").await
 }
 
 /// 受理入党申请（新建发展党员记录，第1步：递交入党申请书）
