@@ -1270,6 +1270,66 @@ async function main() {
     })
   })
 
+  await test('(v) a secretary takes an applicant to activist in the UI; designating a development target too early is refused with its rule and first date', async () => {
+    const s = await apiSession('sec_b')
+    const orgId = s.me.grants.find((g) => g.role === 'secretary')?.organization_id
+    const { today } = await s.get(`organizations/${orgId}/compliance`)
+    const applied = new Date(Date.parse(`${today}T00:00:00Z`) - 200 * 86400000).toISOString().slice(0, 10)
+    const person = makeIdNumber()
+    const name = randomName()
+    await withPage(async (page) => {
+      await uiLogin(page, 'sec_b')
+      await page.goto(`${BASE_URL}/recruitment?org=${orgId}`)
+      await page.locator('[data-test=recruitment-open]').click()
+      const form = page.locator('[data-test=recruitment-open-form]')
+      await form.waitFor()
+      await inputOf(page, 'rc-name').fill(name)
+      await inputOf(page, 'rc-id-number').fill(person.valid)
+      await inputOf(page, 'rc-id-number').blur()
+      await choose(page, 'rc-education', '大学本科')
+      await choose(page, 'rc-occupation', '专业技术人员')
+      await inputOf(page, 'rc-work-unit').fill('测试单位')
+      const date = inputOf(page, 'rc-application-date')
+      await date.click()
+      await date.fill(applied)
+      await date.press('Enter')
+      await page.locator('.el-dialog__title').first().click()
+      await shot(page, 'v-open-form')
+      await page.locator('[data-test=recruitment-open-submit]').click()
+      await page.waitForURL(/\/recruitment\/[^/?]+$/)
+      await page.locator('[data-test=case-name]', { hasText: name }).waitFor()
+      await page.locator('[data-test=case-stage]', { hasText: '入党申请人' }).waitFor()
+
+      // Steps 2 to 6 on today's date (the form's default), the people where a step has them.
+      const people = { 2: ['王书记'], 5: ['张三', '李四'] }
+      let activistDay = ''
+      for (const n of [2, 3, 4, 5, 6]) {
+        await page.locator('[data-test=step-next]', { hasText: `第${n}步` }).waitFor()
+        if (n === 3) activistDay = await inputOf(page, 'step-date').inputValue()
+        for (const [i, who] of (people[n] ?? []).entries()) await inputOf(page, `step-person-${i}`).fill(who)
+        await page.locator('[data-test=step-submit]').click()
+        await page.locator('[data-test=step-next]', { hasText: `第${n + 1}步` }).waitFor()
+        if (n === 3) {
+          await page.locator('[data-test=case-stage]', { hasText: '入党积极分子' }).waitFor()
+          await shot(page, 'v-activist')
+        }
+      }
+      // A development target only after a year as activist: refused, with the rule and the first date.
+      await page.locator('[data-test=step-submit]').click()
+      const refusal = page.locator('[data-test=step-refusal]')
+      await refusal.waitFor()
+      const text = await refusal.innerText()
+      assert(text.includes('不能登记') && text.includes('1年以上培养教育'), `refusal reads: ${text}`)
+      assert(text.includes('recruit.activist_min_years'), `refusal names no rule: ${text}`)
+      const yearLater = `${Number(activistDay.slice(0, 4)) + 1}${activistDay.slice(4)}`
+      await page.locator('[data-test=step-first-allowed]', { hasText: yearLater }).waitFor()
+      await page.locator('[data-test=case-stage]', { hasText: '入党积极分子' }).waitFor()
+      await shot(page, 'v-refused')
+      await page.goto(`${BASE_URL}/recruitment?org=${orgId}&stage=activist`)
+      await page.locator('[data-test=recruitment-table]', { hasText: name }).waitFor()
+    })
+  })
+
   return failed ? 1 : 0
 }
 

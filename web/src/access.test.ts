@@ -38,7 +38,7 @@ describe('menu', () => {
   it('groups the organizational-life pages and the tools', () => {
     const t = titles(me(['secretary']))
     expect(t).toEqual([
-      '组织机构', '党员管理', '[组织生活]', '会议记录', '组织生活日历', '组织生活汇总', '民主评议',
+      '组织机构', '党员管理', '发展党员', '[组织生活]', '会议记录', '组织生活日历', '组织生活汇总', '民主评议',
       '[工具]', '党费计算器', '发展党员时间推算', '规则', 'API令牌',
     ])
   })
@@ -47,6 +47,7 @@ describe('menu', () => {
     const t = titles(me(['member']))
     expect(t).toContain('党费计算器')
     expect(t).not.toContain('[组织生活]')
+    expect(t).not.toContain('发展党员')
   })
 
   it('shows a system role the tools and its own page, no domain pages', () => {

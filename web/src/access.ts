@@ -42,6 +42,7 @@ export type NavIcon =
   | 'Reading'
   | 'Tools'
   | 'Finished'
+  | 'Flag'
 
 export interface NavItem {
   path: string
@@ -62,6 +63,7 @@ export const NAV_GROUPS: Record<NavGroupId, { title: string; icon: NavIcon }> = 
 export const NAV_ITEMS: NavItem[] = [
   { path: '/orgs', title: '组织机构', icon: 'OfficeBuilding', access: 'domain' },
   { path: '/members', title: '党员管理', icon: 'User', access: 'domain' },
+  { path: '/recruitment', title: '发展党员', icon: 'Flag', access: 'orglife' },
   { path: '/meetings', title: '会议记录', icon: 'Tickets', access: 'orglife', group: 'orglife' },
   { path: '/orglife/calendar', title: '组织生活日历', icon: 'Calendar', access: 'orglife', group: 'orglife' },
   { path: '/orglife/rollup', title: '组织生活汇总', icon: 'DataAnalysis', access: 'orglife', group: 'orglife' },

@@ -14,14 +14,24 @@ export class ApiError extends Error {
   readonly code: string
   readonly fields: FieldError[]
   readonly rule: string | null
+  /** When a rule blocks the action only until a date (a recruitment step taken too early): that date. */
+  readonly firstAllowed: string | null
 
-  constructor(status: number, code: string, message: string, fields: FieldError[] = [], rule: string | null = null) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    fields: FieldError[] = [],
+    rule: string | null = null,
+    firstAllowed: string | null = null,
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.fields = fields
     this.rule = rule
+    this.firstAllowed = firstAllowed
   }
 
   /** Field errors keyed by field name (first message wins), ready for `el-form-item :error`. */
@@ -69,7 +79,8 @@ export function toApiError(status: number, bodyText: string): ApiError {
           .map((f) => ({ field: f.field, message: String(f.message ?? '') }))
       : []
     const rule = typeof b.rule === 'string' ? b.rule : null
-    return new ApiError(status, code, message, fields, rule)
+    const firstAllowed = typeof b.first_allowed === 'string' ? b.first_allowed : null
+    return new ApiError(status, code, message, fields, rule, firstAllowed)
   }
   return new ApiError(status, `http_${status}`, fallbackMessage(status))
 }

@@ -49,6 +49,8 @@ const routes: RouteRecordRaw[] = [
       page('orglife/rollup/:orgId?', 'orglife-rollup', complianceView, 'orglife', '组织生活汇总', { page: 'rollup' }),
       page('appraisals', 'appraisals', orgListView, 'orglife', '民主评议', orgList(() => import('./components/AppraisalList.vue'))),
       page('appraisals/:id', 'appraisal', () => import('./views/AppraisalDetailView.vue'), 'orglife', '民主评议'),
+      page('recruitment', 'recruitment', orgListView, 'orglife', '发展党员', orgList(() => import('./components/RecruitmentCaseList.vue'))),
+      page('recruitment/:id', 'recruitment-case', () => import('./views/RecruitmentCaseView.vue'), 'orglife', '发展党员'),
       page('calc/dues', 'calc-dues', () => import('./views/DuesCalculatorView.vue'), 'any', '党费计算器'),
       page('calc/recruitment', 'calc-recruitment', () => import('./views/RecruitmentPlannerView.vue'), 'any', '发展党员时间推算'),
       page('rules', 'rules', () => import('./views/RulesView.vue'), 'any', '规则'),

@@ -3,6 +3,7 @@
 //! fixed seed, so every load is the same apart from the password. [`scale`] generates the same kind
 //! of enterprise at the size of a large group (`dangwu demo --scale`).
 
+mod recruitment;
 pub mod scale;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -441,6 +442,26 @@ pub async fn load(
     let meetings = meetings_for_year(&mut dice, rules, &ids, &attending, &committees, today);
     let meeting_count = meetings.len();
     db.seed_meetings(&actor, &meetings, now).await?;
+
+    // Recruitment cases, entered by the group's admin through the use case a secretary uses.
+    let branches: Vec<Uuid> =
+        TREE.iter().enumerate().filter(|(_, n)| n.kind == OrgKind::Branch).map(|(i, _)| ids[i]).collect();
+    let applicants = (0..7)
+        .map(|k| {
+            let male = k % 2 == 0;
+            let birth = NaiveDate::from_ymd_opt(1994 + k, 1 + k as u32, 10 + k as u32).unwrap_or(today);
+            recruitment::Applicant {
+                name: format!("{}{}", dice.pick(SURNAMES), dice.pick(if male { GIVEN_MALE } else { GIVEN_FEMALE })),
+                gender: if male { idcard::Gender::Male } else { idcard::Gender::Female },
+                birth_date: birth,
+                id_number: id_number(&mut dice, birth, male, &mut taken),
+            }
+        })
+        .collect();
+    let rule_book = std::sync::Arc::new(rules.clone());
+    let ctx = crate::domain::Ctx { db, rules: &rule_book, today, now };
+    let admin_actor = Actor { user_id: admin, name: "集团党建工作部管理员".into(), ip: None };
+    recruitment::load(&ctx, &admin_actor, &branches, applicants).await?;
 
     Ok(DemoSummary { organizations: TREE.len(), members: member_count, meetings: meeting_count, users })
 }

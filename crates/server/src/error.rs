@@ -24,6 +24,10 @@ pub struct ErrorBody {
     pub fields: Vec<FieldError>,
     /// The rule id when a rule was violated.
     pub rule: Option<String>,
+    /// When a rule blocks an action only until a date (a recruitment step taken too early): the first
+    /// date it is allowed. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_allowed: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug)]
@@ -41,7 +45,13 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            body: ErrorBody { code: code.into(), message: message.into(), fields: Vec::new(), rule: None },
+            body: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+                fields: Vec::new(),
+                rule: None,
+                first_allowed: None,
+            },
             retry_after: None,
         }
     }
@@ -136,6 +146,12 @@ impl From<crate::domain::DomainError> for ApiError {
                 if let Some(field) = field {
                     err.body.fields.push(FieldError { field, message });
                 }
+                err
+            }
+            DomainError::Blocked { rule, message, first_allowed } => {
+                let mut err = ApiError::new(StatusCode::CONFLICT, "rule_violation", message);
+                err.body.rule = Some(rule);
+                err.body.first_allowed = first_allowed;
                 err
             }
             DomainError::Calc(e) => e.into(),

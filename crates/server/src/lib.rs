@@ -205,6 +205,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::session::router())
         .merge(routes::orgs::router())
         .merge(routes::placements::router())
+        .merge(routes::recruitment::router())
         .merge(routes::members::router())
         .merge(routes::audit::router())
         .merge(routes::users::router())

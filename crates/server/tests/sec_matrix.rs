@@ -88,6 +88,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/password-resets",                           "401 403 403 403 403 403 403 200 200 200"),
     ("POST", "/api/v1/password-resets/{id}/approve",             "401 403 403 403 403 403 403 403 204 204"),
     ("POST", "/api/v1/password-resets/{id}/reject",              "401 403 403 403 403 403 403 403 204 204"),
+    ("GET", "/api/v1/recruitment-cases",                         "401 200 200 200 200 200 200 403 403 403"),
+    ("POST", "/api/v1/recruitment-cases",                        "401 403/404/404 404 201/404/404 201/201/404 403/403/404 201/201/404 403 403 403"),
+    ("GET", "/api/v1/recruitment-cases/export.xlsx",             "401 200 200 200 200 200 200 403 403 403"),
+    ("GET", "/api/v1/recruitment-cases/{id}",                    "401 404 404 200/404/404 200/200/404 200/200/404 200/200/404 403 403 403"),
+    ("POST", "/api/v1/recruitment-cases/{id}/steps",             "401 404 404 200/404/404 200/200/404 403/403/404 200/200/404 403 403 403"),
     ("GET", "/api/v1/rules",                                     "401 200 200 200 200 200 200 200 200 200"),
     ("GET", "/api/v1/codes",                                     "401 200 200 200 200 200 200 200 200 200"),
     ("GET", "/api/v1/tokens",                                    "401 200 200 200 200 200 200 200 200 200"),
@@ -116,6 +121,7 @@ struct World {
     members: [Uuid; 3],
     meetings: [Uuid; 3],
     appraisals: [Uuid; 3],
+    recruitment_cases: [Uuid; 3],
     /// Who sets up targets: the group's admin for A and B, the outside organization's admin for X.
     setup: [Session; 3],
     seq: AtomicU32,
@@ -181,6 +187,12 @@ impl World {
         Uuid::parse_str(m.body["id"].as_str().expect("id")).expect("uuid")
     }
 
+    async fn fresh_case(&self, s: Scope) -> Uuid {
+        let c = self.setup[idx(s)].post("/api/v1/recruitment-cases", &applicant(self.orgs[idx(s)])).await;
+        assert_eq!(c.status, StatusCode::CREATED, "recruitment case: {}", c.body);
+        Uuid::parse_str(c.body["id"].as_str().expect("id")).expect("uuid")
+    }
+
     async fn fresh_user(&self, app: &TestApp) -> Uuid {
         let name = format!("matrix{}", self.next());
         let hash = dangwu_server::auth::hash_password(PASSWORD).expect("hash");
@@ -226,6 +238,14 @@ impl World {
 fn planned(org: Uuid) -> Value {
     json!({"organization_id": org, "kind": "party_lecture", "status": "planned", "planned_on": "2026-12-28",
            "topic": "矩阵党课"})
+}
+
+/// An application to branch `org` (recruitment cases do not need distinct ID numbers).
+fn applicant(org: Uuid) -> Value {
+    json!({"organization_id": org, "name": "矩阵申请人", "gender": "male", "birth_date": "1999-01-01",
+           "id_number": dangwu_testkit::id_number(date(1999, 1, 1), true, 1), "person": {"ethnicity": "汉族",
+           "education": "大学本科", "occupation": "worker", "work_unit": "华夏测试公司"},
+           "application_date": "2026-03-02"})
 }
 
 fn member_body(w: &World, s: Scope) -> Value {
@@ -374,6 +394,24 @@ async fn request(app: &TestApp, w: &World, method: &str, path: &str, s: Scope, s
             body["version"] = version;
             req("PUT", url, Some(body))
         }
+        ("GET", "/api/v1/recruitment-cases") | ("GET", "/api/v1/recruitment-cases/export.xlsx") => {
+            req("GET", format!("{path}?organization_id={org}"), None)
+        }
+        ("POST", "/api/v1/recruitment-cases") => req("POST", path.into(), Some(applicant(org))),
+        ("GET", "/api/v1/recruitment-cases/{id}") => {
+            req("GET", format!("/api/v1/recruitment-cases/{}", w.recruitment_cases[i]), None)
+        }
+        ("POST", "/api/v1/recruitment-cases/{id}/steps") => {
+            // A fresh case each call: a step is recorded once.
+            let c = w.fresh_case(s).await;
+            let url = format!("/api/v1/recruitment-cases/{c}");
+            let version = w.version(app, s, &url).await;
+            req(
+                "POST",
+                format!("{url}/steps"),
+                Some(json!({"version": version, "step": "applicant_talk", "date": "2026-03-20"})),
+            )
+        }
         ("POST", "/api/v1/meetings") => req("POST", path.into(), Some(planned(org))),
         ("GET", "/api/v1/meetings/{id}") | ("GET", "/api/v1/meetings/{id}/record.pdf") => {
             req("GET", path.replace("{id}", &meeting.to_string()), None)
@@ -461,6 +499,7 @@ async fn permission_matrix(app: TestApp) {
         members: [f.members_a[1], f.members_b[0], Uuid::nil()],
         meetings: [Uuid::nil(); 3],
         appraisals: [Uuid::nil(); 3],
+        recruitment_cases: [Uuid::nil(); 3],
         setup: [admin.clone(), admin.clone(), xadmin],
         seq: AtomicU32::new(0),
     };
@@ -473,6 +512,7 @@ async fn permission_matrix(app: TestApp) {
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "appraisal: {}", a.body);
         world.appraisals[idx(s)] = Uuid::parse_str(a.body["id"].as_str().expect("id")).expect("uuid");
+        world.recruitment_cases[idx(s)] = world.fresh_case(s).await;
     }
 
     let mut sessions = BTreeMap::new();

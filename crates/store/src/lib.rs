@@ -73,6 +73,7 @@ pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod placements;
+pub mod recruitment;
 
 pub use access::{Actor, Role, SystemRole};
 pub use conflict::Conflict;

@@ -730,6 +730,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recruitment-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 发展党员列表：按下一步的期限排列，已逾期的在前，无期限的在后 */
+        get: operations["list_cases"];
+        put?: never;
+        /** 受理入党申请（新建发展党员记录，第1步：递交入党申请书） */
+        post: operations["open_case"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recruitment-cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 发展党员记录详情：各步骤的登记情况、最早可办日期和期限（附规则） */
+        get: operations["get_case"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recruitment-cases/{id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 登记下一步骤、延长预备期或终止发展
+         * @description Only the next step may be recorded. A step before its earliest date, or while a condition blocks
+         *     it (too few sponsors, too short a training), is refused with `409 rule_violation`, the rule in
+         *     `rule` and, for a date, the first allowed date in `first_allowed`. Admission (step 17) enters the
+         *     person as a probationary member of the branch; conversion (step 24) makes them a full member.
+         */
+        post: operations["record_step"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recruitment-cases/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出发展党员名单（Excel，证件号脱敏；每次导出均记入审计日志） */
+        get: operations["export_cases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rules": {
         parameters: {
             query?: never;
@@ -1051,6 +1126,82 @@ export interface components {
             /** Format: int32 */
             year: number;
         };
+        /** @description One document of a step's checklist (入党申请书, 思想汇报, 政审材料…); files are kept elsewhere. */
+        CaseDocument: {
+            done?: boolean;
+            name: string;
+        };
+        /** @description One row of the case list. */
+        CaseListItem: components["schemas"]["RecruitmentCaseRow"] & {
+            next?: components["schemas"]["PipelineStep"] | null;
+            /** @description 第N步「…」. */
+            next_label?: string | null;
+            overdue: boolean;
+        };
+        /**
+         * @description One person taking part in a step: the one who talked, a mentor (培养联系人), a sponsor (入党介绍人),
+         *     a reviewer…
+         */
+        CasePerson: {
+            name: string;
+            /** @description 角色, e.g. 谈话人, 培养联系人, 入党介绍人. */
+            role: string;
+        };
+        /**
+         * @description What a record of a case is.
+         * @enum {string}
+         */
+        CaseRecordKind: "step" | "extension" | "cancellation";
+        /**
+         * @description What the person is now, by the last step recorded: the tabs of the list.
+         * @enum {string}
+         */
+        CaseStage: "applicant" | "activist" | "development_target" | "probationary" | "full";
+        /**
+         * @description Whether a case is still running (办理中), ended in full membership (已转正) or was ended (已终止).
+         * @enum {string}
+         */
+        CaseStatus: "open" | "converted" | "cancelled";
+        /** @description Concentrated training attended (集中培训), recorded with step 11. */
+        CaseTraining: {
+            /** Format: int32 */
+            days: number;
+            /** Format: int32 */
+            hours: number;
+        };
+        /**
+         * @description A case as the API answers it: the person (ID number and phone masked), every record, and what the
+         *     rules make of it: each step's earliest date and deadlines with their rules, and the problems.
+         */
+        CaseView: components["schemas"]["RecruitmentCaseRow"] & {
+            assessment: components["schemas"]["PipelineAssessment"];
+            next?: components["schemas"]["PipelineStep"] | null;
+            /** @description The next step's deadline has passed. */
+            overdue: boolean;
+            records: components["schemas"]["RecruitmentRecord"][];
+        };
+        /** @description The vote of a meeting that decides a step (支部大会 on admission and conversion). */
+        CaseVote: {
+            /** Format: int32 */
+            abstain: number;
+            /** Format: int32 */
+            against: number;
+            /**
+             * Format: int32
+             * @description 应到会有表决权的正式党员
+             */
+            eligible: number;
+            /**
+             * Format: int32
+             * @description 赞成 (including written opinions of absent voters submitted before the meeting)
+             */
+            for: number;
+            /**
+             * Format: int32
+             * @description 实到会有表决权的正式党员
+             */
+            present: number;
+        };
         /** @description The first broken link of the audit hash chain. */
         ChainBreakView: {
             /**
@@ -1307,6 +1458,12 @@ export interface components {
             /** @description Stable machine code, e.g. `validation_failed`. */
             code: string;
             fields: components["schemas"]["FieldError"][];
+            /**
+             * Format: date
+             * @description When a rule blocks an action only until a date (a recruitment step taken too early): the first
+             *     date it is allowed. Absent otherwise.
+             */
+            first_allowed?: string | null;
             /** @description Chinese message for people. */
             message: string;
             /** @description The rule id when a rule was violated. */
@@ -1694,6 +1851,30 @@ export interface components {
          * @enum {string}
          */
         Occupation: "worker" | "farmer" | "professional" | "manager" | "official" | "student" | "other" | "retired";
+        /** @description A case opened on an application (递交入党申请书, step 1). */
+        OpenCase: {
+            /**
+             * Format: date
+             * @description 递交入党申请书的日期.
+             */
+            application_date: string;
+            /** Format: date */
+            birth_date: string;
+            documents?: components["schemas"]["CaseDocument"][];
+            gender: components["schemas"]["Gender"];
+            /** @description 18 characters: the member record made on admission needs it. */
+            id_number: string;
+            name: string;
+            notes?: string;
+            /**
+             * Format: uuid
+             * @description The branch that received the application.
+             */
+            organization_id: string;
+            person: components["schemas"]["PersonDetails"];
+            /** @description 11 digits, optional. */
+            phone?: string;
+        };
         OrgFields: {
             committee?: components["schemas"]["SeatView"][];
             /** Format: date */
@@ -1805,6 +1986,18 @@ export interface components {
             user_id: string;
             username: string;
         };
+        /** @description The fields of the member record the person will need on admission, besides those kept in columns. */
+        PersonDetails: {
+            /** @description 学历 */
+            education: string;
+            /** @description 民族 */
+            ethnicity: string;
+            occupation: components["schemas"]["Occupation"];
+            /** @description 职务 */
+            post?: string;
+            /** @description 工作单位 */
+            work_unit: string;
+        };
         /** @description The assessment of one person's pipeline. */
         PipelineAssessment: {
             /** @description Worst basis of any working-day count used (fallback: outside the holiday calendar). */
@@ -1911,12 +2104,128 @@ export interface components {
              */
             without_vote?: number;
         };
+        /** @description What a record holds besides its dates. */
+        RecordDetail: {
+            documents?: components["schemas"]["CaseDocument"][];
+            notes?: string;
+            people?: components["schemas"]["CasePerson"][];
+            /** @description 理由 (extension, cancellation). */
+            reason?: string;
+            training?: components["schemas"]["CaseTraining"] | null;
+            vote?: components["schemas"]["CaseVote"] | null;
+        };
         /**
          * @description The kind of a meeting record (会议类型): the kinds the rules require, plus two committee
          *     activities without a frequency rule.
          * @enum {string}
          */
         RecordKind: "general_meeting" | "branch_committee" | "party_group_meeting" | "party_lecture" | "theme_day" | "life_meeting" | "democratic_appraisal" | "heart_to_heart_talk" | "party_committee" | "central_study";
+        /** @description One record added to a case: the next step, an extension of the probation, or the end of the case. */
+        RecordStep: {
+            /**
+             * Format: date
+             * @description The higher committee's approval of an extension or cancellation.
+             */
+            approved_on?: string | null;
+            /**
+             * Format: date
+             * @description The day of the step, or of the meeting that decided an extension or cancellation.
+             */
+            date: string;
+            documents?: components["schemas"]["CaseDocument"][];
+            kind?: components["schemas"]["CaseRecordKind"] | null;
+            /**
+             * Format: int32
+             * @description Months of an extension.
+             */
+            months?: number | null;
+            notes?: string;
+            /**
+             * Format: date
+             * @description First day of the 公示 held before the step, where one is held.
+             */
+            notice_start?: string | null;
+            /**
+             * @description Who took part: the one who talked, the mentors (step 5: their number is checked), the sponsors
+             *     (step 9: their number is checked), reviewers…
+             */
+            people?: components["schemas"]["CasePerson"][];
+            /** @description 理由 (extension, cancellation). */
+            reason?: string;
+            step?: components["schemas"]["PipelineStep"] | null;
+            training?: components["schemas"]["CaseTraining"] | null;
+            /**
+             * Format: int64
+             * @description The case's `version` as read (a record over someone else's is refused with 409 stale_version).
+             */
+            version: number;
+            vote?: components["schemas"]["CaseVote"] | null;
+        };
+        /** @description A case as stored (ID number and phone in plaintext once read; the API masks them). */
+        RecruitmentCaseRow: {
+            /** Format: date */
+            birth_date: string;
+            /** Format: date-time */
+            created_at: string;
+            gender: components["schemas"]["Gender"];
+            /** Format: uuid */
+            id: string;
+            id_number: string;
+            /**
+             * Format: uuid
+             * @description The member record made on admission.
+             */
+            member_id?: string | null;
+            name: string;
+            /** Format: date */
+            next_deadline?: string | null;
+            /** Format: date */
+            next_earliest?: string | null;
+            /** Format: int64 */
+            next_step?: number | null;
+            /** Format: uuid */
+            organization_id: string;
+            organization_name: string;
+            person: components["schemas"]["PersonDetails"];
+            phone: string;
+            stage: components["schemas"]["CaseStage"];
+            status: components["schemas"]["CaseStatus"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description One record of a case. */
+        RecruitmentRecord: {
+            /**
+             * Format: date
+             * @description Date of the higher committee's approval (extension, cancellation).
+             */
+            approved_on?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            detail: components["schemas"]["RecordDetail"];
+            /** Format: date */
+            done_on: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["CaseRecordKind"];
+            /**
+             * Format: int64
+             * @description Months of an extension.
+             */
+            months?: number | null;
+            /**
+             * Format: date
+             * @description First day of the 公示 held before the step.
+             */
+            notice_start?: string | null;
+            /**
+             * Format: int64
+             * @description 1–25 for a step.
+             */
+            step?: number | null;
+        };
         /**
          * @description Whom a requirement applies to.
          * @enum {string}
@@ -5838,6 +6147,422 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_cases: {
+        parameters: {
+            query?: {
+                /** @description Only cases of this organization (and, with `subtree`, those below it). */
+                organization_id?: string;
+                /** @description 申请人 / 积极分子 / 发展对象 / 预备党员 / 正式党员. */
+                stage?: components["schemas"]["CaseStage"];
+                status?: components["schemas"]["CaseStatus"];
+                /** @description Include sub-organizations (default true). */
+                subtree?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseListItem"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、会话已过期或 API 令牌无效（unauthenticated） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description scope_too_large: more cases than one answer may hold */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    open_case: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenCase"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description validation_failed: a field is wrong (ID number, a date after today…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、会话已过期或 API 令牌无效（unauthenticated） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rule_violation: `member.min_age` (with `first_allowed`), `member.organization_kind` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的数据过大（payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容不是 JSON（unsupported_media_type） */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rule_not_in_force: no version of a recruitment rule applies on a date given */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_case: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description 未登录、会话已过期或 API 令牌无效（unauthenticated） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rule_not_in_force: no version of a recruitment rule applies on a recorded date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    record_step: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordStep"];
+            };
+        };
+        responses: {
+            /** @description The case after the record */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description validation_failed: unknown step, a date after today, a vote missing or impossible… */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、会话已过期或 API 令牌无效（unauthenticated） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rule_violation (`recruit.*`, `orglife.general_meeting.*`; `first_allowed` when a date lifts it), stale_version, conflict (case ended, step already recorded), duplicate_id_number (on admission) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的数据过大（payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容不是 JSON（unsupported_media_type） */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rule_not_in_force: no version of a recruitment rule applies on a date given */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 系统繁忙（busy，附 Retry-After）或查询超时已停止（timed_out），未做任何修改，可稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_cases: {
+        parameters: {
+            query?: {
+                /** @description Only cases of this organization (and, with `subtree`, those below it). */
+                organization_id?: string;
+                /** @description 申请人 / 积极分子 / 发展对象 / 预备党员 / 正式党员. */
+                stage?: components["schemas"]["CaseStage"];
+                status?: components["schemas"]["CaseStatus"];
+                /** @description Include sub-organizations (default true). */
+                subtree?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description validation_failed: `organization_id` is required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、会话已过期或 API 令牌无效（unauthenticated） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作，或缺少 CSRF 令牌（forbidden、csrf_failed） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description scope_too_large: more cases than one answer may hold */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,7 @@ pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod placements;
+pub mod recruitment;
 pub mod warmup;
 
 use std::sync::Arc;
@@ -67,6 +68,10 @@ pub enum DomainError {
     /// A rule refused the action; `field` names the input it concerns, if one does.
     #[error("{message}")]
     Refused { rule: String, message: String, field: Option<String> },
+    /// A rule blocks the action, until `first_allowed` when a date would lift it (a recruitment step
+    /// taken before the earliest date its rule allows).
+    #[error("{message}")]
+    Blocked { rule: String, message: String, first_allowed: Option<NaiveDate> },
     /// A rule could not be computed: an input out of its range, or no version in force on the date.
     #[error(transparent)]
     Calc(#[from] CalcError),

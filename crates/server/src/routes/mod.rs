@@ -8,6 +8,7 @@ pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod placements;
+pub mod recruitment;
 pub mod session;
 pub mod users;
 

@@ -91,12 +91,12 @@ async fn rollup(
 }
 
 /// What an export's audit record says besides who and which organization.
-fn export_details(what: &str, format: &str, filter: serde_json::Value, rows: usize) -> serde_json::Value {
+pub(crate) fn export_details(what: &str, format: &str, filter: serde_json::Value, rows: usize) -> serde_json::Value {
     serde_json::json!({ "what": what, "format": format, "filter": filter, "rows": rows })
 }
 
 /// Audits an export before its file is sent: no record, no file.
-async fn record_export(
+pub(crate) async fn record_export(
     state: &AppState,
     caller: &Caller,
     action: &str,
@@ -109,7 +109,12 @@ async fn record_export(
     Ok(state.db.record_export(&caller.actor, event, state.now()).await?)
 }
 
-async fn xlsx_response(title: &str, head: &[&str], rows: Vec<Vec<String>>, filename: &str) -> ApiResult<Response> {
+pub(crate) async fn xlsx_response(
+    title: &str,
+    head: &[&str],
+    rows: Vec<Vec<String>>,
+    filename: &str,
+) -> ApiResult<Response> {
     let (title, head) = (title.to_owned(), head.iter().map(|h| h.to_string()).collect::<Vec<_>>());
     let bytes = tokio::task::spawn_blocking(move || dangwu_reports::table(&title, &head, &rows))
         .await
