@@ -13,6 +13,7 @@ on_both_engines!(
     probation_and_extensions,
     bad_input_writes_nothing,
     only_the_branch_and_those_above_see_a_case,
+    parallel_writers_at_one_version_record_one_step,
 );
 
 fn open_body(org: Uuid, name: &str, seq: u32, application: &str) -> Value {
@@ -359,4 +360,59 @@ async fn demo_has_cases_at_every_stage() {
     assert_eq!(rows.iter().filter(|r| r.2.is_some_and(|d| d < today)).count(), 2, "{rows:?}");
     assert!(rows.iter().any(|r| r.1 == "converted" && r.3.is_some()), "{rows:?}");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Eight writers record the same case at the same version at once: the write is conditional on the
+/// version in SQL, so exactly one is recorded and the others are refused as stale — on PostgreSQL
+/// too, where a read-then-write would let several through. On admission that means one member.
+async fn parallel_writers_at_one_version_record_one_step(app: TestApp) {
+    let s = app.login("sec_a").await;
+    let org = app.fixture.branch_a;
+    let c = open(&s, org, "韩并发", 11, "2023-03-01").await;
+    let url = format!("/api/v1/recruitment-cases/{}", id(&c));
+    let race = |c: Value, code: &'static str, date: &'static str, extra: Value| {
+        let s = s.clone();
+        async move {
+            let writers: Vec<_> = (0..8)
+                .map(|_| {
+                    let (s, c, extra) = (s.clone(), c.clone(), extra.clone());
+                    tokio::spawn(async move { step(&s, &c, code, date, extra).await })
+                })
+                .collect();
+            let mut statuses = Vec::new();
+            for w in writers {
+                statuses.push(w.await.unwrap().status);
+            }
+            statuses
+        }
+    };
+    let statuses = race(c.clone(), "applicant_talk", "2023-03-20", json!({})).await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| matches!(*s, StatusCode::OK | StatusCode::CONFLICT)), "{statuses:?}");
+    let after = s.get(&url).await.body;
+    assert_eq!(after["version"].as_i64(), c["version"].as_i64().map(|v| v + 1), "{after}");
+    assert_eq!(after["records"].as_array().unwrap().len(), 2, "the application and one talk: {after}");
+
+    // Up to admission, then eight approvals at once: one probationary member.
+    let c = ok(&s, &after, "select_activist", "2023-09-05", json!({})).await;
+    let c = ok(&s, &c, "file_activist", "2023-09-05", json!({})).await;
+    let c = ok(&s, &c, "assign_mentors", "2023-09-05", json!({"people": two("培养联系人")})).await;
+    let c = ok(&s, &c, "cultivate_activist", "2023-09-05", json!({})).await;
+    let c = to_pre_review(&s, c, "2024-09-20", "2024-10-10", json!({"days": 3, "hours": 24}), "2024-11-15").await;
+    let c = ok(&s, &c, "admission_meeting", "2024-12-01", json!({"vote": vote()})).await;
+    let c = ok(&s, &c, "committee_talk", "2024-12-10", json!({})).await;
+    let members_before = members_named(&s, org, "韩并发").await;
+    let statuses = race(c.clone(), "admission_approval", "2025-01-15", json!({})).await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert_eq!(members_named(&s, org, "韩并发").await, members_before + 1, "one member on admission");
+}
+
+async fn members_named(s: &Session, org: Uuid, name: &str) -> usize {
+    let r = s.get(&format!("/api/v1/members?organization_id={org}&q={}&limit=100", urlencode(name))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["items"].as_array().map(Vec::len).unwrap_or_else(|| panic!("no items: {}", r.body))
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
