@@ -175,6 +175,29 @@ pub fn is_sealed(stored: &str) -> bool {
     stored.starts_with(PREFIX)
 }
 
+/// A person's ID number and phone as read from a table, opened in place (members and recruitment
+/// cases keep them alike, keyed by the row's id).
+pub(crate) fn open_identifiers(
+    keys: Option<&DataKeys>,
+    owner: Uuid,
+    id_number: &mut String,
+    phone: &mut String,
+) -> Result<(), StoreError> {
+    *id_number = open(keys, Field::IdNumber, owner, id_number)?;
+    *phone = open(keys, Field::Phone, owner, phone)?;
+    Ok(())
+}
+
+/// A person's ID number and phone as the audit log keeps them. They are part of the record of a
+/// change (the log is readable only by the audit admin); when they are encrypted at rest the log
+/// keeps them masked, or it would hold in plaintext what the tables do not.
+pub(crate) fn audit_identifiers(keys: Option<&DataKeys>, id_number: &str, phone: &str) -> (String, String) {
+    match keys {
+        Some(_) => (dangwu_rules::idcard::mask(id_number), dangwu_rules::idcard::mask_phone(phone)),
+        None => (id_number.to_owned(), phone.to_owned()),
+    }
+}
+
 /// The plaintext of a stored value. Ciphertext without a matching key, or that fails authentication,
 /// is an error naming the cause, never garbage.
 pub fn open(keys: Option<&DataKeys>, field: Field, member: Uuid, stored: &str) -> Result<String, StoreError> {

@@ -59,14 +59,9 @@ pub struct Member {
 }
 
 impl Member {
-    /// What the audit log keeps of a member. Personal identifiers are part of the record of a change
-    /// (the audit log itself is readable only by the audit admin); when they are encrypted at rest the
-    /// log keeps them masked, or it would hold in plaintext what the members table does not.
+    /// What the audit log keeps of a member (identifiers as [`crypto::audit_identifiers`] keeps them).
     fn audit_value(&self, keys: Option<&DataKeys>) -> serde_json::Value {
-        let (id_number, phone) = match keys {
-            Some(_) => (dangwu_rules::idcard::mask(&self.id_number), dangwu_rules::idcard::mask_phone(&self.phone)),
-            None => (self.id_number.clone(), self.phone.clone()),
-        };
+        let (id_number, phone) = crypto::audit_identifiers(keys, &self.id_number, &self.phone);
         serde_json::json!({
             "name": self.name, "gender": self.gender, "ethnicity": self.ethnicity,
             "birth_date": self.birth_date, "id_number": id_number, "education": self.education,
@@ -80,8 +75,7 @@ impl Member {
 
 /// The plaintext of a member read from the table.
 fn reveal(keys: Option<&DataKeys>, mut m: Member) -> Result<Member> {
-    m.id_number = crypto::open(keys, Field::IdNumber, m.id, &m.id_number)?;
-    m.phone = crypto::open(keys, Field::Phone, m.id, &m.phone)?;
+    crypto::open_identifiers(keys, m.id, &mut m.id_number, &mut m.phone)?;
     Ok(m)
 }
 

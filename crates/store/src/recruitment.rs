@@ -276,17 +276,13 @@ const RECORD_SELECT: &str = "SELECT id, kind, step, done_on, notice_start, appro
     created_at FROM recruitment_records";
 
 fn reveal(keys: Option<&DataKeys>, mut c: CaseRow) -> Result<CaseRow> {
-    c.id_number = crypto::open(keys, Field::IdNumber, c.id, &c.id_number)?;
-    c.phone = crypto::open(keys, Field::Phone, c.id, &c.phone)?;
+    crypto::open_identifiers(keys, c.id, &mut c.id_number, &mut c.phone)?;
     Ok(c)
 }
 
 /// What the audit log keeps of a case: with a data key the identifiers masked, as for members.
 fn case_audit(keys: Option<&DataKeys>, c: &CaseRow) -> serde_json::Value {
-    let (id_number, phone) = match keys {
-        Some(_) => (dangwu_rules::idcard::mask(&c.id_number), dangwu_rules::idcard::mask_phone(&c.phone)),
-        None => (c.id_number.clone(), c.phone.clone()),
-    };
+    let (id_number, phone) = crypto::audit_identifiers(keys, &c.id_number, &c.phone);
     serde_json::json!({
         "name": c.name, "gender": c.gender, "birth_date": c.birth_date, "id_number": id_number, "phone": phone,
         "person": c.person.0, "organization_id": c.organization_id, "status": c.status, "stage": c.stage,

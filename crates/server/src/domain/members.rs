@@ -49,6 +49,28 @@ pub struct MemberFields {
     pub organization_id: Uuid,
 }
 
+impl From<&Member> for MemberFields {
+    /// A stored member as the form would send it back unchanged.
+    fn from(m: &Member) -> MemberFields {
+        MemberFields {
+            name: m.name.clone(),
+            gender: m.gender,
+            ethnicity: m.ethnicity.clone(),
+            birth_date: m.birth_date,
+            id_number: m.id_number.clone(),
+            education: m.education.clone(),
+            occupation: m.occupation,
+            work_unit: m.work_unit.clone(),
+            post: m.post.clone(),
+            phone: m.phone.clone(),
+            joined_on: m.joined_on,
+            converted_on: m.converted_on,
+            status: m.status,
+            organization_id: m.organization_id,
+        }
+    }
+}
+
 /// Enters a member in an organization the actor may write to.
 pub async fn enter(ctx: &Ctx<'_>, actor: &Actor, fields: MemberFields) -> DomainResult<Member> {
     let mut tx = ctx.db.begin().await?;

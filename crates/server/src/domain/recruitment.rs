@@ -645,22 +645,7 @@ async fn convert(
     let member_id = row.member_id.ok_or_else(|| closed("该发展记录没有对应的预备党员"))?;
     let keys = ctx.db.data_keys();
     let m: Member = tx.member_for(keys, actor.user_id, member_id, Access::WriteMembers).await?;
-    let fields = MemberFields {
-        name: m.name.clone(),
-        gender: m.gender,
-        ethnicity: m.ethnicity.clone(),
-        birth_date: m.birth_date,
-        id_number: m.id_number.clone(),
-        education: m.education.clone(),
-        occupation: m.occupation,
-        work_unit: m.work_unit.clone(),
-        post: m.post.clone(),
-        phone: m.phone.clone(),
-        joined_on: m.joined_on,
-        converted_on: Some(ends),
-        status: Status::Full,
-        organization_id: m.organization_id,
-    };
+    let fields = MemberFields { converted_on: Some(ends), status: Status::Full, ..MemberFields::from(&m) };
     let input = super::members::validate(fields, ctx.rules, ctx.today)?;
     tx.update_member(keys, actor, &m, &input, m.version, ctx.now).await?;
     Ok(())
