@@ -592,7 +592,7 @@ async fn warn_on_data_keys(db: &Db) -> anyhow::Result<()> {
             println!("党员证件号码、手机号码加密存储：当前密钥 {}", keys.current_id());
             if pending > 0 {
                 println!(
-                    "注意：{pending} 名党员的数据尚未使用当前密钥加密，请运行 dangwu data-key encrypt-existing（首次开启）或 dangwu data-key rotate（更换密钥后）。"
+                    "注意：{pending} 条党员或发展党员记录的数据尚未使用当前密钥加密，请运行 dangwu data-key encrypt-existing（首次开启）或 dangwu data-key rotate（更换密钥后）。"
                 );
             }
         }
@@ -614,7 +614,7 @@ async fn data_key(db: &Db, system: &Actor, action: DataKeyAction) -> anyhow::Res
             }
         }
         if let Some(pending) = pending {
-            println!("  尚待使用当前密钥加密：{pending} 名党员");
+            println!("  尚待使用当前密钥加密：{pending} 条（党员和发展党员记录）");
         }
     };
     let batch = match action {
@@ -640,21 +640,30 @@ async fn data_key(db: &Db, system: &Actor, action: DataKeyAction) -> anyhow::Res
     let Some(keys) = db.data_keys() else {
         bail!("未配置数据密钥：请先设置 DANGWU_DATA_KEY（或配置文件中的 data_key），见 docs/OPERATIONS.md");
     };
-    println!("使用当前密钥 {} 加密，每批 {batch} 名党员……", keys.current_id());
-    let (mut after, mut rewritten) = (None, 0usize);
-    loop {
-        // Each batch commits on its own: an interrupted run is simply run again.
-        let step = db.reencrypt_members(system, after, batch, chrono::Utc::now()).await?;
-        let Some(last) = step.last else { break };
-        rewritten += step.rewritten;
-        println!("  已处理 {rewritten} 名党员");
-        after = Some(last);
+    println!("使用当前密钥 {} 加密，每批 {batch} 条……", keys.current_id());
+    let mut rewritten = 0usize;
+    for cases in [false, true] {
+        let (mut after, mut done) = (None, 0usize);
+        loop {
+            // Each batch commits on its own: an interrupted run is simply run again.
+            let now = chrono::Utc::now();
+            let step = if cases {
+                db.reencrypt_recruitment_cases(system, after, batch, now).await?
+            } else {
+                db.reencrypt_members(system, after, batch, now).await?
+            };
+            let Some(last) = step.last else { break };
+            done += step.rewritten;
+            println!("  已处理 {done} {}", if cases { "条发展党员记录" } else { "名党员" });
+            after = Some(last);
+        }
+        rewritten += done;
     }
     let (by_key, pending) = db.data_key_status().await?;
-    println!("完成：本次加密 {rewritten} 名党员。");
+    println!("完成：本次加密 {rewritten} 条（党员和发展党员记录）。");
     print_status(&by_key, pending);
     if pending.unwrap_or(0) == 0 && !keys.old_ids().is_empty() {
-        println!("所有党员的数据均已使用当前密钥加密，可以从配置中移除旧密钥（移除前请先备份）。");
+        println!("所有党员和发展党员记录的数据均已使用当前密钥加密，可以从配置中移除旧密钥（移除前请先备份）。");
     }
     Ok(())
 }

@@ -43,6 +43,7 @@ on_both_engines_keyed!(
     duplicate_id_number_is_refused: Some(super::keys(super::K1, &[])),
     masked_edit_keeps_the_encrypted_values: Some(super::keys(super::K1, &[])),
     rotation_moves_every_row_and_reads_back: Some(super::keys(super::K1, &[])),
+    rotation_moves_recruitment_cases_too: Some(super::keys(super::K1, &[])),
     wrong_or_missing_key_is_a_clear_error: Some(super::keys(super::K1, &[])),
     encrypt_existing_moves_plaintext_rows: None,
     without_a_key_values_stay_plaintext: None,
@@ -467,4 +468,54 @@ async fn large_roster_timings() {
             );
         }
     }
+}
+
+/// A recruitment case's person is sealed like a member: a rotation that moved only the members would
+/// report nothing pending while the case stayed under the old key, unreadable once it is dropped.
+async fn rotation_moves_recruitment_cases_too(app: TestApp) {
+    let birth = chrono::NaiveDate::from_ymd_opt(1998, 5, 10).unwrap();
+    let id_number = dangwu_testkit::id_number(birth, false, 41);
+    let body = json!({
+        "organization_id": app.fixture.branch_a, "name": "郑轮换", "gender": "female",
+        "birth_date": birth.to_string(), "id_number": id_number, "phone": "13900004141",
+        "person": {"ethnicity": "汉族", "education": "大学本科", "occupation": "professional",
+                   "work_unit": "华夏测试公司", "post": "技术员"},
+        "application_date": "2025-01-06",
+        "documents": [],
+    });
+    let res = app.login("sec_a").await.post("/api/v1/recruitment-cases", &body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let case: Uuid = res.body["id"].as_str().unwrap().parse().unwrap();
+    let raw = |db: &Db| {
+        let db = db.clone();
+        async move {
+            let (id_number, phone): (String, String) = db
+                .fetch_one(q("SELECT id_number, phone FROM recruitment_cases WHERE id = $1").bind(case))
+                .await
+                .unwrap();
+            (id_number, phone)
+        }
+    };
+    let old_prefix = app.db.data_keys().unwrap().current_prefix();
+    let (sealed_id, sealed_phone) = raw(&app.db).await;
+    assert!(sealed_id.starts_with(&old_prefix) && sealed_phone.starts_with(&old_prefix));
+
+    let rotating = app.db.with_data_keys(Some(keys(K2, &[K1])));
+    assert_eq!(rotating.data_key_status().await.unwrap().1, Some(8), "seven members and the case");
+    reencrypt_all(&rotating, 10).await;
+    assert_eq!(rotating.data_key_status().await.unwrap().1, Some(1), "the case is still under the old key");
+    let step = rotating.reencrypt_recruitment_cases(&actor(), None, 10, chrono::Utc::now()).await.unwrap();
+    assert_eq!((step.found, step.rewritten), (1, 1));
+    assert_eq!(rotating.data_key_status().await.unwrap().1, Some(0));
+    let new_prefix = rotating.data_keys().unwrap().current_prefix();
+    let (sealed_id, sealed_phone) = raw(&app.db).await;
+    assert!(sealed_id.starts_with(&new_prefix) && sealed_phone.starts_with(&new_prefix));
+
+    // Readable with the new key alone.
+    let rotated = app.db.with_data_keys(Some(keys(K2, &[])));
+    let read = rotated.get_case(admin_id(&rotated).await, case).await.unwrap();
+    assert_eq!((read.row.id_number.as_str(), read.row.phone.as_str()), (id_number.as_str(), "13900004141"));
+    let audited: Vec<(String,)> =
+        app.db.fetch_all(q("SELECT action FROM audit_log WHERE action = 'recruitment.reencrypt'")).await.unwrap();
+    assert_eq!(audited.len(), 1);
 }

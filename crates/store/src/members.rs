@@ -893,9 +893,38 @@ struct StoredPersonal {
     phone: String,
 }
 
-/// SQL condition: the member's ID number or phone is not stored under the key of prefix `$1`.
-const NOT_UNDER_CURRENT_KEY: &str = "(id_number NOT LIKE $1 OR id_number_hash IS NULL \
-    OR (phone <> '' AND (phone NOT LIKE $1 OR phone_hash IS NULL)))";
+/// The tables that keep a person's ID number and phone sealed under the data key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sealed {
+    Members,
+    /// A recruitment case's person, not yet a member (no phone lookup hash: cases are not searched
+    /// by phone).
+    RecruitmentCases,
+}
+
+impl Sealed {
+    const ALL: [Sealed; 2] = [Sealed::Members, Sealed::RecruitmentCases];
+
+    fn table(self) -> &'static str {
+        match self {
+            Sealed::Members => "members",
+            Sealed::RecruitmentCases => "recruitment_cases",
+        }
+    }
+
+    /// SQL condition: the row's ID number or phone is not stored under the key of prefix `$1`.
+    fn not_under_current_key(self) -> &'static str {
+        match self {
+            Sealed::Members => {
+                "(id_number NOT LIKE $1 OR id_number_hash IS NULL \
+                 OR (phone <> '' AND (phone NOT LIKE $1 OR phone_hash IS NULL)))"
+            }
+            Sealed::RecruitmentCases => {
+                "(id_number NOT LIKE $1 OR id_number_hash IS NULL OR (phone <> '' AND phone NOT LIKE $1))"
+            }
+        }
+    }
+}
 
 impl Db {
     /// Moves up to `limit` members after `after` (in id order) to the current data key: plaintext is
@@ -909,12 +938,36 @@ impl Db {
         limit: i64,
         now: DateTime<Utc>,
     ) -> Result<ReencryptBatch> {
+        self.reencrypt(Sealed::Members, actor, after, limit, now).await
+    }
+
+    /// [`Db::reencrypt_members`] for the people of recruitment cases: a rotation moves both, or the
+    /// cases would become unreadable once the old key is removed.
+    pub async fn reencrypt_recruitment_cases(
+        &self,
+        actor: &Actor,
+        after: Option<Uuid>,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ReencryptBatch> {
+        self.reencrypt(Sealed::RecruitmentCases, actor, after, limit, now).await
+    }
+
+    async fn reencrypt(
+        &self,
+        table: Sealed,
+        actor: &Actor,
+        after: Option<Uuid>,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ReencryptBatch> {
         let Some(keys) = self.data_keys() else {
             return Err(StoreError::DataKey("未配置数据密钥（DANGWU_DATA_KEY），无法加密".into()));
         };
         let prefix = format!("{}%", keys.current_prefix());
         let mut find =
-            q(&format!("SELECT id, id_number, phone FROM members WHERE {NOT_UNDER_CURRENT_KEY}")).bind(prefix);
+            q(&format!("SELECT id, id_number, phone FROM {} WHERE {}", table.table(), table.not_under_current_key()))
+                .bind(prefix);
         if let Some(after) = after {
             find.push_bind(" AND id > ", after);
         }
@@ -923,29 +976,37 @@ impl Db {
         let rows: Vec<StoredPersonal> = tx.fetch_all(find).await?;
         let mut batch = ReencryptBatch { found: rows.len(), rewritten: 0, last: rows.last().map(|r| r.id) };
         for row in &rows {
-            let id_number = crypto::open(Some(keys), Field::IdNumber, row.id, &row.id_number)?;
-            let phone = crypto::open(Some(keys), Field::Phone, row.id, &row.phone)?;
+            let (mut id_number, mut phone) = (row.id_number.clone(), row.phone.clone());
+            crypto::open_identifiers(Some(keys), row.id, &mut id_number, &mut phone)?;
             // Conditional on the values read, so an edit saved meanwhile is never overwritten.
+            let update = match table {
+                Sealed::Members => q("UPDATE members SET id_number = $2, phone = $3, id_number_hash = $4, \
+                     phone_hash = $5 WHERE id = $1 AND id_number = $6 AND phone = $7"),
+                Sealed::RecruitmentCases => q("UPDATE recruitment_cases SET id_number = $2, phone = $3, \
+                     id_number_hash = $4 WHERE id = $1 AND id_number = $5 AND phone = $6"),
+            }
+            .bind(row.id)
+            .bind(keys.seal(Field::IdNumber, row.id, &id_number))
+            .bind(keys.seal(Field::Phone, row.id, &phone))
+            .bind(keys.hash(Field::IdNumber, &id_number));
+            let update = match table {
+                Sealed::Members => update.bind(keys.hash(Field::Phone, &phone)),
+                Sealed::RecruitmentCases => update,
+            };
             batch.rewritten += tx
-                .execute(
-                    q("UPDATE members SET id_number = $2, phone = $3, id_number_hash = $4, phone_hash = $5 \
-                       WHERE id = $1 AND id_number = $6 AND phone = $7")
-                    .bind(row.id)
-                    .bind(keys.seal(Field::IdNumber, row.id, &id_number))
-                    .bind(keys.seal(Field::Phone, row.id, &phone))
-                    .bind(keys.hash(Field::IdNumber, &id_number))
-                    .bind(keys.hash(Field::Phone, &phone))
-                    .bind(row.id_number.as_str())
-                    .bind(row.phone.as_str()),
-                )
+                .execute(update.bind(row.id_number.as_str()).bind(row.phone.as_str()))
                 .await
                 .map_err(unique_to_conflict)? as usize;
         }
         if batch.rewritten > 0 {
+            let (event, entity) = match table {
+                Sealed::Members => ("member.reencrypt", "member"),
+                Sealed::RecruitmentCases => ("recruitment.reencrypt", "recruitment_case"),
+            };
             tx.audit(
                 actor,
                 now,
-                Event::new("member.reencrypt", "member", None)
+                Event::new(event, entity, None)
                     .after(serde_json::json!({ "rows": batch.rewritten, "key_id": keys.current_id() })),
             )
             .await?;
@@ -954,8 +1015,9 @@ impl Db {
         Ok(batch)
     }
 
-    /// How many members' ID numbers are stored under each key (`""`: plaintext), and how many members
-    /// are not yet wholly under the current key (`None` without a key).
+    /// How many members' ID numbers are stored under each key (`""`: plaintext), and how many rows of
+    /// people — members and recruitment cases — are not yet wholly under the current key (`None`
+    /// without a key): an old key may be removed only when none is.
     pub async fn data_key_status(&self) -> Result<(Vec<(String, i64)>, Option<i64>)> {
         let by_key: Vec<(String, i64)> = self
             .fetch_all(q(
@@ -966,10 +1028,21 @@ impl Db {
         let pending = match self.data_keys() {
             Some(keys) => {
                 let prefix = format!("{}%", keys.current_prefix());
-                let (n,): (i64,) = self
-                    .fetch_one(q(&format!("SELECT COUNT(*) FROM members WHERE {NOT_UNDER_CURRENT_KEY}")).bind(prefix))
-                    .await?;
-                Some(n)
+                let mut pending = 0;
+                for table in Sealed::ALL {
+                    let (n,): (i64,) = self
+                        .fetch_one(
+                            q(&format!(
+                                "SELECT COUNT(*) FROM {} WHERE {}",
+                                table.table(),
+                                table.not_under_current_key()
+                            ))
+                            .bind(prefix.as_str()),
+                        )
+                        .await?;
+                    pending += n;
+                }
+                Some(pending)
             }
             None => None,
         };
